@@ -1,0 +1,162 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Option, Predicate, Schema } from "effect"
+import { CampaignInstanceRow, CampaignTypeRow, EnrollmentRow } from "../domain/campaign.js"
+import { ContactRow } from "../domain/contact.js"
+import { EmailScheduleRow } from "../domain/email.js"
+import { ContactEventRow, TrackingClickRow } from "../domain/events.js"
+import { type Decoded, decodeEach, type MalformedRow } from "./decode.js"
+import { DatabaseError } from "./errors.js"
+import { tableExists } from "./introspect.js"
+
+/** One keyset page of contacts (spec §3.1: ascending id). */
+export interface ContactPage {
+  readonly contacts: ReadonlyArray<ContactRow>
+  readonly malformed: ReadonlyArray<MalformedRow>
+  /** The greatest id read, malformed rows included; undefined when the page is empty. */
+  readonly lastId: number | undefined
+}
+
+/** Ids of a page of contacts: its related rows are read by id range, then kept only for ids of the page. */
+export interface ContactIdRange {
+  readonly firstId: number
+  readonly lastId: number
+}
+
+export class StateBufferRow extends Schema.Class<StateBufferRow>("StateBufferRow")({
+  state: Schema.String,
+  days: Schema.Int
+}) {}
+
+const OrganizationRow = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+const decodeContacts = decodeEach("contacts", ContactRow)
+const decodeEmailSchedules = decodeEach("email_schedules", EmailScheduleRow)
+const decodeEvents = decodeEach("contact_events", ContactEventRow)
+const decodeClicks = decodeEach("tracking_clicks", TrackingClickRow)
+const decodeEnrollments = decodeEach("contact_campaigns", EnrollmentRow)
+const decodeCampaignTypes = decodeEach("campaign_types", CampaignTypeRow)
+const decodeCampaignInstances = decodeEach("campaign_instances", CampaignInstanceRow)
+const decodeStateBuffers = decodeEach("organization_state_buffers", StateBufferRow, "state")
+const decodeOrganizations = decodeEach("organizations", OrganizationRow)
+
+const NONE: Decoded<never> = { rows: [], malformed: [] }
+
+const isActive = (row: Readonly<Record<string, unknown>>): boolean =>
+  !Predicate.hasProperty(row, "active") || row.active === 1 || row.active === "1"
+
+/**
+ * Reads (and, in later issues, writes) the organization's database. Needs only a `SqlClient`, so a host application
+ * can provide its own. Every row is decoded with Schema; a row that does not decode is returned as `MalformedRow`.
+ */
+export class Database extends Effect.Service<Database>()("email-scheduler/Database", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const failAs =
+      (operation: string) =>
+      <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.mapError(effect, (cause) => new DatabaseError({ operation, cause }))
+
+    const contactsPage = Effect.fn("Database.contactsPage")(function* (afterId: number, limit: number) {
+      const raw = yield* sql`SELECT id, email, current_carrier, birth_date, effective_date, state, zip_code
+        FROM contacts WHERE id > ${afterId} ORDER BY id LIMIT ${limit}`.pipe(failAs("read contacts"))
+      const { rows, malformed } = decodeContacts(raw)
+      const last = raw.at(-1)?.id
+      return { contacts: rows, malformed, lastId: typeof last === "number" ? last : undefined } satisfies ContactPage
+    })
+
+    const countContacts = sql`SELECT count(*) AS n FROM contacts`.pipe(
+      Effect.flatMap(Schema.decodeUnknown(Schema.Tuple(Schema.Struct({ n: Schema.Int })))),
+      Effect.map(([row]) => row.n),
+      failAs("count contacts")
+    )
+
+    /** Only when the table exists: settings are read before migrating, and a predecessor file may lack the table. */
+    const ifTable = <A>(table: string, read: Effect.Effect<Decoded<A>, DatabaseError>) =>
+      tableExists(table).pipe(
+        failAs(`look up table ${table}`),
+        Effect.flatMap((exists) => (exists ? read : Effect.succeed(NONE)))
+      )
+
+    /** Spec §2.8: the row with the lowest id among rows with active = 1 (a missing `active` column counts as 1). */
+    const organization = ifTable(
+      "organizations",
+      sql`SELECT * FROM organizations ORDER BY id`.pipe(failAs("read organizations"), Effect.map(decodeOrganizations))
+    ).pipe(Effect.map(({ rows, malformed }) => ({ row: Option.fromNullable(rows.find(isActive)), malformed })))
+
+    const stateBuffers = ifTable(
+      "organization_state_buffers",
+      sql`SELECT state, days FROM organization_state_buffers ORDER BY state`.pipe(
+        failAs("read organization_state_buffers"),
+        Effect.map(decodeStateBuffers)
+      )
+    )
+
+    const campaignTypes = sql`SELECT id, name, respect_exclusion_windows, enable_followups, days_before_event,
+        target_all_contacts, priority, active, spread_evenly, skip_failed_underwriting
+      FROM campaign_types ORDER BY id`.pipe(failAs("read campaign_types"), Effect.map(decodeCampaignTypes))
+
+    const campaignInstances = sql`SELECT id, campaign_type, instance_name, email_template, sms_template,
+        active_start_date, active_end_date, spread_start_date, spread_end_date, target_states, target_carriers
+      FROM campaign_instances ORDER BY id`.pipe(failAs("read campaign_instances"), Effect.map(decodeCampaignInstances))
+
+    const enrollmentsOf = Effect.fn("Database.enrollmentsOf")(function* (range: ContactIdRange) {
+      const raw = yield* sql`SELECT id, contact_id, campaign_instance_id, trigger_date, status FROM contact_campaigns
+        WHERE contact_id BETWEEN ${range.firstId} AND ${range.lastId} ORDER BY contact_id, id`.pipe(
+        failAs("read contact_campaigns")
+      )
+      return decodeEnrollments(raw)
+    })
+
+    const emailSchedulesOf = Effect.fn("Database.emailSchedulesOf")(function* (range: ContactIdRange) {
+      const raw = yield* sql`SELECT id, contact_id, email_type, scheduled_send_date, scheduled_send_time, status,
+          skip_reason, priority, campaign_instance_id, email_template, sms_template, event_year, event_month,
+          event_day, scheduler_run_id, metadata, actual_send_datetime
+        FROM email_schedules WHERE contact_id BETWEEN ${range.firstId} AND ${range.lastId}
+        ORDER BY contact_id, id`.pipe(failAs("read email_schedules"))
+      return decodeEmailSchedules(raw)
+    })
+
+    const contactEventsOf = Effect.fn("Database.contactEventsOf")(function* (range: ContactIdRange) {
+      const raw = yield* sql`SELECT id, contact_id, event_type, metadata, created_at FROM contact_events
+        WHERE contact_id BETWEEN ${range.firstId} AND ${range.lastId} ORDER BY contact_id, id`.pipe(
+        failAs("read contact_events")
+      )
+      return decodeEvents(raw)
+    })
+
+    const trackingClicksOf = Effect.fn("Database.trackingClicksOf")(function* (range: ContactIdRange) {
+      const raw = yield* sql`SELECT id, contact_id, clicked_at FROM tracking_clicks
+        WHERE contact_id BETWEEN ${range.firstId} AND ${range.lastId} ORDER BY contact_id, id`.pipe(
+        failAs("read tracking_clicks")
+      )
+      return decodeClicks(raw)
+    })
+
+    const emailStatusCounts =
+      sql`SELECT status, count(*) AS n FROM email_schedules GROUP BY status ORDER BY status`.pipe(
+        Effect.flatMap(Schema.decodeUnknown(Schema.Array(Schema.Struct({ status: Schema.String, n: Schema.Int })))),
+        failAs("count email_schedules")
+      )
+
+    return {
+      contactsPage,
+      countContacts,
+      organization,
+      stateBuffers,
+      campaignTypes,
+      campaignInstances,
+      enrollmentsOf,
+      emailSchedulesOf,
+      contactEventsOf,
+      trackingClicksOf,
+      emailStatusCounts,
+      /** Runs the effect in one transaction (a nested call becomes a savepoint). */
+      withTransaction: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        sql
+          .withTransaction(effect)
+          .pipe(
+            Effect.catchTag("SqlError", (cause) => Effect.fail(new DatabaseError({ operation: "transaction", cause })))
+          )
+    } as const
+  })
+}) {}

@@ -1,0 +1,262 @@
+import { DateTime, Either, Option } from "effect"
+import { isValidCalendarDate } from "../domain/dates.js"
+import { isRulesetName, RULESETS } from "../rules/rulesets.js"
+import { envName, flagName, PROFILE_SETTING_NAMES, SETTING_NAMES, SETTINGS, type SettingName } from "./definitions.js"
+import { parseOverrideValue, parseSettingColumn, parseSettingText, type SettingValue } from "./parse.js"
+import { isSizeProfileName, type SettingSource, type Settings, SettingsInvalid } from "./settings.js"
+
+export interface StateBuffer {
+  readonly state: string
+  readonly days: number
+}
+
+/** Everything a setting can come from, highest precedence first (spec §13.1). */
+export interface SettingsSources {
+  readonly flags: Partial<Record<SettingName, string>>
+  readonly env: Partial<Record<SettingName, string>>
+  /** The active organization row with the lowest id, column name → stored value; undefined when there is none. */
+  readonly organization: Readonly<Record<string, unknown>> | undefined
+  readonly stateBuffers: ReadonlyArray<StateBuffer>
+  /** Problems found while reading the sources (e.g. malformed state-buffer rows). */
+  readonly readProblems?: ReadonlyArray<string>
+}
+
+export interface ResolvedSettings {
+  readonly settings: Settings
+  readonly sources: Readonly<Record<SettingName, SettingSource>>
+  /** State → pre-window buffer days, from `organization_state_buffers` (spec §4.5). */
+  readonly stateBuffers: Readonly<Record<string, number>>
+  readonly warnings: ReadonlyArray<string>
+  readonly organizationRowMissing: boolean
+}
+
+interface Picked {
+  readonly value: SettingValue | null | undefined
+  readonly source: SettingSource
+}
+
+/** Flag > environment variable > `organizations` column (or `config_overrides`) > default; all problems at once. */
+export const resolveSettings = (sources: SettingsSources): Either.Either<ResolvedSettings, SettingsInvalid> => {
+  const problems: Array<string> = [...(sources.readProblems ?? [])]
+  const warnings: Array<string> = []
+  const overrides = readOverrides(sources.organization?.config_overrides, warnings)
+
+  const pick = (name: SettingName): Picked => {
+    const definition = SETTINGS[name]
+    const fromText = (raw: string, where: string, source: SettingSource): Picked => {
+      const parsed = parseSettingText(definition.kind, raw)
+      if (Either.isLeft(parsed)) problems.push(`${name} from ${where}: ${parsed.left}`)
+      return { value: Either.getOrUndefined(parsed), source }
+    }
+    const flag = sources.flags[name]
+    if (flag !== undefined) return fromText(flag, `--${flagName(name)}`, "flag")
+    const env = sources.env[name]
+    if (env !== undefined && env.trim() !== "") return fromText(env, envName(name), "env")
+    if (definition.column) {
+      const stored = sources.organization?.[name]
+      if (stored !== null && stored !== undefined) {
+        const parsed = parseSettingColumn(definition.kind, stored)
+        if (Either.isLeft(parsed)) problems.push(`${name} from organizations.${name}: ${parsed.left}`)
+        return { value: Either.getOrUndefined(parsed), source: "organization" }
+      }
+    } else {
+      const override = overrides.get(name)
+      if (override !== undefined) return { value: override, source: "config_overrides" }
+    }
+    return { value: definition.default, source: definition.default === undefined ? "profile" : "default" }
+  }
+
+  const picked = Object.fromEntries(SETTING_NAMES.map((name) => [name, pick(name)])) as Record<SettingName, Picked>
+  const sourcesByName = Object.fromEntries(SETTING_NAMES.map((name) => [name, picked[name].source])) as Record<
+    SettingName,
+    SettingSource
+  >
+  const number = (name: SettingName): number => {
+    const value = picked[name].value
+    return typeof value === "number" ? value : Number(SETTINGS[name].default)
+  }
+  const optionalNumber = (name: SettingName): number | undefined => {
+    const value = picked[name].value
+    return typeof value === "number" ? value : undefined
+  }
+  const flag = (name: SettingName): boolean => {
+    const value = picked[name].value
+    return typeof value === "boolean" ? value : Boolean(SETTINGS[name].default)
+  }
+  const text = (name: SettingName): string => {
+    const value = picked[name].value
+    return typeof value === "string" ? value : String(SETTINGS[name].default)
+  }
+
+  const rulesetName = text("ruleset")
+  const ruleset = isRulesetName(rulesetName) ? rulesetName : "baseline"
+  const sizeProfile = readSizeProfile(picked.size_profile.value, problems)
+  const dailyCap = optionalNumber("daily_send_percentage_cap")
+
+  const settings: Settings = {
+    timezone: text("timezone"),
+    ruleset,
+    pre_exclusion_buffer_days: number("pre_exclusion_buffer_days"),
+    birthday_days_before: number("birthday_days_before"),
+    effective_date_days_before: number("effective_date_days_before"),
+    effective_date_first_email_months: number("effective_date_first_email_months"),
+    aep_enabled: flag("aep_enabled"),
+    aep_month: number("aep_month"),
+    aep_day: number("aep_day"),
+    enable_post_window_emails: flag("enable_post_window_emails"),
+    exclude_failed_underwriting_global: flag("exclude_failed_underwriting_global"),
+    send_without_zipcode_for_universal: flag("send_without_zipcode_for_universal"),
+    max_emails_per_period: number("max_emails_per_period"),
+    frequency_period_days: number("frequency_period_days"),
+    catch_up_spread_days: number("catch_up_spread_days"),
+    followup_lookback_days: number("followup_lookback_days"),
+    followup_delay_days: number("followup_delay_days"),
+    send_time_hour: number("send_time_hour"),
+    send_time_minute: number("send_time_minute"),
+    size_profile: sizeProfile,
+    daily_cap_basis_points: dailyCap === undefined ? undefined : capBasisPoints(dailyCap),
+    ed_daily_soft_limit: optionalNumber("ed_daily_soft_limit"),
+    ed_smoothing_window_days: optionalNumber("ed_smoothing_window_days"),
+    batch_size: optionalNumber("batch_size"),
+    overage_threshold_hundredths: Math.round(number("overage_threshold") * 100),
+    ed_share_of_daily_cap_hundredths: Math.round(number("ed_share_of_daily_cap") * 100),
+    birthday_priority: number("birthday_priority"),
+    effective_date_priority: number("effective_date_priority"),
+    aep_priority: number("aep_priority"),
+    post_window_priority: number("post_window_priority")
+  }
+
+  const stateBuffers: Record<string, number> = {}
+  for (const buffer of sources.stateBuffers) stateBuffers[buffer.state] = buffer.days
+
+  if (!isRulesetName(rulesetName)) {
+    problems.push(`ruleset must be one of ${Object.keys(RULESETS).join(", ")} (got "${rulesetName}")`)
+  }
+  problems.push(...validateSettings(settings, stateBuffers, dailyCap))
+
+  return problems.length > 0
+    ? Either.left(new SettingsInvalid({ problems }))
+    : Either.right({
+        settings,
+        sources: sourcesByName,
+        stateBuffers,
+        warnings,
+        organizationRowMissing: sources.organization === undefined
+      })
+}
+
+/** A cap value > 1 is a percentage (3 = 3 %), a value in (0, 1] a fraction (spec §13.2); kept in basis points. */
+export const capBasisPoints = (value: number): number =>
+  value > 1 ? Math.round(value * 100) : Math.round(value * 10000)
+
+const readSizeProfile = (value: SettingValue | null | undefined, problems: Array<string>) => {
+  if (typeof value !== "string") return undefined
+  const name = value.toLowerCase()
+  if (name === "auto") return undefined
+  if (isSizeProfileName(name)) return name
+  problems.push(`size_profile must be one of auto, small, medium, large, enterprise (got "${value}")`)
+  return undefined
+}
+
+/** `config_overrides`: unknown keys and wrong types are ignored with a warning; invalid JSON means no overrides. */
+const readOverrides = (raw: unknown, warnings: Array<string>): ReadonlyMap<SettingName, SettingValue> => {
+  const result = new Map<SettingName, SettingValue>()
+  if (raw === null || raw === undefined || (typeof raw === "string" && raw.trim() === "")) return result
+  let parsed: unknown
+  try {
+    parsed = typeof raw === "string" ? JSON.parse(raw) : undefined
+  } catch {
+    parsed = undefined
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    warnings.push("organizations.config_overrides is not a JSON object; no overrides are used")
+    return result
+  }
+  for (const [key, value] of Object.entries(parsed)) {
+    const name = PROFILE_SETTING_NAMES.find((candidate) => candidate === key)
+    if (name === undefined) {
+      warnings.push(`config_overrides key "${key}" is not a profile setting and is ignored`)
+      continue
+    }
+    Either.match(parseOverrideValue(SETTINGS[name].kind, value), {
+      onLeft: (problem) => warnings.push(`config_overrides.${key}: ${problem}; ignored`),
+      onRight: (accepted) => result.set(name, accepted)
+    })
+  }
+  return result
+}
+
+const inRange = (problems: Array<string>, name: string, value: number, min: number, max: number) => {
+  if (!(value >= min && value <= max)) problems.push(`${name} must be between ${min} and ${max} (got ${value})`)
+}
+const atLeast = (problems: Array<string>, name: string, value: number, min: number) => {
+  if (!(value >= min)) problems.push(`${name} must be at least ${min} (got ${value})`)
+}
+
+/** Spec §13.3. */
+const validateSettings = (
+  settings: Settings,
+  stateBuffers: Readonly<Record<string, number>>,
+  dailyCap: number | undefined
+): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  if (Option.isNone(DateTime.zoneMakeNamed(settings.timezone))) {
+    problems.push(`timezone must be an IANA time zone name such as America/Chicago (got "${settings.timezone}")`)
+  }
+  inRange(problems, "pre_exclusion_buffer_days", settings.pre_exclusion_buffer_days, 0, 180)
+  for (const [state, days] of Object.entries(stateBuffers)) {
+    if (!/^[A-Z]{2}$/.test(state))
+      problems.push(`organization_state_buffers.state must be two capital letters (got "${state}")`)
+    inRange(problems, `organization_state_buffers days for ${state}`, days, 0, 180)
+  }
+  inRange(problems, "birthday_days_before", settings.birthday_days_before, 0, 180)
+  inRange(problems, "effective_date_days_before", settings.effective_date_days_before, 0, 180)
+  inRange(problems, "effective_date_first_email_months", settings.effective_date_first_email_months, 0, 120)
+  // 2025 is not a leap year, so Feb 29 is rejected as the spec requires.
+  if (!isValidCalendarDate(2025, settings.aep_month, settings.aep_day)) {
+    problems.push(
+      `aep_month and aep_day must form a date that exists in every year (got month ${settings.aep_month}, day ${settings.aep_day})`
+    )
+  }
+  atLeast(problems, "max_emails_per_period", settings.max_emails_per_period, 1)
+  inRange(problems, "frequency_period_days", settings.frequency_period_days, 1, 365)
+  inRange(problems, "catch_up_spread_days", settings.catch_up_spread_days, 1, 60)
+  inRange(problems, "followup_lookback_days", settings.followup_lookback_days, 0, 365)
+  inRange(problems, "followup_delay_days", settings.followup_delay_days, 0, 60)
+  inRange(problems, "send_time_hour", settings.send_time_hour, 0, 23)
+  inRange(problems, "send_time_minute", settings.send_time_minute, 0, 59)
+  if (dailyCap !== undefined && settings.daily_cap_basis_points !== undefined) {
+    if (!(dailyCap > 0 && settings.daily_cap_basis_points > 0 && settings.daily_cap_basis_points <= 10000)) {
+      problems.push(`daily_send_percentage_cap must be above 0 and at most 100 % (got ${dailyCap})`)
+    }
+  }
+  if (settings.ed_daily_soft_limit !== undefined)
+    atLeast(problems, "ed_daily_soft_limit", settings.ed_daily_soft_limit, 1)
+  if (settings.ed_smoothing_window_days !== undefined) {
+    inRange(problems, "ed_smoothing_window_days", settings.ed_smoothing_window_days, 1, 31)
+  }
+  if (settings.batch_size !== undefined) atLeast(problems, "batch_size", settings.batch_size, 1)
+  if (settings.overage_threshold_hundredths < 100) {
+    problems.push(`overage_threshold must be at least 1.00 (got ${settings.overage_threshold_hundredths / 100})`)
+  }
+  inRange(problems, "ed_share_of_daily_cap", settings.ed_share_of_daily_cap_hundredths / 100, 0, 1)
+  for (const name of [
+    "birthday_priority",
+    "effective_date_priority",
+    "aep_priority",
+    "post_window_priority"
+  ] as const) {
+    inRange(problems, name, settings[name], 0, 1000)
+  }
+  for (const rule of RULESETS[settings.ruleset].rules) {
+    if (rule.kind === "year_round") continue
+    const buffer = stateBuffers[rule.state] ?? settings.pre_exclusion_buffer_days
+    const total = rule.daysBefore + buffer + rule.daysAfter
+    if (total > 364) {
+      problems.push(
+        `rule ${rule.id} with a buffer of ${buffer} days makes a ${total}-day window; days_before + buffer + days_after must be at most 364`
+      )
+    }
+  }
+  return problems
+}
