@@ -28,6 +28,12 @@ export interface ResolvedSettings {
   readonly stateBuffers: Readonly<Record<string, number>>
   readonly warnings: ReadonlyArray<string>
   readonly organizationRowMissing: boolean
+  /** Settings whose value is not the default (or, for profile values, that override the profile). */
+  readonly changed: ReadonlyArray<{
+    readonly name: SettingName
+    readonly value: SettingValue
+    readonly source: SettingSource
+  }>
 }
 
 interface Picked {
@@ -141,7 +147,13 @@ export const resolveSettings = (sources: SettingsSources): Either.Either<Resolve
         sources: sourcesByName,
         stateBuffers,
         warnings,
-        organizationRowMissing: sources.organization === undefined
+        organizationRowMissing: sources.organization === undefined,
+        changed: SETTING_NAMES.flatMap((name) => {
+          const { value, source } = picked[name]
+          return value === null || value === undefined || value === SETTINGS[name].default
+            ? []
+            : [{ name, value, source }]
+        })
       })
 }
 

@@ -1,0 +1,21 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { DatabaseError } from "./errors.js"
+
+/** PRAGMAs applied once the run is known to be valid, before the first write. */
+export const prepareForWriting = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  // WAL: the sending system can keep reading email_schedules while a long run writes its batches.
+  yield* sql`PRAGMA journal_mode = WAL`
+  // NORMAL is safe under WAL (no corruption on crash); a power cut can lose only the last batches, which the next
+  // run writes again.
+  yield* sql`PRAGMA synchronous = NORMAL`
+  // sql-sqlite-node has no busy option; wait up to 10 s when the sender briefly holds the write lock.
+  yield* sql`PRAGMA busy_timeout = 10000`
+  // 64 MiB page cache so the email_schedules index pages of a 3-million-contact run stay in memory.
+  yield* sql`PRAGMA cache_size = -65536`
+  // Sorts of GROUP BY / ORDER BY stay in memory instead of temporary files.
+  yield* sql`PRAGMA temp_store = MEMORY`
+  // foreign_keys stays off (SQLite's default): predecessor databases hold rows of deleted contacts, which spec §3.1
+  // keeps, and the scheduler never deletes a referenced row.
+}).pipe(Effect.mapError((cause) => new DatabaseError({ operation: "configure connection", cause })))
