@@ -1,12 +1,14 @@
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Layer } from "effect"
 import { Database } from "../db/Database.js"
+import { connectionDefaults } from "../db/pragmas.js"
 
 /**
  * A SQLite file. WAL is *not* switched on at open time: that alone rewrites the file header, and a run whose
  * settings turn out invalid must leave the file untouched. `prepareForWriting` (db/pragmas.ts) sets the journal mode later.
  */
-export const sqliteFile = (filename: string) => SqliteClient.layer({ filename, disableWAL: true })
+export const sqliteFile = (filename: string) =>
+  Layer.effectDiscard(connectionDefaults).pipe(Layer.provideMerge(SqliteClient.layer({ filename, disableWAL: true })))
 
 /** The file client with the Database service on top. */
 export const databaseFile = (filename: string) => Database.Default.pipe(Layer.provideMerge(sqliteFile(filename)))

@@ -10,18 +10,23 @@ const USAGE_TAGS = new Set(["UsageError", "SettingsInvalid"])
 // Logs are structured (logfmt) on stderr, so a --json document on stdout stays parseable.
 const LoggerLive = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
 
+const exitWith = (code: number) =>
+  Effect.sync(() => {
+    process.exitCode = code
+  })
+
 const program = Effect.suspend(() => cli(process.argv)).pipe(
-  Effect.catchAll((error) => {
-    // @effect/cli has already printed its own message and the help for a wrong flag or argument.
-    if (ValidationError.isValidationError(error)) return Effect.sync(() => void (process.exitCode = 2))
-    const code = USAGE_TAGS.has(error._tag) ? 2 : 1
-    return Console.error(`email-scheduler: ${error.message}`).pipe(
-      Effect.zipRight(Effect.sync(() => void (process.exitCode = code)))
-    )
-  }),
+  Effect.catchAll((error) =>
+    // @effect/cli has already printed its own message (and help) for a wrong flag or argument.
+    ValidationError.isValidationError(error)
+      ? exitWith(2)
+      : Console.error(`email-scheduler: ${error.message}`).pipe(
+          Effect.zipRight(exitWith(USAGE_TAGS.has(error._tag) ? 2 : 1))
+        )
+  ),
   Effect.catchAllDefect((defect) =>
     Console.error(`email-scheduler: unexpected failure: ${Cause.pretty(Cause.die(defect))}`).pipe(
-      Effect.zipRight(Effect.sync(() => void (process.exitCode = 1)))
+      Effect.zipRight(exitWith(1))
     )
   ),
   Effect.provide(NodeContext.layer),

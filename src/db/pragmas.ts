@@ -16,6 +16,14 @@ export const prepareForWriting = Effect.gen(function* () {
   yield* sql`PRAGMA cache_size = -65536`
   // Sorts of GROUP BY / ORDER BY stay in memory instead of temporary files.
   yield* sql`PRAGMA temp_store = MEMORY`
-  // foreign_keys stays off (SQLite's default): predecessor databases hold rows of deleted contacts, which spec §3.1
-  // keeps, and the scheduler never deletes a referenced row.
 }).pipe(Effect.mapError((cause) => new DatabaseError({ operation: "configure connection", cause })))
+
+/**
+ * Connection settings that write nothing to the file, applied to every connection we open. better-sqlite3 turns
+ * foreign-key enforcement on by default; the predecessor ran with it off, so its databases hold rows of deleted
+ * contacts that spec §3.1 keeps, and enforcement would make an update that touches such a row fail mid-batch.
+ * The scheduler never deletes a referenced row, so it loses nothing by leaving enforcement off.
+ */
+export const connectionDefaults = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`PRAGMA foreign_keys = OFF`).pipe(
+  Effect.mapError((cause) => new DatabaseError({ operation: "configure connection", cause }))
+)

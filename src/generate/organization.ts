@@ -154,9 +154,11 @@ export const writeOrganization = (
       zip = random.chance(0.5) ? null : "" // missing: the state column decides
     else if (zipRoll < 0.09) zip = `${zip}-${String(random.int(0, 9999)).padStart(4, "0")}`
 
-    const birthDate: IsoDate = random.chance(0.002)
-      ? `${random.pick(LEAP_BIRTH_YEARS)}-02-29`
-      : dateFromDayNumber(random.int(EARLIEST_BIRTH, LATEST_BIRTH))
+    // Every 500th contact is born on Feb 29, so even a small organization exercises the leap-day rule.
+    const birthDate: IsoDate =
+      id % 500 === 1
+        ? `${random.pick(LEAP_BIRTH_YEARS)}-02-29`
+        : dateFromDayNumber(random.int(EARLIEST_BIRTH, LATEST_BIRTH))
     let effective: string | null = effectiveDate(random, asOfDay)
     // Stored as the predecessor did: mostly plain dates, some with a time part (spec §3.3 accepts both).
     const formatRoll = random.next()

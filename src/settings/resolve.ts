@@ -1,6 +1,6 @@
 import { DateTime, Either, Option } from "effect"
 import { isValidCalendarDate } from "../domain/dates.js"
-import { isRulesetName, RULESETS } from "../rules/rulesets.js"
+import { isRulesetName, RULESETS, type StateRule } from "../rules/rulesets.js"
 import { envName, flagName, PROFILE_SETTING_NAMES, SETTING_NAMES, SETTINGS, type SettingName } from "./definitions.js"
 import { parseOverrideValue, parseSettingColumn, parseSettingText, type SettingValue } from "./parse.js"
 import { isSizeProfileName, type SettingSource, type Settings, SettingsInvalid } from "./settings.js"
@@ -260,15 +260,28 @@ const validateSettings = (
   ] as const) {
     inRange(problems, name, settings[name], 0, 1000)
   }
-  for (const rule of RULESETS[settings.ruleset].rules) {
-    if (rule.kind === "year_round") continue
-    const buffer = stateBuffers[rule.state] ?? settings.pre_exclusion_buffer_days
-    const total = rule.daysBefore + buffer + rule.daysAfter
-    if (total > 364) {
-      problems.push(
-        `rule ${rule.id} with a buffer of ${buffer} days makes a ${total}-day window; days_before + buffer + days_after must be at most 364`
-      )
-    }
-  }
+  problems.push(
+    ...windowSpanProblems(RULESETS[settings.ruleset].rules, stateBuffers, settings.pre_exclusion_buffer_days)
+  )
   return problems
 }
+
+/**
+ * Spec §13.3: for every rule and its applicable buffer, days_before + buffer + days_after ≤ 364, so at most one anchor
+ * year of a rule can contain a date (spec §4.6).
+ */
+export const windowSpanProblems = (
+  rules: ReadonlyArray<StateRule>,
+  stateBuffers: Readonly<Record<string, number>>,
+  defaultBuffer: number
+): ReadonlyArray<string> =>
+  rules.flatMap((rule) => {
+    if (rule.kind === "year_round") return []
+    const buffer = stateBuffers[rule.state] ?? defaultBuffer
+    const total = rule.daysBefore + buffer + rule.daysAfter
+    return total <= 364
+      ? []
+      : [
+          `rule ${rule.id} with a buffer of ${buffer} days makes a ${total}-day window; days_before + buffer + days_after must be at most 364`
+        ]
+  })

@@ -2,8 +2,12 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Layer } from "effect"
 import { Database } from "../../src/db/Database.js"
 import { MigrationsLive } from "../../src/db/migrations.js"
+import { connectionDefaults } from "../../src/db/pragmas.js"
 
 /** A fresh in-memory database with every migration applied. Provide it per test for isolation. */
-export const SqlTest = MigrationsLive.pipe(Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" })))
+export const SqlTest = MigrationsLive.pipe(
+  Layer.provideMerge(Layer.effectDiscard(connectionDefaults)),
+  Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" }))
+)
 
 export const DatabaseTest = Database.Default.pipe(Layer.provideMerge(SqlTest))

@@ -1,0 +1,122 @@
+import { copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { assert, describe, it } from "vitest"
+import { flagName, SETTING_NAMES } from "../../src/settings/definitions.js"
+import { runCli } from "../support/cli.js"
+import { useTempDir } from "../support/files.js"
+import { buildPredecessorDatabase } from "../support/predecessor.js"
+
+const dir = useTempDir("cli")
+const path = (name: string) => join(dir, name)
+/** Only the stderr lines our program writes (logs are logfmt lines starting with `timestamp=`). */
+const messages = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("email-scheduler:"))
+
+describe("email-scheduler CLI (real child processes)", () => {
+  it("prints help for the program and every command, with every setting flag on run", () => {
+    for (const command of [[], ["run"], ["migrate"], ["generate"], ["demo"]]) {
+      const result = runCli([...command, "--help"])
+      assert.strictEqual(result.code, 0, `${command.join(" ")} --help`)
+      assert.include(result.stdout, "USAGE")
+    }
+    const runHelp = runCli(["run", "--help"]).stdout
+    for (const name of SETTING_NAMES) assert.include(runHelp, `--${flagName(name)}`)
+    for (const flag of ["--db", "--as-of", "--dry-run", "--json"]) assert.include(runHelp, flag)
+  })
+
+  it("generates, migrates and runs a database; --json prints one JSON document on stdout", () => {
+    const db = path("org.sqlite")
+    const generated = runCli(["generate", "--db", db, "--contacts", "2000", "--seed", "3", "--as-of", "2026-11-29"])
+    assert.strictEqual(generated.code, 0, generated.stderr)
+    assert.match(generated.stdout, /2,000 contacts/)
+    assert.strictEqual(runCli(["migrate", "--db", db]).code, 0)
+    const run = runCli(["run", "--db", db, "--as-of", "2026-12-01", "--json", "--max-emails-per-period", "4"], {
+      SCHEDULER_PRE_EXCLUSION_BUFFER_DAYS: "45"
+    })
+    assert.strictEqual(run.code, 0, run.stderr)
+    const report = JSON.parse(run.stdout)
+    assert.strictEqual(report.asOf, "2026-12-01")
+    assert.strictEqual(report.contacts.total, 2000)
+    assert.strictEqual(report.settings.max_emails_per_period, 4)
+    assert.strictEqual(report.settingSources.max_emails_per_period, "flag")
+    assert.strictEqual(report.settings.pre_exclusion_buffer_days, 45)
+    assert.strictEqual(report.settingSources.pre_exclusion_buffer_days, "env")
+    assert.strictEqual(report.profile.profile, "small")
+    assert.strictEqual(report.campaigns.instances, 4)
+    assert.deepStrictEqual(
+      readdirSync(dir).filter((f) => f.startsWith("org.sqlite")),
+      ["org.sqlite"],
+      "no -wal/-shm left"
+    )
+  })
+
+  it("an invalid setting prints one sentence naming every problem, exits 2 and writes nothing", () => {
+    const db = path("untouched.sqlite")
+    buildPredecessorDatabase(db)
+    const before = readFileSync(db)
+    const result = runCli(["run", "--db", db, "--max-emails-per-period", "0", "--timezone", "Mars/Olympus"], {
+      SCHEDULER_AEP_DAY: "31"
+    })
+    assert.strictEqual(result.code, 2)
+    const lines = messages(result.stderr)
+    assert.strictEqual(lines.length, 1, result.stderr)
+    assert.match(
+      lines[0]!,
+      /^email-scheduler: Invalid settings: .*timezone.*aep_month and aep_day.*max_emails_per_period.*\.$/
+    )
+    assert.isTrue(readFileSync(db).equals(before), "the database file is byte-identical")
+    assert.isFalse(existsSync(`${db}-wal`))
+  })
+
+  it("a missing database file is one sentence and exit 1; nothing is created", () => {
+    const result = runCli(["run", "--db", path("absent.sqlite")])
+    assert.strictEqual(result.code, 1)
+    assert.deepStrictEqual(messages(result.stderr), [
+      `email-scheduler: The database file ${path("absent.sqlite")} does not exist.`
+    ])
+    assert.isFalse(existsSync(path("absent.sqlite")))
+    assert.strictEqual(runCli(["migrate", "--db", path("absent.sqlite")]).code, 1)
+    assert.isFalse(existsSync(path("absent.sqlite")))
+  })
+
+  it("a wrong flag, a missing required flag or an impossible date exits 2 with a clear message", () => {
+    const unknown = runCli(["run", "--db", path("x.sqlite"), "--frobnicate", "3"])
+    assert.strictEqual(unknown.code, 2)
+    assert.match(unknown.stdout + unknown.stderr, /unknown argument.*--frobnicate/i)
+    const missing = runCli(["generate", "--db", path("y.sqlite")])
+    assert.strictEqual(missing.code, 2)
+    assert.match(missing.stdout + missing.stderr, /--contacts/)
+    const date = runCli(["run", "--db", path("org.sqlite"), "--as-of", "2026-02-30"])
+    assert.strictEqual(date.code, 2)
+    assert.deepStrictEqual(messages(date.stderr), [
+      'email-scheduler: --as-of must be a calendar date written YYYY-MM-DD (got "2026-02-30")'
+    ])
+  })
+
+  it("--dry-run on an unmigrated predecessor database reports the migration and leaves the file byte-identical", () => {
+    const db = path("predecessor.sqlite")
+    buildPredecessorDatabase(db)
+    const before = readFileSync(db)
+    const result = runCli(["run", "--db", db, "--dry-run", "--json", "--as-of", "2026-06-01"])
+    assert.strictEqual(result.code, 0, result.stderr)
+    const report = JSON.parse(result.stdout)
+    assert.deepStrictEqual(report.migrationsApplied, ["0001_base_schema"])
+    assert.strictEqual(report.contacts.total, 50)
+    assert.strictEqual(report.settings.timezone, "America/New_York")
+    assert.strictEqual(report.settings.batch_size, 500)
+    assert.isTrue(readFileSync(db).equals(before))
+    assert.deepStrictEqual(
+      readdirSync(dir).filter((f) => f.startsWith("predecessor.sqlite")),
+      ["predecessor.sqlite"]
+    )
+  })
+
+  it("runs on a copy of the shared predecessor fixture", () => {
+    const db = path("fixture.sqlite")
+    copyFileSync(new URL("../../../shared/fixtures/predecessor-10k.sqlite3", import.meta.url), db)
+    const result = runCli(["run", "--db", db, "--json", "--as-of", "2026-12-01"])
+    assert.strictEqual(result.code, 0, result.stderr)
+    const report = JSON.parse(result.stdout)
+    assert.strictEqual(report.contacts.total, 10_000)
+    assert.isTrue(report.organizationRowMissing)
+  })
+})
