@@ -1,0 +1,40 @@
+/**
+ * The library surface: embed the scheduler in another Effect application. Nothing reachable from here imports
+ * @effect/platform-node, @effect/sql-sqlite-node or @effect/cli: the host provides its own `SqlClient` (and, for
+ * BusinessClock, a `DateTime.CurrentTimeZone`).
+ */
+import { Layer } from "effect"
+import { Database } from "./db/Database.js"
+
+export { CampaignInstanceRow, CampaignTypeRow, EnrollmentRow, EnrollmentStatus } from "./domain/campaign.js"
+export { type Contact, ContactIssue, ContactRow, validateContact } from "./domain/contact.js"
+export * as Dates from "./domain/dates.js"
+export {
+  CampaignTypeName,
+  EmailScheduleRow,
+  EmailType,
+  isHandledStatus,
+  SchedulerStatus,
+  SenderStatus,
+  SkipReason
+} from "./domain/email.js"
+export { isValidEmail } from "./domain/email-address.js"
+export { ContactEventRow, failedUnderwriting, TrackingClickRow } from "./domain/events.js"
+export { STATE_CODES, type StateCode, ZIP_DATASET } from "./domain/states.js"
+export { type ContactIdRange, type ContactPage, Database, StateBufferRow } from "./db/Database.js"
+export { type Decoded, MalformedRow } from "./db/decode.js"
+export { DatabaseError, DatabaseFileMissing } from "./db/errors.js"
+export { MIGRATIONS_TABLE, MigrationsLive, runMigrations } from "./db/migrations.js"
+export { connectionDefaults, prepareForWriting } from "./db/pragmas.js"
+export { detectProfile, type LoadParameters, loadParameters, SIZE_PROFILES } from "./rules/profiles.js"
+export { BASELINE, RULESETS, type Ruleset, type StateRule, STATUTES_2026 } from "./rules/rulesets.js"
+export { type ContactCensus, takeContactCensus } from "./scheduling/contact-census.js"
+export { type RunOptions, type RunReport, resolveRunSettings, runOnce } from "./scheduling/run.js"
+export { envName, flagName, SETTING_NAMES, SETTINGS, type SettingName } from "./settings/definitions.js"
+export { settingsFromEnvironment } from "./settings/environment.js"
+export { type ResolvedSettings, resolveSettings, type SettingsSources } from "./settings/resolve.js"
+export { type Settings, SettingSource, SettingsInvalid, SizeProfileName } from "./settings/settings.js"
+export { BusinessClock } from "./time/BusinessClock.js"
+
+/** The scheduler's services over a host-provided `SqlClient`. Run `runMigrations` once, then `runOnce`. */
+export const layer = Layer.mergeAll(Database.Default)

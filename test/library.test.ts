@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Option } from "effect"
+import * as Scheduler from "../src/index.js"
+
+const SRC = fileURLToPath(new URL("../src/", import.meta.url))
+const FORBIDDEN = ["@effect/platform-node", "@effect/sql-sqlite-node", "@effect/cli", "better-sqlite3"]
+
+/** Every module reachable from a source file through static and dynamic imports, with its package imports. */
+const reachableImports = (entry: string): Map<string, ReadonlyArray<string>> => {
+  const seen = new Map<string, ReadonlyArray<string>>()
+  const visit = (file: string) => {
+    if (seen.has(file)) return
+    const text = readFileSync(file, "utf8")
+    const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map((m) => m[1]!)
+    seen.set(file, specifiers.filter((s) => !s.startsWith(".")))
+    for (const relative of specifiers.filter((s) => s.startsWith("."))) {
+      visit(resolve(dirname(file), relative.replace(/\.js$/, ".ts")))
+    }
+  }
+  visit(entry)
+  return seen
+}
+
+describe("library surface (src/index.ts)", () => {
+  it("imports nothing platform-specific, directly or transitively", () => {
+    const graph = reachableImports(join(SRC, "index.ts"))
+    assert.isAbove(graph.size, 10, "the walk follows relative imports")
+    for (const [file, packages] of graph) {
+      for (const forbidden of FORBIDDEN) {
+        assert.isFalse(packages.some((p) => p === forbidden || p.startsWith(`${forbidden}/`)), `${file} imports ${forbidden}`)
+      }
+    }
+  })
+
+  it.effect("runs on a host-provided SqlClient", () =>
+    Effect.gen(function* () {
+      const report = yield* Scheduler.runOnce({ asOf: Option.some("2026-06-01"), dryRun: false, flags: {} })
+      assert.strictEqual(report.contacts.total, 0)
+      assert.deepStrictEqual(report.migrationsApplied, ["0001_base_schema"])
+    }).pipe(Effect.provide(Scheduler.layer.pipe(Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" })))))
+  )
+})
