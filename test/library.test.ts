@@ -16,7 +16,10 @@ const reachableImports = (entry: string): Map<string, ReadonlyArray<string>> => 
     if (seen.has(file)) return
     const text = readFileSync(file, "utf8")
     const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*["']([^"']+)["']/g)].map((m) => m[1]!)
-    seen.set(file, specifiers.filter((s) => !s.startsWith(".")))
+    seen.set(
+      file,
+      specifiers.filter((s) => !s.startsWith("."))
+    )
     for (const relative of specifiers.filter((s) => s.startsWith("."))) {
       visit(resolve(dirname(file), relative.replace(/\.js$/, ".ts")))
     }
@@ -31,7 +34,10 @@ describe("library surface (src/index.ts)", () => {
     assert.isAbove(graph.size, 10, "the walk follows relative imports")
     for (const [file, packages] of graph) {
       for (const forbidden of FORBIDDEN) {
-        assert.isFalse(packages.some((p) => p === forbidden || p.startsWith(`${forbidden}/`)), `${file} imports ${forbidden}`)
+        assert.isFalse(
+          packages.some((p) => p === forbidden || p.startsWith(`${forbidden}/`)),
+          `${file} imports ${forbidden}`
+        )
       }
     }
   })
