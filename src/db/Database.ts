@@ -99,38 +99,35 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
         active_start_date, active_end_date, spread_start_date, spread_end_date, target_states, target_carriers
       FROM campaign_instances ORDER BY id`.pipe(failAs("read campaign_instances"), Effect.map(decodeCampaignInstances))
 
-    const enrollmentsOf = Effect.fn("Database.enrollmentsOf")(function* (range: ContactIdRange) {
-      const raw = yield* sql`SELECT id, contact_id, campaign_instance_id, trigger_date, status FROM contact_campaigns
-        WHERE contact_id BETWEEN ${range.firstId} AND ${range.lastId} ORDER BY contact_id, id`.pipe(
-        failAs("read contact_campaigns")
-      )
-      return decodeEnrollments(raw)
-    })
+    /** Rows related to a page of contacts, read by the page's id range in (contact_id, id) order. */
+    const ofContacts =
+      <A>(table: string, decode: (rows: ReadonlyArray<unknown>) => Decoded<A>, columns: string) =>
+      (range: ContactIdRange) =>
+        sql
+          .unsafe(`SELECT ${columns} FROM ${table} WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, id`, [
+            range.firstId,
+            range.lastId
+          ])
+          .pipe(failAs(`read ${table}`), Effect.map(decode), Effect.withSpan(`Database.${table}Of`))
 
-    const emailSchedulesOf = Effect.fn("Database.emailSchedulesOf")(function* (range: ContactIdRange) {
-      const raw = yield* sql`SELECT id, contact_id, email_type, scheduled_send_date, scheduled_send_time, status,
-          skip_reason, priority, campaign_instance_id, email_template, sms_template, event_year, event_month,
-          event_day, scheduler_run_id, metadata, actual_send_datetime
-        FROM email_schedules WHERE contact_id BETWEEN ${range.firstId} AND ${range.lastId}
-        ORDER BY contact_id, id`.pipe(failAs("read email_schedules"))
-      return decodeEmailSchedules(raw)
-    })
-
-    const contactEventsOf = Effect.fn("Database.contactEventsOf")(function* (range: ContactIdRange) {
-      const raw = yield* sql`SELECT id, contact_id, event_type, metadata, created_at FROM contact_events
-        WHERE contact_id BETWEEN ${range.firstId} AND ${range.lastId} ORDER BY contact_id, id`.pipe(
-        failAs("read contact_events")
-      )
-      return decodeEvents(raw)
-    })
-
-    const trackingClicksOf = Effect.fn("Database.trackingClicksOf")(function* (range: ContactIdRange) {
-      const raw = yield* sql`SELECT id, contact_id, clicked_at FROM tracking_clicks
-        WHERE contact_id BETWEEN ${range.firstId} AND ${range.lastId} ORDER BY contact_id, id`.pipe(
-        failAs("read tracking_clicks")
-      )
-      return decodeClicks(raw)
-    })
+    const enrollmentsOf = ofContacts(
+      "contact_campaigns",
+      decodeEnrollments,
+      "id, contact_id, campaign_instance_id, trigger_date, status"
+    )
+    const emailSchedulesOf = ofContacts(
+      "email_schedules",
+      decodeEmailSchedules,
+      `id, contact_id, email_type, scheduled_send_date, scheduled_send_time, status, skip_reason, priority,
+       campaign_instance_id, email_template, sms_template, event_year, event_month, event_day, scheduler_run_id,
+       metadata, actual_send_datetime`
+    )
+    const contactEventsOf = ofContacts(
+      "contact_events",
+      decodeEvents,
+      "id, contact_id, event_type, metadata, created_at"
+    )
+    const trackingClicksOf = ofContacts("tracking_clicks", decodeClicks, "id, contact_id, clicked_at")
 
     const emailStatusCounts =
       sql`SELECT status, count(*) AS n FROM email_schedules GROUP BY status ORDER BY status`.pipe(

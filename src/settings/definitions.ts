@@ -14,24 +14,17 @@ export interface SettingDefinition {
   readonly description: string
 }
 
-const int = (value: number, description: string): SettingDefinition => ({
-  kind: "int",
-  default: value,
-  column: true,
-  description
-})
-const bool = (value: boolean, description: string): SettingDefinition => ({
-  kind: "bool",
-  default: value,
-  column: true,
-  description
-})
-const real = (value: number, description: string): SettingDefinition => ({
-  kind: "real",
-  default: value,
-  column: true,
-  description
-})
+const setting =
+  (kind: SettingKind) =>
+  (value: number | boolean, description: string): SettingDefinition => ({
+    kind,
+    default: value,
+    column: true,
+    description
+  })
+const int = setting("int")
+const bool = setting("bool")
+const real = setting("real")
 const fromProfile = (kind: SettingKind, description: string): SettingDefinition => ({
   kind,
   default: undefined,
