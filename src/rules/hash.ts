@@ -1,0 +1,44 @@
+/**
+ * The 30-bit string hash H of spec §10.3 (the predecessor's 32-bit mix, MurmurHash3-style, reproduced exactly) and
+ * the symmetric jitter built on it. All arithmetic is on unsigned 32-bit values.
+ */
+const encoder = new TextEncoder()
+
+const rotl = (x: number, r: number): number => ((x << r) | (x >>> (32 - r))) >>> 0
+
+const mix = (h: number, word: number): number => {
+  let w = Math.imul(word, 0xcc9e2d51) >>> 0
+  w = rotl(w, 15)
+  w = Math.imul(w, 0x1b873593) >>> 0
+  let next = (h ^ w) >>> 0
+  next = rotl(next, 13)
+  return (Math.imul(next, 5) + 0xe6546b64) >>> 0
+}
+
+export const hash30 = (input: string): number => {
+  const bytes = encoder.encode(input)
+  const n = bytes.length
+  let h = 0
+  const whole = n - (n % 4)
+  for (let i = 0; i < whole; i += 4) {
+    h = mix(h, (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24)) >>> 0)
+  }
+  if (n % 4 !== 0) {
+    let tail = 0
+    for (let i = n - 1; i >= whole; i--) tail = (tail << 8) | bytes[i]!
+    h = mix(h, tail >>> 0)
+  }
+  h = (h ^ n) >>> 0
+  h = (h ^ (h >>> 16)) >>> 0
+  h = Math.imul(h, 0x85ebca6b) >>> 0
+  h = (h ^ (h >>> 13)) >>> 0
+  h = Math.imul(h, 0xc2b2ae35) >>> 0
+  h = (h ^ (h >>> 16)) >>> 0
+  return h & 0x3fffffff
+}
+
+/** jitter(s, W) = (H(s) mod (2k + 1)) − k with k = floor(W / 2): always in [−k, +k]. */
+export const jitter = (input: string, window: number): number => {
+  const k = Math.floor(window / 2)
+  return (hash30(input) % (2 * k + 1)) - k
+}

@@ -1,0 +1,87 @@
+import { addDays, anniversary, type IsoDate } from "../domain/dates.js"
+import type { StateCode } from "../domain/states.js"
+import type { RuleKind, Ruleset, StateRule } from "./rulesets.js"
+
+/** What the window test needs of a contact (spec §4.6). */
+export interface WindowSubject {
+  readonly state: StateCode | undefined
+  readonly birthDate: IsoDate | undefined
+  readonly effectiveDate: IsoDate | undefined
+}
+
+/** The exclusion context of a run: the organization's ruleset and buffers (spec §4.5). */
+export interface ExclusionContext {
+  readonly ruleset: Ruleset
+  readonly defaultBuffer: number
+  readonly stateBuffers: Readonly<Record<string, number>>
+}
+
+export interface YearRoundHit {
+  readonly kind: "year_round"
+  readonly code: string
+  readonly rule: StateRule
+}
+
+export interface WindowHit {
+  readonly kind: "birthday" | "effective_date"
+  readonly code: string
+  readonly rule: StateRule
+  /** The real anniversary in the anchor year (not the NV month start). */
+  readonly event: IsoDate
+  readonly anchor: IsoDate
+  readonly start: IsoDate
+  readonly end: IsoDate
+  readonly buffer: number
+}
+
+export type ExclusionHit = YearRoundHit | WindowHit
+
+const KIND_ORDER: ReadonlyArray<RuleKind> = ["year_round", "birthday", "effective_date"]
+
+const inForce = (rule: StateRule, date: IsoDate): boolean =>
+  (rule.effectiveFrom === undefined || rule.effectiveFrom <= date) && (rule.effectiveTo === undefined || date <= rule.effectiveTo)
+
+/** Rules of `state` in force on `date`, in kind order year_round, birthday, effective_date (spec §4.1). */
+export const rulesInForce = (ruleset: Ruleset, state: StateCode, date: IsoDate): ReadonlyArray<StateRule> =>
+  KIND_ORDER.flatMap((kind) => ruleset.rules.filter((rule) => rule.state === state && rule.kind === kind && inForce(rule, date)))
+
+export const bufferOf = (context: ExclusionContext, state: StateCode): number =>
+  context.stateBuffers[state] ?? context.defaultBuffer
+
+/** The window of `rule` anchored in `year` for the anniversary date `eventDate` (spec §4.6). */
+export const windowOf = (
+  rule: StateRule,
+  eventDate: IsoDate,
+  year: number,
+  buffer: number
+): Omit<WindowHit, "code" | "kind" | "rule"> => {
+  const event = anniversary(eventDate, year)
+  const anchor = rule.useMonthStart ? `${event.slice(0, 8)}01` : event
+  return {
+    event,
+    anchor,
+    start: addDays(anchor, -(rule.daysBefore + buffer)),
+    end: addDays(anchor, rule.daysAfter),
+    buffer
+  }
+}
+
+/** Spec §4.6: the first exclusion that contains `date` for the contact, or undefined. Both ends are inclusive. */
+export const exclusionAt = (context: ExclusionContext, subject: WindowSubject, date: IsoDate): ExclusionHit | undefined => {
+  const { state } = subject
+  if (state === undefined) return undefined
+  const year = Number(date.slice(0, 4))
+  for (const rule of rulesInForce(context.ruleset, state, date)) {
+    if (rule.kind === "year_round") return { kind: "year_round", code: `year_round:${state}`, rule }
+    const eventDate = rule.kind === "birthday" ? subject.birthDate : subject.effectiveDate
+    if (eventDate === undefined) continue
+    const buffer = bufferOf(context, state)
+    for (const anchorYear of [year - 1, year, year + 1]) {
+      const window = windowOf(rule, eventDate, anchorYear, buffer)
+      if (window.start <= date && date <= window.end) {
+        return { kind: rule.kind, code: `${rule.kind}_window:${state}`, rule, ...window }
+      }
+    }
+  }
+  return undefined
+}
