@@ -28,7 +28,7 @@ export { ContactEventRow, failedUnderwriting, TrackingClickRow } from "./domain/
 export { STATE_CODES, type StateCode, ZIP_DATASET } from "./domain/states.js"
 export { detectProfile, type LoadParameters, loadParameters, SIZE_PROFILES } from "./rules/profiles.js"
 export { BASELINE, RULESETS, type Ruleset, STATUTES_2026, type StateRule } from "./rules/rulesets.js"
-export { type ContactCensus, takeContactCensus } from "./scheduling/contact-census.js"
+export { type ContactCensus, makeCensus } from "./scheduling/contact-census.js"
 export { type RunOptions, type RunReport, resolveRunSettings, runOnce } from "./scheduling/run.js"
 export { envName, flagName, SETTING_NAMES, SETTINGS, type SettingName } from "./settings/definitions.js"
 export { settingsFromEnvironment } from "./settings/environment.js"

@@ -64,6 +64,16 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       return { contacts: rows, malformed, lastId: typeof last === "number" ? last : undefined } satisfies ContactPage
     })
 
+    /** Ids and emails only: a cheap first pass to count contacts with a valid email (N of spec §10.2). */
+    const emailsPage = Effect.fn("Database.emailsPage")(function* (afterId: number, limit: number) {
+      const raw = yield* sql`SELECT id, email FROM contacts WHERE id > ${afterId} ORDER BY id LIMIT ${limit}`.pipe(
+        failAs("read contact emails")
+      )
+      const emails = raw.map((row) => (typeof row.email === "string" ? row.email : null))
+      const last = raw.at(-1)?.id
+      return { emails, lastId: typeof last === "number" ? last : undefined }
+    })
+
     const countContacts = sql`SELECT count(*) AS n FROM contacts`.pipe(
       Effect.flatMap(Schema.decodeUnknown(Schema.Tuple(Schema.Struct({ n: Schema.Int })))),
       Effect.map(([row]) => row.n),
@@ -137,6 +147,7 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
 
     return {
       contactsPage,
+      emailsPage,
       countContacts,
       organization,
       stateBuffers,

@@ -39,11 +39,14 @@ export type ExclusionHit = YearRoundHit | WindowHit
 const KIND_ORDER: ReadonlyArray<RuleKind> = ["year_round", "birthday", "effective_date"]
 
 const inForce = (rule: StateRule, date: IsoDate): boolean =>
-  (rule.effectiveFrom === undefined || rule.effectiveFrom <= date) && (rule.effectiveTo === undefined || date <= rule.effectiveTo)
+  (rule.effectiveFrom === undefined || rule.effectiveFrom <= date) &&
+  (rule.effectiveTo === undefined || date <= rule.effectiveTo)
 
 /** Rules of `state` in force on `date`, in kind order year_round, birthday, effective_date (spec §4.1). */
 export const rulesInForce = (ruleset: Ruleset, state: StateCode, date: IsoDate): ReadonlyArray<StateRule> =>
-  KIND_ORDER.flatMap((kind) => ruleset.rules.filter((rule) => rule.state === state && rule.kind === kind && inForce(rule, date)))
+  KIND_ORDER.flatMap((kind) =>
+    ruleset.rules.filter((rule) => rule.state === state && rule.kind === kind && inForce(rule, date))
+  )
 
 export const bufferOf = (context: ExclusionContext, state: StateCode): number =>
   context.stateBuffers[state] ?? context.defaultBuffer
@@ -67,7 +70,11 @@ export const windowOf = (
 }
 
 /** Spec §4.6: the first exclusion that contains `date` for the contact, or undefined. Both ends are inclusive. */
-export const exclusionAt = (context: ExclusionContext, subject: WindowSubject, date: IsoDate): ExclusionHit | undefined => {
+export const exclusionAt = (
+  context: ExclusionContext,
+  subject: WindowSubject,
+  date: IsoDate
+): ExclusionHit | undefined => {
   const { state } = subject
   if (state === undefined) return undefined
   const year = Number(date.slice(0, 4))

@@ -1,5 +1,5 @@
-import { addDays, anniversary, type IsoDate } from "../domain/dates.js"
 import type { Contact } from "../domain/contact.js"
+import { addDays, anniversary, type IsoDate } from "../domain/dates.js"
 import type { Settings } from "../settings/settings.js"
 
 /** A birthday, effective-date or AEP email before its date is resolved (spec §5.1–§5.4). */
@@ -43,7 +43,11 @@ const anniversaryEmail = (
 }
 
 /** The built-in candidates of a contact with a usable state, in the order of spec §11 step 4. */
-export const builtinCandidates = (contact: Contact, settings: Settings, today: IsoDate): ReadonlyArray<BuiltinCandidate> => {
+export const builtinCandidates = (
+  contact: Contact,
+  settings: Settings,
+  today: IsoDate
+): ReadonlyArray<BuiltinCandidate> => {
   if (contact.state === undefined) return []
   const candidates: Array<BuiltinCandidate> = []
   if (contact.birthDate !== undefined) {

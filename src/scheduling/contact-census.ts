@@ -1,8 +1,5 @@
-import { Effect } from "effect"
-import type { Database } from "../db/Database.js"
 import type { MalformedRow } from "../db/decode.js"
-import type { DatabaseError } from "../db/errors.js"
-import { type ContactIssue, validateContact } from "../domain/contact.js"
+import type { Contact, ContactIssue } from "../domain/contact.js"
 
 const SAMPLE_SIZE = 20
 
@@ -19,59 +16,42 @@ export interface ContactCensus {
   readonly issues: Readonly<Record<ContactIssue, CountWithSample>>
   /** Contacts counted once in `contacts_with_warnings` (bad_date, spec §3.3). */
   readonly withWarnings: number
-  /** Rows that could not be decoded at all; reported and skipped. */
+  /** Rows that could not be decoded at all; reported and skipped (their email rows are left alone). */
   readonly malformed: { readonly count: number; readonly sample: ReadonlyArray<MalformedRow> }
 }
 
 /**
- * Reads every contact in keyset pages (ascending id, spec §3.1), validates it and counts the findings. Ids arrive in
- * ascending order, so the first 20 ids of each reason are its 20 smallest.
+ * Counts validated contacts by reason. Contacts arrive in ascending id order, so the first 20 ids of each reason
+ * are its 20 smallest.
  */
-export const takeContactCensus = (
-  db: Database,
-  pageSize: number,
-  onProgress?: (read: number) => void
-): Effect.Effect<ContactCensus, DatabaseError> =>
-  Effect.gen(function* () {
-    const fresh = () => ({ count: 0, sample: [] as number[] })
-    const counts: Record<ContactIssue, { count: number; sample: Array<number> }> = {
-      invalid_email: fresh(),
-      no_state: fresh(),
-      bad_date: fresh(),
-      state_differs_from_zip: fresh()
-    }
-    let total = 0
-    let withValidEmail = 0
-    let withWarnings = 0
-    let malformedCount = 0
-    const malformedSample: Array<MalformedRow> = []
-    let after = 0
-    for (;;) {
-      const page = yield* db.contactsPage(after, pageSize)
-      if (page.lastId === undefined) break
-      for (const row of page.malformed) {
-        malformedCount++
-        if (malformedSample.length < SAMPLE_SIZE) malformedSample.push(row)
+export const makeCensus = () => {
+  const fresh = () => ({ count: 0, sample: [] as number[] })
+  const issues: Record<ContactIssue, { count: number; sample: Array<number> }> = {
+    invalid_email: fresh(),
+    no_state: fresh(),
+    bad_date: fresh(),
+    state_differs_from_zip: fresh()
+  }
+  const malformed = { count: 0, sample: [] as MalformedRow[] }
+  let total = 0
+  let withValidEmail = 0
+  let withWarnings = 0
+  return {
+    addContact: (contact: Contact): void => {
+      total++
+      if (contact.emailValid) withValidEmail++
+      if (contact.issues.includes("bad_date")) withWarnings++
+      for (const issue of contact.issues) {
+        const entry = issues[issue]
+        entry.count++
+        if (entry.sample.length < SAMPLE_SIZE) entry.sample.push(contact.id)
       }
-      for (const row of page.contacts) {
-        const contact = validateContact(row)
-        if (contact.emailValid) withValidEmail++
-        if (contact.issues.includes("bad_date")) withWarnings++
-        for (const issue of contact.issues) {
-          const entry = counts[issue]
-          entry.count++
-          if (entry.sample.length < SAMPLE_SIZE) entry.sample.push(contact.id)
-        }
-      }
-      total += page.contacts.length + page.malformed.length
-      onProgress?.(total)
-      after = page.lastId
-    }
-    return {
-      total,
-      withValidEmail,
-      issues: counts,
-      withWarnings,
-      malformed: { count: malformedCount, sample: malformedSample }
-    }
-  })
+    },
+    addMalformed: (row: MalformedRow): void => {
+      total++
+      malformed.count++
+      if (malformed.sample.length < SAMPLE_SIZE) malformed.sample.push(row)
+    },
+    result: (): ContactCensus => ({ total, withValidEmail, issues, withWarnings, malformed })
+  }
+}

@@ -1,6 +1,7 @@
 import type { Contact } from "../domain/contact.js"
 import type { IsoDate } from "../domain/dates.js"
 import { UNDERWRITING_GLOBAL_TEXT, windowMetadata, windowReasonText } from "../rules/explanations.js"
+import type { Rules } from "../rules/RulesEngine.js"
 import { type ExclusionContext, exclusionAt } from "../rules/windows.js"
 import type { Settings } from "../settings/settings.js"
 import { builtinCandidates } from "./builtin-emails.js"
@@ -14,6 +15,13 @@ export interface PlanContext {
   readonly settings: Settings
   readonly exclusion: ExclusionContext
 }
+
+/** The planning context of a run: the organization's rules on `today`. */
+export const planContext = (rules: Rules, today: IsoDate): PlanContext => ({
+  today,
+  settings: rules.settings,
+  exclusion: rules.exclusion
+})
 
 export interface ContactPlanInput {
   readonly contact: Contact

@@ -55,7 +55,10 @@ export const resolveDate = (request: DateRequest): ResolvedDate | undefined => {
     const input = `${request.contactId}-${request.emailType}-${request.eventDate.slice(0, 4)}`
     const hash = hash30(input)
     const offset = hash % modulus
-    return { date: addDays(today, offset), explanation: { date_rule: "catch_up", catch_up: { input, hash, modulus, offset } } }
+    return {
+      date: addDays(today, offset),
+      explanation: { date_rule: "catch_up", catch_up: { input, hash, modulus, offset } }
+    }
   }
   return undefined
 }

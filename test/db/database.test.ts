@@ -2,7 +2,8 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { Database } from "../../src/db/Database.js"
-import { takeContactCensus } from "../../src/scheduling/contact-census.js"
+import { validateContact } from "../../src/domain/contact.js"
+import { makeCensus } from "../../src/scheduling/contact-census.js"
 import { DatabaseTest } from "../support/layers.js"
 
 const exec = (statements: string) =>
@@ -142,7 +143,11 @@ describe("Database: keyset pages and row decoding", () => {
           (71, 'a@x.io', '99999', 'XX', NULL), (72, 'b@x.io', '75201', 'OK', '1950-08-20'),
           (73, 'not-an-email', NULL, 'TX', NULL), (74, 'd@x.io', 'ABCDE', NULL, '1950-13-01');
         INSERT INTO contacts (id, email, birth_date) VALUES (75, 'e@x.io', x'00')`)
-      const census = yield* takeContactCensus(yield* Database, 2)
+      const counter = makeCensus()
+      const page = yield* (yield* Database).contactsPage(0, 10)
+      for (const row of page.contacts) counter.addContact(validateContact(row))
+      for (const row of page.malformed) counter.addMalformed(row)
+      const census = counter.result()
       assert.strictEqual(census.total, 5)
       assert.strictEqual(census.withValidEmail, 3)
       assert.deepStrictEqual(census.issues, {

@@ -15,7 +15,11 @@ describe("jitter hash H (spec §10.3)", () => {
   for (const [input, expected, jitters] of vectors) {
     it(`H(${JSON.stringify(input)}) = ${expected}`, () => {
       assert.strictEqual(hash30(input), expected)
-      if (jitters) assert.deepStrictEqual([3, 5, 7, 10].map((w) => jitter(input, w)), jitters)
+      if (jitters)
+        assert.deepStrictEqual(
+          [3, 5, 7, 10].map((w) => jitter(input, w)),
+          jitters
+        )
     })
   }
 
@@ -41,10 +45,14 @@ describe("jitter hash H (spec §10.3)", () => {
     assert.notStrictEqual(hash30("é"), hash30("e"))
   })
 
-  it.prop("stays within 30 bits and jitter within [−k, k]", [FastCheck.string(), FastCheck.integer({ min: 1, max: 31 })], ([s, w]) => {
-    const h = hash30(s)
-    const j = jitter(s, w)
-    const k = Math.floor(w / 2)
-    return Number.isInteger(h) && h >= 0 && h < 2 ** 30 && j >= -k && j <= k
-  })
+  it.prop(
+    "stays within 30 bits and jitter within [−k, k]",
+    [FastCheck.string(), FastCheck.integer({ min: 1, max: 31 })],
+    ([s, w]) => {
+      const h = hash30(s)
+      const j = jitter(s, w)
+      const k = Math.floor(w / 2)
+      return Number.isInteger(h) && h >= 0 && h < 2 ** 30 && j >= -k && j <= k
+    }
+  )
 })

@@ -27,7 +27,10 @@ export const contactRow = (c: ExampleContact): ContactRow =>
   })
 
 /** A stored email row with defaults for the columns an example does not mention. */
-export const storedRow = (fields: Partial<EmailScheduleRow> & Pick<EmailScheduleRow, "id" | "contact_id" | "email_type" | "scheduled_send_date" | "status">) =>
+export const storedRow = (
+  fields: Partial<EmailScheduleRow> &
+    Pick<EmailScheduleRow, "id" | "contact_id" | "email_type" | "scheduled_send_date" | "status">
+) =>
   EmailScheduleRow.make({
     scheduled_send_time: "08:30:00",
     skip_reason: null,
@@ -56,7 +59,12 @@ export const planExample = (
   } = {}
 ): ContactPlan => {
   const resolved = Either.getOrThrow(
-    resolveSettings({ flags: {}, env: {}, organization: options.organization ?? {}, stateBuffers: options.stateBuffers ?? [] })
+    resolveSettings({
+      flags: {},
+      env: {},
+      organization: options.organization ?? {},
+      stateBuffers: options.stateBuffers ?? []
+    })
   )
   return planContact(
     {
@@ -80,4 +88,6 @@ export const planExample = (
 export const summarize = (plan: ContactPlan): ReadonlyArray<string> =>
   [...plan.rows]
     .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.emailType < b.emailType ? -1 : 1))
-    .map((row) => `${row.emailType} ${row.date} ${row.status === "pre-scheduled" ? "pre" : `skipped ${row.skipReason}`}`)
+    .map(
+      (row) => `${row.emailType} ${row.date} ${row.status === "pre-scheduled" ? "pre" : `skipped ${row.skipReason}`}`
+    )

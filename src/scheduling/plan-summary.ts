@@ -1,0 +1,42 @@
+import type { PlanRecord } from "./records.js"
+
+/** Plan rows by email type and status, and skipped rows by reason (spec §12.5 run report). */
+export interface PlanSummary {
+  readonly rows: number
+  readonly preScheduled: number
+  readonly skipped: number
+  readonly byType: Readonly<Record<string, { readonly preScheduled: number; readonly skipped: number }>>
+  readonly bySkipReason: Readonly<Record<string, number>>
+}
+
+export const makePlanSummary = () => {
+  const byType = new Map<string, { preScheduled: number; skipped: number }>()
+  const bySkipReason = new Map<string, number>()
+  let preScheduled = 0
+  let skipped = 0
+  return {
+    add: (record: PlanRecord): void => {
+      let tally = byType.get(record.emailType)
+      if (tally === undefined) {
+        tally = { preScheduled: 0, skipped: 0 }
+        byType.set(record.emailType, tally)
+      }
+      if (record.status === "pre-scheduled") {
+        tally.preScheduled++
+        preScheduled++
+      } else {
+        tally.skipped++
+        skipped++
+        const reason = record.skipReason ?? "unknown"
+        bySkipReason.set(reason, (bySkipReason.get(reason) ?? 0) + 1)
+      }
+    },
+    result: (): PlanSummary => ({
+      rows: preScheduled + skipped,
+      preScheduled,
+      skipped,
+      byType: Object.fromEntries([...byType].sort(([a], [b]) => (a < b ? -1 : 1))),
+      bySkipReason: Object.fromEntries([...bySkipReason].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)))
+    })
+  }
+}
