@@ -44,9 +44,11 @@ describe("email-scheduler CLI (real child processes)", () => {
     assert.match(report.runId, /^run_\d{8}T\d{6}Z_[0-9a-f]{8}$/)
     assert.isAbove(report.plan.preScheduled, 1000)
     assert.strictEqual(report.writes.inserted, report.plan.rows)
-    const again = JSON.parse(runCli(["run", "--db", db, "--as-of", "2026-12-01", "--json"], {
-      SCHEDULER_PRE_EXCLUSION_BUFFER_DAYS: "45"
-    }).stdout)
+    const again = JSON.parse(
+      runCli(["run", "--db", db, "--as-of", "2026-12-01", "--json"], {
+        SCHEDULER_PRE_EXCLUSION_BUFFER_DAYS: "45"
+      }).stdout
+    )
     assert.strictEqual(again.writes.unchanged, again.plan.rows, "a re-run with the same settings changes nothing")
     assert.deepStrictEqual(
       readdirSync(dir).filter((f) => f.startsWith("org.sqlite")),
