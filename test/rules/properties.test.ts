@@ -1,0 +1,176 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Either, FastCheck as fc } from "effect"
+import { type Contact, validateContact } from "../../src/domain/contact.js"
+import { addDays, dateFromDayNumber, dayNumber, type IsoDate } from "../../src/domain/dates.js"
+import { STATE_CODES } from "../../src/domain/states.js"
+import { RULE_STATES, RULESETS } from "../../src/rules/rulesets.js"
+import { type ExclusionContext, exclusionAt } from "../../src/rules/windows.js"
+import { buildHistory } from "../../src/scheduling/history.js"
+import type { PlannedEmail } from "../../src/scheduling/plan.js"
+import { type PlanContext, planContact } from "../../src/scheduling/plan-contact.js"
+import { resolveSettings } from "../../src/settings/resolve.js"
+import { contactRow, storedRow } from "../support/examples.js"
+
+const day = (from: IsoDate, to: IsoDate) =>
+  fc
+    .integer({
+      min: dayNumber(+from.slice(0, 4), +from.slice(5, 7), +from.slice(8)),
+      max: dayNumber(+to.slice(0, 4), +to.slice(5, 7), +to.slice(8))
+    })
+    .map(dateFromDayNumber)
+
+const leapBirthday = fc.constantFrom("1940-02-29", "1948-02-29", "1952-02-29", "1960-02-29")
+
+/** A random organization setup and contact: every state of both rulesets, Feb 29, random buffers and today. */
+const scenario = fc.record({
+  ruleset: fc.constantFrom("baseline", "statutes-2026"),
+  state: fc.oneof(fc.constantFrom(...RULE_STATES), fc.constantFrom(...STATE_CODES)),
+  birth: fc.option(fc.oneof(day("1935-01-01", "1961-12-31"), leapBirthday), { nil: undefined }),
+  effective: fc.option(
+    fc.oneof(
+      day("2000-01-01", "2033-12-31"),
+      day("2000-01-01", "2033-12-31").map((d) => `${d.slice(0, 8)}01`)
+    ),
+    { nil: undefined }
+  ),
+  today: day("2024-01-01", "2032-12-31"),
+  buffer: fc.integer({ min: 0, max: 180 }),
+  stateBuffer: fc.option(fc.integer({ min: 0, max: 180 }), { nil: undefined }),
+  birthdayDaysBefore: fc.integer({ min: 0, max: 180 }),
+  effectiveDaysBefore: fc.integer({ min: 0, max: 180 }),
+  catchUp: fc.integer({ min: 1, max: 60 })
+})
+type Scenario = typeof scenario extends fc.Arbitrary<infer A> ? A : never
+
+const setup = (
+  s: Scenario
+): { contact: Contact; context: (today: IsoDate) => PlanContext; exclusion: ExclusionContext } => {
+  const stateBuffers = s.stateBuffer === undefined ? [] : [{ state: s.state, days: s.stateBuffer }]
+  const resolved = Either.getOrThrow(
+    resolveSettings({
+      flags: {},
+      env: {},
+      organization: {
+        ruleset: s.ruleset,
+        pre_exclusion_buffer_days: s.buffer,
+        birthday_days_before: s.birthdayDaysBefore,
+        effective_date_days_before: s.effectiveDaysBefore,
+        catch_up_spread_days: s.catchUp
+      },
+      stateBuffers
+    })
+  )
+  const exclusion: ExclusionContext = {
+    ruleset: RULESETS[resolved.settings.ruleset],
+    defaultBuffer: resolved.settings.pre_exclusion_buffer_days,
+    stateBuffers: resolved.stateBuffers
+  }
+  const contact = validateContact(
+    contactRow({ id: 7, state: s.state, birth: s.birth ?? null, effective: s.effective ?? null })
+  )
+  return { contact, exclusion, context: (today) => ({ today, settings: resolved.settings, exclusion }) }
+}
+
+/** The rows a run would have stored, as the next day's history. */
+const asStored = (rows: ReadonlyArray<PlannedEmail>) =>
+  rows.map((row, i) =>
+    storedRow({
+      id: i + 1,
+      contact_id: row.contactId,
+      email_type: row.emailType,
+      scheduled_send_date: row.date,
+      status: row.status,
+      skip_reason: row.skipReason ?? null,
+      priority: row.priority,
+      event_year: row.eventDate === undefined ? null : Number(row.eventDate.slice(0, 4)),
+      event_month: row.eventDate === undefined ? null : Number(row.eventDate.slice(5, 7)),
+      event_day: row.eventDate === undefined ? null : Number(row.eventDate.slice(8, 10)),
+      metadata: JSON.stringify(row.metadata)
+    })
+  )
+
+const plan = (s: Scenario, today: IsoDate, stored: ReadonlyArray<PlannedEmail> = []) => {
+  const { contact, context } = setup(s)
+  return planContact(
+    { contact, history: buildHistory(asStored(stored), today), failedUnderwriting: false },
+    context(today)
+  )
+}
+
+const PARAMETERS = { numRuns: 400 }
+
+describe("rules engine properties (random contacts, rulesets, buffers and dates 2024–2032)", () => {
+  it.prop(
+    "no pre-scheduled email falls inside any window of the contact, and none is dated before today",
+    [scenario],
+    ([s]) => {
+      const { contact, exclusion } = setup(s)
+      for (const row of plan(s, s.today).rows) {
+        assert.isTrue(row.date >= s.today, `${row.emailType} ${row.date} before ${s.today}`)
+        if (row.status === "pre-scheduled") {
+          assert.isUndefined(exclusionAt(exclusion, contact, row.date), `${row.emailType} ${row.date} is excluded`)
+        }
+      }
+    },
+    { fastCheck: PARAMETERS }
+  )
+
+  it.prop(
+    "a post-window email is the first non-excluded day after its window",
+    [scenario],
+    ([s]) => {
+      const { contact, exclusion } = setup(s)
+      for (const row of plan(s, s.today).rows.filter((r) => r.emailType === "post_window")) {
+        const window = row.metadata.window as { readonly end: IsoDate }
+        assert.isTrue(row.date > window.end)
+        assert.isUndefined(exclusionAt(exclusion, contact, row.date))
+        for (let d = addDays(window.end, 1); d < row.date; d = addDays(d, 1)) {
+          assert.isDefined(
+            exclusionAt(exclusion, contact, d),
+            `${d} between the window and the post-window email is free`
+          )
+        }
+      }
+    },
+    { fastCheck: PARAMETERS }
+  )
+
+  it.prop(
+    "is deterministic: the same input gives the same plan",
+    [scenario],
+    ([s]) => {
+      assert.deepStrictEqual(plan(s, s.today), plan(s, s.today))
+    },
+    { fastCheck: PARAMETERS }
+  )
+
+  it.prop(
+    "moving today forward one day never re-plans an email already planned on its ideal date",
+    [scenario],
+    ([s]) => {
+      const first = plan(s, s.today)
+      const tomorrow = addDays(s.today, 1)
+      const next = plan(s, tomorrow, first.rows)
+      for (const row of first.rows) {
+        if (row.metadata.date_rule !== "on_time" || row.date < tomorrow) continue
+        const again = next.rows.find((r) => r.emailType === row.emailType && r.eventDate === row.eventDate)
+        assert.isDefined(again, `${row.emailType} of ${row.eventDate} disappeared`)
+        assert.strictEqual(again?.date, row.date, `${row.emailType} of ${row.eventDate} moved`)
+      }
+    },
+    { fastCheck: PARAMETERS }
+  )
+
+  it.prop(
+    "a re-run on the same day with the stored rows gives the same plan (idempotent)",
+    [scenario],
+    ([s]) => {
+      const first = plan(s, s.today)
+      const again = plan(s, s.today, first.rows)
+      const lines = (rows: ReadonlyArray<PlannedEmail>) =>
+        rows.map((r) => `${r.emailType} ${r.date} ${r.status} ${JSON.stringify(r.metadata)}`).sort()
+      assert.deepStrictEqual(lines(again.rows), lines(first.rows))
+    },
+    { fastCheck: PARAMETERS }
+  )
+})
