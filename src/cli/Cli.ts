@@ -7,12 +7,14 @@ import { DatabaseFileMissing } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
 import { type IsoDate, parseIsoDate } from "../domain/dates.js"
 import { generateDatabase } from "../generate/generate.js"
+import { explainContact } from "../scheduling/explain.js"
 import { type RunReport, runOnce } from "../scheduling/run.js"
 import { flagName, SETTING_NAMES, SETTINGS, type SettingName } from "../settings/definitions.js"
 import { BusinessClock } from "../time/BusinessClock.js"
 import { UsageError } from "./errors.js"
 import { terminalProgress } from "./progress.js"
 import { renderRunReport } from "./render.js"
+import { renderExplanation } from "./render-explain.js"
 
 const db = Options.text("db").pipe(Options.withDescription("path of the organization's SQLite database"))
 const asOf = Options.text("as-of").pipe(
@@ -157,6 +159,31 @@ const run = Command.make(
   )
 )
 
+const explain = Command.make(
+  "explain",
+  {
+    db,
+    contact: Options.integer("contact").pipe(Options.withDescription("id of the contact to explain")),
+    asOf,
+    json,
+    settings: settingFlags
+  },
+  ({ db: path, contact, asOf: rawAsOf, json: asJson, settings }) =>
+    Effect.gen(function* () {
+      yield* requireFile(path)
+      const explanation = yield* explainContact({
+        contactId: contact,
+        asOf: yield* parseAsOf(rawAsOf),
+        flags: presentFlags(settings)
+      }).pipe(Effect.provide(databaseFile(path)))
+      yield* Console.log(asJson ? JSON.stringify(explanation, null, 2) : renderExplanation(explanation))
+    })
+).pipe(
+  Command.withDescription(
+    "Explain every email of one contact: dates, status, skip reason, the window that applies and the post-window decision. Writes nothing."
+  )
+)
+
 const demo = Command.make(
   "demo",
   {
@@ -180,7 +207,7 @@ const demo = Command.make(
 
 export const command = Command.make("email-scheduler").pipe(
   Command.withDescription("Plans birthday, effective-date, AEP, post-window and campaign emails for a Medigap agency."),
-  Command.withSubcommands([run, migrate, generate, demo])
+  Command.withSubcommands([run, explain, migrate, generate, demo])
 )
 
 export const cli = Command.run(command, { name: "email-scheduler", version: "0.1.0" })

@@ -5,7 +5,7 @@ import { Cause, Console, Effect, Logger, LogLevel } from "effect"
 import { cli } from "./Cli.js"
 
 /** Usage problems (flags, settings, dates) exit with 2; every other failure with 1. */
-const USAGE_TAGS = new Set(["UsageError", "SettingsInvalid"])
+const USAGE_TAGS = new Set(["UsageError", "SettingsInvalid", "ContactNotFound"])
 
 // Logs are structured (logfmt) on stderr, so a --json document on stdout stays parseable.
 const LoggerLive = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))

@@ -64,6 +64,13 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       return { contacts: rows, malformed, lastId: typeof last === "number" ? last : undefined } satisfies ContactPage
     })
 
+    const contactById = Effect.fn("Database.contactById")(function* (id: number) {
+      const raw = yield* sql`SELECT id, email, current_carrier, birth_date, effective_date, state, zip_code
+        FROM contacts WHERE id = ${id}`.pipe(failAs("read contact"))
+      const { rows, malformed } = decodeContacts(raw)
+      return { contact: Option.fromNullable(rows[0]), malformed: Option.fromNullable(malformed[0]) }
+    })
+
     /** Ids and emails only: a cheap first pass to count contacts with a valid email (N of spec §10.2). */
     const emailsPage = Effect.fn("Database.emailsPage")(function* (afterId: number, limit: number) {
       const raw = yield* sql`SELECT id, email FROM contacts WHERE id > ${afterId} ORDER BY id LIMIT ${limit}`.pipe(
@@ -147,6 +154,7 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
 
     return {
       contactsPage,
+      contactById,
       emailsPage,
       countContacts,
       organization,

@@ -1,8 +1,22 @@
+import { Schema } from "effect"
 import type { IsoDate } from "../domain/dates.js"
 import type { ExclusionHit } from "./windows.js"
 
-/** The `window` object of the explanation metadata (spec §14.2). */
-export const windowMetadata = (hit: ExclusionHit): Record<string, unknown> =>
+/** The `window` object of the explanation metadata (spec §14.2); year-round rules have only the first three keys. */
+export const WindowMetadata = Schema.Struct({
+  rule_id: Schema.String,
+  state: Schema.String,
+  kind: Schema.String,
+  anchor: Schema.optional(Schema.String),
+  start: Schema.optional(Schema.String),
+  end: Schema.optional(Schema.String),
+  days_before: Schema.optional(Schema.Int),
+  days_after: Schema.optional(Schema.Int),
+  buffer: Schema.optional(Schema.Int)
+})
+export type WindowMetadata = typeof WindowMetadata.Type
+
+export const windowMetadata = (hit: ExclusionHit): WindowMetadata =>
   hit.kind === "year_round"
     ? { rule_id: hit.rule.id, state: hit.rule.state, kind: hit.kind }
     : {

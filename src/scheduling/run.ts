@@ -1,10 +1,9 @@
-import { SqlClient } from "@effect/sql"
-import { Data, DateTime, Effect, Layer, Option, Random, Ref } from "effect"
+import { DateTime, Effect, Option, Random } from "effect"
 import { Database } from "../db/Database.js"
 import type { MalformedRow } from "../db/decode.js"
-import { DatabaseError } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
 import { prepareForWriting } from "../db/pragmas.js"
+import { inRolledBackTransaction } from "../db/rollback.js"
 import { validateContact } from "../domain/contact.js"
 import type { IsoDate } from "../domain/dates.js"
 import { isValidEmail } from "../domain/email-address.js"
@@ -17,7 +16,7 @@ import type { SettingName } from "../settings/definitions.js"
 import { settingsFromEnvironment } from "../settings/environment.js"
 import { type ResolvedSettings, resolveSettings } from "../settings/resolve.js"
 import type { SettingSource, Settings } from "../settings/settings.js"
-import { BusinessClock } from "../time/BusinessClock.js"
+import { businessToday } from "../time/BusinessClock.js"
 import { type ContactCensus, makeCensus } from "./contact-census.js"
 import { buildHistory } from "./history.js"
 import { planContact, planContext } from "./plan-contact.js"
@@ -55,16 +54,6 @@ export interface RunReport {
   /** Related rows (email rows, events) that could not be decoded: reported, left untouched. */
   readonly malformedRows: { readonly count: number; readonly sample: ReadonlyArray<MalformedRow> }
 }
-
-/** Ends a dry run's transaction with a rollback once its report is safely stored. */
-class DryRunRollback extends Data.TaggedError("DryRunRollback") {}
-
-/** Today in the organization's named zone (validated before this is called), or `--as-of` (spec §1.2). */
-const businessToday = (timezone: string, asOf: Option.Option<IsoDate>) =>
-  Effect.flatMap(BusinessClock, (clock) => clock.todayOr(asOf)).pipe(
-    Effect.provide(BusinessClock.Default.pipe(Layer.provide(DateTime.layerCurrentZoneNamed(timezone)))),
-    Effect.orDie
-  )
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC (spec §1.2): timestamps never influence a decision. */
 const utcTimestamp = Effect.map(DateTime.now, (now) => DateTime.formatIso(now).slice(0, 19).replace("T", " "))
@@ -115,7 +104,6 @@ const NO_EVENTS: ReadonlyArray<ContactEventRow> = []
  */
 export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOptions) {
   const db = yield* Database
-  const sql = yield* SqlClient.SqlClient
   const resolved = yield* resolveRunSettings(options.flags)
   const asOf = yield* businessToday(resolved.settings.timezone, options.asOf)
   const rules = makeRules(resolved)
@@ -199,26 +187,9 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
     return report
   })
 
-  if (!options.dryRun) {
-    yield* prepareForWriting
-    return yield* work
-  }
-  // A dry run does exactly what a real run would (migrations and writes included), then rolls everything back.
-  const stored = yield* Ref.make(Option.none<RunReport>())
-  yield* sql
-    .withTransaction(
-      Effect.flatMap(work, (report) => Ref.set(stored, Option.some(report))).pipe(Effect.zipRight(new DryRunRollback()))
-    )
-    .pipe(
-      Effect.catchTag("DryRunRollback", () => Effect.void),
-      Effect.catchTag("SqlError", (cause) => new DatabaseError({ operation: "dry-run transaction", cause }))
-    )
-  return yield* Effect.flatMap(Ref.get(stored), (report) =>
-    Option.match(report, {
-      onSome: Effect.succeed,
-      onNone: () => Effect.dieMessage("dry run finished without a report")
-    })
-  )
+  if (options.dryRun) return yield* inRolledBackTransaction(work)
+  yield* prepareForWriting
+  return yield* work
 })
 
 /** Flags, environment, the organization row and the state buffers, resolved and validated (spec §13). */

@@ -1,4 +1,4 @@
-import { DateTime, Effect, Option } from "effect"
+import { DateTime, Effect, Layer, Option } from "effect"
 import type { IsoDate } from "../domain/dates.js"
 
 /**
@@ -20,3 +20,10 @@ export class BusinessClock extends Effect.Service<BusinessClock>()("email-schedu
     } as const
   })
 }) {}
+
+/** Today in a named zone (already validated), or `--as-of`: for a run, whose zone is known only from its settings. */
+export const businessToday = (timezone: string, asOf: Option.Option<IsoDate>): Effect.Effect<IsoDate> =>
+  Effect.flatMap(BusinessClock, (clock) => clock.todayOr(asOf)).pipe(
+    Effect.provide(BusinessClock.Default.pipe(Layer.provide(DateTime.layerCurrentZoneNamed(timezone)))),
+    Effect.orDie
+  )

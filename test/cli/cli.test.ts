@@ -13,7 +13,7 @@ const messages = (stderr: string) => stderr.split("\n").filter((line) => line.st
 
 describe("email-scheduler CLI (real child processes)", () => {
   it("prints help for the program and every command, with every setting flag on run", () => {
-    for (const command of [[], ["run"], ["migrate"], ["generate"], ["demo"]]) {
+    for (const command of [[], ["run"], ["explain"], ["migrate"], ["generate"], ["demo"]]) {
       const result = runCli([...command, "--help"])
       assert.strictEqual(result.code, 0, `${command.join(" ")} --help`)
       assert.include(result.stdout, "USAGE")
@@ -55,6 +55,19 @@ describe("email-scheduler CLI (real child processes)", () => {
       ["org.sqlite"],
       "no -wal/-shm left"
     )
+  })
+
+  it("explains one contact in words and in JSON; an unknown contact is one sentence and exit 2", () => {
+    const db = path("org.sqlite")
+    const text = runCli(["explain", "--db", db, "--contact", "1", "--as-of", "2026-12-01"])
+    assert.strictEqual(text.code, 0, text.stderr)
+    assert.match(text.stdout, /^Contact 1 as of 2026-12-01/)
+    assert.include(text.stdout, "Emails considered:")
+    const json = JSON.parse(runCli(["explain", "--db", db, "--contact", "1", "--as-of", "2026-12-01", "--json"]).stdout)
+    assert.strictEqual(json.contact.row.id, 1)
+    const unknown = runCli(["explain", "--db", db, "--contact", "999999"])
+    assert.strictEqual(unknown.code, 2)
+    assert.deepStrictEqual(messages(unknown.stderr), ["email-scheduler: Contact 999999 is not in the contacts table."])
   })
 
   it("an invalid setting prints one sentence naming every problem, exits 2 and writes nothing", () => {
