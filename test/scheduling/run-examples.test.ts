@@ -1,8 +1,29 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { WORKED_EXAMPLES } from "../support/examples.js"
 import { DatabaseTest } from "../support/layers.js"
 import { runAsOf, seedContacts, storedPlan, storedRows } from "../support/run.js"
+
+describe("worked examples E1–E20, E32–E34: build the database, run, compare every stored row", () => {
+  for (const example of WORKED_EXAMPLES) {
+    it.effect(example.name, () =>
+      Effect.gen(function* () {
+        yield* seedContacts([example.contact], example.organization)
+        const sql = yield* SqlClient.SqlClient
+        for (const buffer of example.stateBuffers ?? []) {
+          yield* sql`INSERT INTO organization_state_buffers ${sql.insert(buffer)}`
+        }
+        const report = yield* runAsOf(example.today)
+        assert.deepStrictEqual(
+          yield* storedPlan,
+          example.expected.map((line) => `${example.contact.id} ${line}`)
+        )
+        assert.strictEqual(report.writes.inserted, example.expected.length)
+      }).pipe(Effect.provide(DatabaseTest))
+    )
+  }
+})
 
 describe("worked examples through a real run (complete stored plans)", () => {
   it.effect("E1 writes exactly its three rows, with priorities, event dates and explanations", () =>
