@@ -6,7 +6,7 @@ import { type ContactRow, validateContact } from "../domain/contact.js"
 import type { IsoDate } from "../domain/dates.js"
 import type { EmailScheduleRow } from "../domain/email.js"
 import { failedUnderwriting } from "../domain/events.js"
-import { makeRules } from "../rules/RulesEngine.js"
+import { RulesEngine } from "../rules/RulesEngine.js"
 import { rulesetId } from "../rules/rulesets.js"
 import { bufferOf, rulesInForce } from "../rules/windows.js"
 import type { SettingName } from "../settings/definitions.js"
@@ -81,9 +81,9 @@ export const explainContact = Effect.fn("Scheduler.explainContact")(function* (o
   const db = yield* Database
   const resolved = yield* resolveRunSettings(options.flags)
   const asOf = yield* businessToday(resolved.settings.timezone, options.asOf)
-  const rules = makeRules(resolved)
   return yield* inRolledBackTransaction(
     Effect.gen(function* () {
+      const rules = yield* RulesEngine
       yield* runMigrations
       const found = yield* db.contactById(options.contactId)
       if (Option.isSome(found.malformed)) return yield* new ContactMalformed({ problem: found.malformed.value.message })
@@ -144,6 +144,6 @@ export const explainContact = Effect.fn("Scheduler.explainContact")(function* (o
         }))
       }
       return explanation
-    })
+    }).pipe(Effect.provide(RulesEngine.fromSettings(resolved)))
   )
 })

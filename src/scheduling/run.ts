@@ -10,7 +10,7 @@ import { isValidEmail } from "../domain/email-address.js"
 import { type ContactEventRow, failedUnderwriting } from "../domain/events.js"
 import { ZIP_DATASET } from "../domain/states.js"
 import { type LoadParameters, loadParameters } from "../rules/profiles.js"
-import { makeRules } from "../rules/RulesEngine.js"
+import { RulesEngine } from "../rules/RulesEngine.js"
 import { rulesetId } from "../rules/rulesets.js"
 import type { SettingName } from "../settings/definitions.js"
 import { settingsFromEnvironment } from "../settings/environment.js"
@@ -106,11 +106,11 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
   const db = yield* Database
   const resolved = yield* resolveRunSettings(options.flags)
   const asOf = yield* businessToday(resolved.settings.timezone, options.asOf)
-  const rules = makeRules(resolved)
-  const context = planContext(rules, asOf)
   const time = sendTime(resolved.settings.send_time_hour, resolved.settings.send_time_minute)
 
   const work = Effect.gen(function* () {
+    const rules = yield* RulesEngine
+    const context = planContext(rules, asOf)
     const applied = yield* runMigrations
     const runId = yield* makeRunId
     const now = yield* utcTimestamp
@@ -187,9 +187,10 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
     return report
   })
 
-  if (options.dryRun) return yield* inRolledBackTransaction(work)
+  const withRules = Effect.provide(work, RulesEngine.fromSettings(resolved))
+  if (options.dryRun) return yield* inRolledBackTransaction(withRules)
   yield* prepareForWriting
-  return yield* work
+  return yield* withRules
 })
 
 /** Flags, environment, the organization row and the state buffers, resolved and validated (spec §13). */
