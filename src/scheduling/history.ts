@@ -1,5 +1,5 @@
-import { formatDate, type IsoDate, isValidCalendarDate } from "../domain/dates.js"
-import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
+import { formatDate, type IsoDate, isValidCalendarDate, readLooseDate, toDayNumber } from "../domain/dates.js"
+import { type EmailScheduleRow, isFollowupType, isFrequencyExempt, isHandledStatus } from "../domain/email.js"
 import { metadataObject } from "../domain/events.js"
 
 /** The real event date stored in event_year/month/day, when all three form a calendar date. */
@@ -10,10 +10,39 @@ export const storedEventDate = (row: EmailScheduleRow): IsoDate | undefined => {
     : undefined
 }
 
-/** Identity of an anniversary-like email (birthday, effective_date, aep, post_window): type and event date (§5.6). */
-export const eventIdentity = (emailType: string, eventDate: IsoDate): string => `${emailType}|${eventDate}`
+/** Identities (spec §5.6): what makes two rows the same logical email across runs and dates. */
+export const Identity = {
+  event: (emailType: string, eventDate: IsoDate) => `${emailType}|${eventDate}`,
+  campaign: (emailType: string, instanceId: number, trigger?: IsoDate) =>
+    trigger === undefined ? `${emailType}|#${instanceId}` : `${emailType}|#${instanceId}|${trigger}`,
+  followup: (parentId: number) => `followup|${parentId}`
+} as const
 
 export const emailKey = (emailType: string, date: IsoDate): string => `${emailType}|${date}`
+
+/** Rows without identity columns (e.g. the predecessor's) match no identity. */
+const identitiesOf = (
+  row: EmailScheduleRow,
+  metadata: () => Readonly<Record<string, unknown>>
+): ReadonlyArray<string> => {
+  const event = storedEventDate(row)
+  if (row.email_type.startsWith("campaign_")) {
+    if (row.campaign_instance_id === null) return []
+    const byInstance = Identity.campaign(row.email_type, row.campaign_instance_id)
+    return event === undefined
+      ? [byInstance]
+      : [byInstance, Identity.campaign(row.email_type, row.campaign_instance_id, event)]
+  }
+  if (isFollowupType(row.email_type)) {
+    const followup = metadata().followup
+    const parent =
+      typeof followup === "object" && followup !== null && "parent_email_id" in followup
+        ? followup.parent_email_id
+        : undefined
+    return typeof parent === "number" ? [Identity.followup(parent)] : []
+  }
+  return event === undefined ? [] : [Identity.event(row.email_type, event)]
+}
 
 /** A pre-scheduled or skipped row that a later run may keep (spec §5.6.3). */
 export interface Commitment {
@@ -23,14 +52,17 @@ export interface Commitment {
   readonly metadata: Readonly<Record<string, unknown>>
 }
 
-/** What the existing rows of one contact tell the planner (spec §5.6). */
+/** What the existing rows of one contact tell the planner (spec §5.6, §6, §8, §9). */
 export interface ContactHistory {
+  readonly rows: ReadonlyArray<EmailScheduleRow>
   readonly handledIdentities: ReadonlySet<string>
   readonly handledKeys: ReadonlySet<string>
   /** Candidate commitments per identity, by ascending base date, then id. */
   readonly commitments: ReadonlyMap<string, ReadonlyArray<Commitment>>
   /** Pre-scheduled post_window rows with a base date ≥ today (spec §6 step 5). */
   readonly postWindowRows: ReadonlyArray<Commitment>
+  /** Send dates (day numbers, ascending) of handled rows that count towards frequency limits (spec §9). */
+  readonly countedSendDays: ReadonlyArray<number>
 }
 
 const isIsoDate = (value: unknown): value is IsoDate => typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)
@@ -41,34 +73,51 @@ export const baseDateOf = (row: EmailScheduleRow, metadata: Readonly<Record<stri
   return row.scheduled_send_date >= today ? row.scheduled_send_date : undefined
 }
 
+/** The date an email went out (spec §8.1): the date part of actual_send_datetime when it parses. */
+export const sendDateOf = (row: EmailScheduleRow): IsoDate => {
+  const actual = readLooseDate(row.actual_send_datetime)
+  return actual._tag === "Valid" ? actual.date : row.scheduled_send_date
+}
+
+const COUNTED_STATUSES: ReadonlySet<string> = new Set(["scheduled", "processing", "sent", "delivered"])
+
 export const buildHistory = (rows: ReadonlyArray<EmailScheduleRow>, today: IsoDate): ContactHistory => {
   const handledIdentities = new Set<string>()
   const handledKeys = new Set<string>()
   const commitments = new Map<string, Array<Commitment>>()
   const postWindowRows: Array<Commitment> = []
+  const countedSendDays: Array<number> = []
   for (const row of rows) {
-    const event = storedEventDate(row)
-    const identity = event === undefined ? undefined : eventIdentity(row.email_type, event)
+    let parsed: Readonly<Record<string, unknown>> | undefined
+    const metadata = () => {
+      parsed ??= metadataObject(row.metadata)
+      return parsed
+    }
     if (isHandledStatus(row.status)) {
       handledKeys.add(emailKey(row.email_type, row.scheduled_send_date))
-      if (identity !== undefined) handledIdentities.add(identity)
+      for (const identity of identitiesOf(row, metadata)) handledIdentities.add(identity)
+      if (COUNTED_STATUSES.has(row.status) && !isFrequencyExempt(row.email_type)) {
+        const sent = sendDateOf(row)
+        if (readLooseDate(sent)._tag === "Valid") countedSendDays.push(toDayNumber(sent))
+      }
       continue
     }
-    const metadata = metadataObject(row.metadata)
-    const baseDate = baseDateOf(row, metadata, today)
+    const baseDate = baseDateOf(row, metadata(), today)
     if (baseDate === undefined) continue
-    const commitment: Commitment = { row, baseDate, metadata }
+    const commitment: Commitment = { row, baseDate, metadata: metadata() }
     if (row.email_type === "post_window" && row.status === "pre-scheduled") postWindowRows.push(commitment)
-    if (identity === undefined) continue
-    const list = commitments.get(identity) ?? []
-    list.push(commitment)
-    commitments.set(identity, list)
+    for (const identity of identitiesOf(row, metadata)) {
+      const list = commitments.get(identity) ?? []
+      list.push(commitment)
+      commitments.set(identity, list)
+    }
   }
   const byBaseThenId = (a: Commitment, b: Commitment) =>
     a.baseDate < b.baseDate ? -1 : a.baseDate > b.baseDate ? 1 : a.row.id - b.row.id
   for (const list of commitments.values()) list.sort(byBaseThenId)
   postWindowRows.sort(byBaseThenId)
-  return { handledIdentities, handledKeys, commitments, postWindowRows }
+  countedSendDays.sort((a, b) => a - b)
+  return { rows, handledIdentities, handledKeys, commitments, postWindowRows, countedSendDays }
 }
 
 /** The commitment for an identity: the smallest base date (then lowest id) within the latest date, if any. */

@@ -1,12 +1,24 @@
+import type { EnrollmentRow } from "../domain/campaign.js"
 import type { Contact } from "../domain/contact.js"
 import type { IsoDate } from "../domain/dates.js"
-import { UNDERWRITING_GLOBAL_TEXT, windowMetadata, windowReasonText } from "../rules/explanations.js"
+import type { ContactEventRow, TrackingClickRow } from "../domain/events.js"
+import {
+  UNDERWRITING_GLOBAL_TEXT,
+  underwritingCampaignText,
+  windowMetadata,
+  windowReasonText
+} from "../rules/explanations.js"
 import type { Rules } from "../rules/RulesEngine.js"
 import { type ExclusionContext, exclusionAt } from "../rules/windows.js"
 import type { Settings } from "../settings/settings.js"
 import { builtinCandidates } from "./builtin-emails.js"
-import { type ContactHistory, commitmentFor, emailKey, eventIdentity } from "./history.js"
-import type { CandidateTrace, PlannedEmail } from "./plan.js"
+import { campaignCandidates } from "./campaign-emails.js"
+import { type CampaignSetup, NO_CAMPAIGNS } from "./campaigns.js"
+import { resolveCampaignConflicts } from "./conflicts.js"
+import { followupCandidates } from "./followup-emails.js"
+import { applyFrequencyLimit } from "./frequency.js"
+import { type ContactHistory, commitmentFor, emailKey } from "./history.js"
+import type { Candidate, CandidateTrace, PlannedEmail } from "./plan.js"
 import { type PostWindowTrace, postWindowEmails } from "./post-window.js"
 import { resolveDate } from "./resolve-date.js"
 
@@ -14,20 +26,27 @@ export interface PlanContext {
   readonly today: IsoDate
   readonly settings: Settings
   readonly exclusion: ExclusionContext
+  readonly campaigns: CampaignSetup
 }
 
-/** The planning context of a run: the organization's rules on `today`. */
-export const planContext = (rules: Rules, today: IsoDate): PlanContext => ({
+/** The planning context of a run: the organization's rules and campaigns on `today`. */
+export const planContext = (rules: Rules, today: IsoDate, campaigns: CampaignSetup = NO_CAMPAIGNS): PlanContext => ({
   today,
   settings: rules.settings,
-  exclusion: rules.exclusion
+  exclusion: rules.exclusion,
+  campaigns
 })
 
 export interface ContactPlanInput {
   readonly contact: Contact
   readonly history: ContactHistory
   readonly failedUnderwriting: boolean
+  readonly enrollments?: ReadonlyArray<EnrollmentRow>
+  readonly events?: ReadonlyArray<ContactEventRow>
+  readonly clicks?: ReadonlyArray<TrackingClickRow>
 }
+
+export type EnrollmentStatus = "scheduled" | "skipped"
 
 export interface ContactPlan {
   readonly rows: ReadonlyArray<PlannedEmail>
@@ -37,69 +56,104 @@ export interface ContactPlan {
   readonly droppedHandled: number
   /** Candidates discarded by the same-key rule (spec §11 step 5). */
   readonly droppedDuplicate: number
+  /** The status each evaluated enrollment should have (spec §7.9); absent ones stay unchanged. */
+  readonly enrollmentStatus: ReadonlyMap<number, EnrollmentStatus>
+  readonly warnings: ReadonlyArray<string>
 }
 
-const EMPTY: ContactPlan = { rows: [], trace: [], postWindow: [], droppedHandled: 0, droppedDuplicate: 0 }
-
-/** Spec §11 step 5: pre-scheduled before skipped, then lower priority, then lower campaign instance id. */
+/** Spec §11 step 5: pre-scheduled before skipped, then lower priority, lower instance id, lower parent id. */
 const preferred = (a: PlannedEmail, b: PlannedEmail): number =>
   (a.status === "pre-scheduled" ? 0 : 1) - (b.status === "pre-scheduled" ? 0 : 1) ||
   a.priority - b.priority ||
-  (a.campaignInstanceId ?? 0) - (b.campaignInstanceId ?? 0)
+  (a.campaignInstanceId ?? 0) - (b.campaignInstanceId ?? 0) ||
+  (a.parentId ?? 0) - (b.parentId ?? 0)
+
+const NONE: ReadonlyArray<never> = []
 
 /**
- * The plan of one contact for the emails of spec §5 and §6 (birthday, effective date, AEP, post-window), in the
- * order of spec §11. A pure function of the contact, its stored rows, the settings and today.
+ * The plan of one contact (spec §11 steps 4–8): candidates, dates, underwriting and windows, same-key resolution,
+ * campaign priority conflicts, frequency limits and post-window emails. A pure function of the contact, its stored
+ * rows, events, clicks and enrollments, the settings and today.
  */
 export const planContact = (input: ContactPlanInput, context: PlanContext): ContactPlan => {
   const { contact, history } = input
-  if (!contact.emailValid) return EMPTY
   const { settings, today, exclusion } = context
+  const enrollmentStatus = new Map<number, EnrollmentStatus>()
+  const campaign = campaignCandidates(contact, input.enrollments ?? NONE, context.campaigns, settings, today)
+  for (const id of campaign.skippedEnrollments) enrollmentStatus.set(id, "skipped")
+  if (!contact.emailValid) {
+    return {
+      rows: [],
+      trace: [],
+      postWindow: [],
+      droppedHandled: 0,
+      droppedDuplicate: 0,
+      enrollmentStatus,
+      warnings: campaign.warnings
+    }
+  }
   const globalUnderwriting = input.failedUnderwriting && settings.exclude_failed_underwriting_global
   const trace: Array<CandidateTrace> = []
-  const candidates: Array<PlannedEmail> = []
+  const planned: Array<PlannedEmail> = []
   let droppedHandled = 0
+  const candidates: ReadonlyArray<Candidate> = [
+    ...builtinCandidates(contact, settings, today),
+    ...campaign.candidates,
+    ...followupCandidates({
+      history,
+      events: input.events ?? NONE,
+      clicks: input.clicks ?? NONE,
+      setup: context.campaigns,
+      settings,
+      today
+    })
+  ]
 
-  for (const candidate of builtinCandidates(contact, settings, today)) {
+  for (const candidate of candidates) {
     const facts = {
       emailType: candidate.emailType,
       eventDate: candidate.eventDate,
       idealDate: candidate.idealDate,
       latestDate: candidate.latestDate
     }
-    const drop = (reason: string) => trace.push({ ...facts, outcome: { _tag: "Dropped", reason } })
-    const identity = eventIdentity(candidate.emailType, candidate.eventDate)
-    if (history.handledIdentities.has(identity)) {
-      drop("already handled by the sender (sent or being sent)")
+    const drop = (reason: string, enrollments: "skipped" | "unchanged") => {
+      trace.push({ ...facts, outcome: { _tag: "Dropped", reason } })
+      if (enrollments === "skipped") for (const id of candidate.enrollmentIds) enrollmentStatus.set(id, "skipped")
+    }
+    if (history.handledIdentities.has(candidate.identity)) {
+      drop("already handled by the sender (sent or being sent)", "unchanged")
       continue
     }
     const resolved = resolveDate({
       contactId: contact.id,
       emailType: candidate.emailType,
-      eventDate: candidate.eventDate,
+      eventDate: candidate.eventDate ?? candidate.idealDate,
       idealDate: candidate.idealDate,
       latestDate: candidate.latestDate,
-      onTimeRule: "on_time",
-      commitmentOnly: candidate.previousCycle ? "previous_cycle" : undefined,
-      commitment: commitmentFor(history, identity, candidate.latestDate),
+      onTimeRule: candidate.onTimeRule,
+      commitmentOnly: candidate.commitmentOnly,
+      late: candidate.late,
+      commitment: commitmentFor(history, candidate.identity, candidate.latestDate),
       today,
       catchUpSpreadDays: settings.catch_up_spread_days
     })
     if (resolved === undefined) {
       drop(
-        candidate.previousCycle
+        candidate.commitmentOnly === "previous_cycle"
           ? "previous AEP cycle: only an earlier run's row could keep it, and there is none"
-          : "the ideal date is past and no catch-up date is left before the latest date"
+          : "the ideal date is past and no catch-up date is left before the latest date",
+        "skipped"
       )
       continue
     }
     if (history.handledKeys.has(emailKey(candidate.emailType, resolved.date))) {
       droppedHandled++
-      drop(`a handled row already has the key ${candidate.emailType} on ${resolved.date}`)
+      drop(`a handled row already has the key ${candidate.emailType} on ${resolved.date}`, "skipped")
       continue
     }
     const base = {
       v: 1,
+      ...candidate.explanation,
       ...resolved.explanation,
       ideal_date: candidate.idealDate,
       planned_date: resolved.date,
@@ -107,57 +161,89 @@ export const planContact = (input: ContactPlanInput, context: PlanContext): Cont
       latest_date: candidate.latestDate
     }
     // Spec §7.8: the underwriting test comes first, and a row skipped for it is not window-tested.
-    const skipped = globalUnderwriting && candidate.emailType !== "aep"
-    const hit = skipped ? undefined : exclusionAt(exclusion, contact, resolved.date)
+    const underwriting =
+      globalUnderwriting && candidate.emailType !== "aep"
+        ? ({ underwriting: "global", reason_text: UNDERWRITING_GLOBAL_TEXT } as const)
+        : input.failedUnderwriting && candidate.campaignUnderwriting !== undefined
+          ? ({
+              underwriting: "campaign",
+              reason_text: underwritingCampaignText(candidate.campaignUnderwriting)
+            } as const)
+          : undefined
+    const hit =
+      underwriting === undefined && candidate.subjectToExclusions
+        ? exclusionAt(exclusion, contact, resolved.date)
+        : undefined
     const row: PlannedEmail = {
       contactId: contact.id,
       emailType: candidate.emailType,
       date: resolved.date,
-      status: skipped || hit !== undefined ? "skipped" : "pre-scheduled",
-      skipReason: skipped ? "failed_underwriting" : hit?.code,
+      status: underwriting !== undefined || hit !== undefined ? "skipped" : "pre-scheduled",
+      skipReason: underwriting !== undefined ? "failed_underwriting" : hit?.code,
       priority: candidate.priority,
-      campaignInstanceId: undefined,
-      emailTemplate: undefined,
-      smsTemplate: undefined,
+      campaignInstanceId: candidate.campaignInstanceId,
+      emailTemplate: candidate.emailTemplate,
+      smsTemplate: candidate.smsTemplate,
       eventDate: candidate.eventDate,
       latestDate: candidate.latestDate,
-      subjectToExclusions: true,
-      skippedBy: !skipped && hit !== undefined && hit.kind !== "year_round" ? hit : undefined,
-      metadata: skipped
-        ? { ...base, reason_text: UNDERWRITING_GLOBAL_TEXT, underwriting: "global" }
-        : hit !== undefined
-          ? { ...base, reason_text: windowReasonText(hit, resolved.date), window: windowMetadata(hit) }
-          : base
+      subjectToExclusions: candidate.subjectToExclusions,
+      skippedBy: hit !== undefined && hit.kind !== "year_round" ? hit : undefined,
+      enrollmentIds: candidate.enrollmentIds,
+      parentId: candidate.parentId,
+      metadata:
+        underwriting !== undefined
+          ? { ...base, ...underwriting }
+          : hit !== undefined
+            ? { ...base, reason_text: windowReasonText(hit, resolved.date), window: windowMetadata(hit) }
+            : base
     }
-    candidates.push(row)
+    planned.push(row)
     trace.push({ ...facts, outcome: { _tag: "Planned", row } })
   }
 
   const byKey = new Map<string, PlannedEmail>()
   let droppedDuplicate = 0
-  for (const row of candidates) {
+  for (const row of planned) {
     const key = emailKey(row.emailType, row.date)
     const other = byKey.get(key)
-    if (other !== undefined) droppedDuplicate++
-    if (other === undefined || preferred(row, other) < 0) byKey.set(key, row)
+    if (other === undefined) {
+      byKey.set(key, row)
+      continue
+    }
+    droppedDuplicate++
+    const [kept, discarded] = preferred(row, other) < 0 ? [row, other] : [other, row]
+    byKey.set(key, kept)
+    for (const id of discarded.enrollmentIds) enrollmentStatus.set(id, "skipped")
   }
-  const rows = [...byKey.values()]
-
+  const afterConflicts = resolveCampaignConflicts([...byKey.values()])
+  const limited = applyFrequencyLimit(
+    afterConflicts,
+    history.countedSendDays,
+    settings.max_emails_per_period,
+    settings.frequency_period_days
+  )
   const postWindow = postWindowEmails({
     contactId: contact.id,
     subject: contact,
-    plan: rows,
+    plan: limited,
     history,
     context: exclusion,
     qualifies: settings.enable_post_window_emails && contact.state !== undefined && !globalUnderwriting,
     priority: settings.post_window_priority,
     today
   })
+  const rows = [...limited, ...postWindow.rows]
+  for (const row of rows) {
+    for (const id of row.enrollmentIds)
+      enrollmentStatus.set(id, row.status === "pre-scheduled" ? "scheduled" : "skipped")
+  }
   return {
-    rows: [...rows, ...postWindow.rows],
+    rows,
     trace,
     postWindow: postWindow.traces,
     droppedHandled: droppedHandled + postWindow.droppedHandled,
-    droppedDuplicate
+    droppedDuplicate,
+    enrollmentStatus,
+    warnings: campaign.warnings
   }
 }

@@ -7,25 +7,36 @@ export interface PlanSummary {
   readonly skipped: number
   readonly byType: Readonly<Record<string, { readonly preScheduled: number; readonly skipped: number }>>
   readonly bySkipReason: Readonly<Record<string, number>>
+  /** By the contact's resolved state ("none" without one). */
+  readonly byState: Readonly<Record<string, { readonly preScheduled: number; readonly skipped: number }>>
+}
+
+const tallyOf = (map: Map<string, { preScheduled: number; skipped: number }>, key: string) => {
+  let tally = map.get(key)
+  if (tally === undefined) {
+    tally = { preScheduled: 0, skipped: 0 }
+    map.set(key, tally)
+  }
+  return tally
 }
 
 export const makePlanSummary = () => {
   const byType = new Map<string, { preScheduled: number; skipped: number }>()
+  const byState = new Map<string, { preScheduled: number; skipped: number }>()
   const bySkipReason = new Map<string, number>()
   let preScheduled = 0
   let skipped = 0
   return {
-    add: (record: PlanRecord): void => {
-      let tally = byType.get(record.emailType)
-      if (tally === undefined) {
-        tally = { preScheduled: 0, skipped: 0 }
-        byType.set(record.emailType, tally)
-      }
+    add: (record: PlanRecord, state: string | undefined): void => {
+      const type = tallyOf(byType, record.emailType)
+      const stateTally = tallyOf(byState, state ?? "none")
       if (record.status === "pre-scheduled") {
-        tally.preScheduled++
+        type.preScheduled++
+        stateTally.preScheduled++
         preScheduled++
       } else {
-        tally.skipped++
+        type.skipped++
+        stateTally.skipped++
         skipped++
         const reason = record.skipReason ?? "unknown"
         bySkipReason.set(reason, (bySkipReason.get(reason) ?? 0) + 1)
@@ -36,6 +47,7 @@ export const makePlanSummary = () => {
       preScheduled,
       skipped,
       byType: Object.fromEntries([...byType].sort(([a], [b]) => (a < b ? -1 : 1))),
+      byState: Object.fromEntries([...byState].sort(([a], [b]) => (a < b ? -1 : 1))),
       bySkipReason: Object.fromEntries([...bySkipReason].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)))
     })
   }

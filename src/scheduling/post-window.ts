@@ -1,7 +1,7 @@
 import { addDays, type IsoDate } from "../domain/dates.js"
 import { windowMetadata } from "../rules/explanations.js"
 import { type ExclusionContext, exclusionAt, type WindowHit, type WindowSubject } from "../rules/windows.js"
-import { type ContactHistory, emailKey, eventIdentity, storedEventDate } from "./history.js"
+import { type ContactHistory, emailKey, Identity, storedEventDate } from "./history.js"
 import type { PlannedEmail } from "./plan.js"
 
 const MAX_STEPS = 10
@@ -71,7 +71,7 @@ export const postWindowEmails = (options: {
       traces.push({ window, date: undefined, outcome: `no post-window email: ${found.failure}` })
       continue
     }
-    const identity = eventIdentity("post_window", window.event)
+    const identity = Identity.event("post_window", window.event)
     generated.add(identity)
     const key = emailKey("post_window", found.date)
     if (history.handledIdentities.has(identity)) {
@@ -98,6 +98,8 @@ export const postWindowEmails = (options: {
         latestDate: undefined,
         subjectToExclusions: true,
         skippedBy: undefined,
+        enrollmentIds: [],
+        parentId: undefined,
         metadata: {
           v: 1,
           date_rule: "post_window",
@@ -113,7 +115,7 @@ export const postWindowEmails = (options: {
   // Step 5: stored post-window rows stay planned on their base date while it is outside every window.
   for (const stored of history.postWindowRows) {
     const event = storedEventDate(stored.row)
-    const identity = event === undefined ? undefined : eventIdentity("post_window", event)
+    const identity = event === undefined ? undefined : Identity.event("post_window", event)
     if (identity !== undefined && generated.has(identity)) continue
     const key = emailKey("post_window", stored.baseDate)
     if (taken.has(key) || exclusionAt(context, subject, stored.baseDate) !== undefined) continue
@@ -133,6 +135,8 @@ export const postWindowEmails = (options: {
       latestDate: undefined,
       subjectToExclusions: true,
       skippedBy: undefined,
+      enrollmentIds: [],
+      parentId: undefined,
       metadata: { ...stored.metadata, planned_date: stored.baseDate }
     })
   }

@@ -23,6 +23,8 @@ export interface DateRequest {
   readonly onTimeExtra?: Readonly<Record<string, unknown>>
   /** A trigger defaulted to today, or the previous-cycle AEP: only a commitment can date it (spec §5.5). */
   readonly commitmentOnly: "open_trigger" | "previous_cycle" | undefined
+  /** Past ideal and no commitment: a catch-up before the latest date (§5.5) or, for follow-ups, tomorrow (§8.3). */
+  readonly late: "catch_up" | "tomorrow"
   readonly commitment: Commitment | undefined
   readonly today: IsoDate
   readonly catchUpSpreadDays: number
@@ -38,7 +40,7 @@ const kept = ({ baseDate, metadata }: Commitment): ResolvedDate => ({
   }
 })
 
-/** Spec §5.5: on time, a kept commitment, a catch-up before the latest date, or no email (undefined). */
+/** Spec §5.5 and §8.3: on time, a kept commitment, a catch-up (or tomorrow), or no email (undefined). */
 export const resolveDate = (request: DateRequest): ResolvedDate | undefined => {
   const { commitment, today } = request
   if (request.commitmentOnly !== undefined) {
@@ -49,6 +51,7 @@ export const resolveDate = (request: DateRequest): ResolvedDate | undefined => {
     return { date: request.idealDate, explanation: { date_rule: request.onTimeRule, ...request.onTimeExtra } }
   }
   if (commitment !== undefined) return kept(commitment)
+  if (request.late === "tomorrow") return { date: addDays(today, 1), explanation: { date_rule: "followup_tomorrow" } }
   const latest = request.latestDate
   if (latest !== undefined && latest >= today) {
     const modulus = Math.min(request.catchUpSpreadDays, daysBetween(today, latest) + 1)

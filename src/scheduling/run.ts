@@ -1,14 +1,13 @@
-import { DateTime, Effect, Option, Random } from "effect"
+import { Cause, DateTime, Duration, Effect, Option, Random } from "effect"
 import { Database } from "../db/Database.js"
 import type { MalformedRow } from "../db/decode.js"
 import { runMigrations } from "../db/migrations.js"
 import { prepareForWriting } from "../db/pragmas.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
-import { validateContact } from "../domain/contact.js"
-import type { IsoDate } from "../domain/dates.js"
+import { addDays, type IsoDate, toDayNumber } from "../domain/dates.js"
 import { isValidEmail } from "../domain/email-address.js"
-import { type ContactEventRow, failedUnderwriting } from "../domain/events.js"
 import { ZIP_DATASET } from "../domain/states.js"
+import { canonicalJson } from "../rules/canonical-json.js"
 import { type LoadParameters, loadParameters } from "../rules/profiles.js"
 import { RulesEngine } from "../rules/RulesEngine.js"
 import { rulesetId } from "../rules/rulesets.js"
@@ -17,12 +16,15 @@ import { settingsFromEnvironment } from "../settings/environment.js"
 import { type ResolvedSettings, resolveSettings } from "../settings/resolve.js"
 import type { SettingSource, Settings } from "../settings/settings.js"
 import { businessToday } from "../time/BusinessClock.js"
-import { type ContactCensus, makeCensus } from "./contact-census.js"
-import { buildHistory } from "./history.js"
-import { planContact, planContext } from "./plan-contact.js"
-import { makePlanSummary, type PlanSummary } from "./plan-summary.js"
-import { type PlanRecord, sendTime, toRecord } from "./records.js"
-import { addCounts, NO_WRITES, type WriteCounts, writeBatch } from "./write.js"
+import { balancePlan } from "./apply-balance.js"
+import { campaignSetup } from "./campaigns.js"
+import { Checkpoint, lineHash, planLine, planOrder, sha256 } from "./checkpoint.js"
+import type { ContactCensus } from "./contact-census.js"
+import { loadAndPlan } from "./load-plan.js"
+import { planContext } from "./plan-contact.js"
+import type { PlanSummary } from "./plan-summary.js"
+import { sendTime } from "./records.js"
+import { addCounts, NO_WRITES, updateEnrollments, type WriteCounts, writeBatch } from "./write.js"
 
 export interface RunOptions {
   /** `--as-of`: replaces today (spec §1.2). */
@@ -36,6 +38,7 @@ export interface RunOptions {
 
 export interface RunReport {
   readonly runId: string
+  readonly status: "completed"
   readonly asOf: IsoDate
   readonly dryRun: boolean
   readonly ruleset: string
@@ -49,9 +52,14 @@ export interface RunReport {
   readonly migrationsApplied: ReadonlyArray<string>
   readonly contacts: ContactCensus
   readonly profile: LoadParameters
-  readonly plan: PlanSummary
-  readonly writes: WriteCounts & { readonly droppedDuplicate: number }
-  /** Related rows (email rows, events) that could not be decoded: reported, left untouched. */
+  readonly plan: PlanSummary & { readonly moved: number }
+  readonly writes: WriteCounts & { readonly droppedDuplicate: number; readonly contactCampaignsUpdated: number }
+  /** Pre-scheduled emails of this plan per day, today and the 59 days after (after load balancing). */
+  readonly dailyVolume: ReadonlyArray<{ readonly date: IsoDate; readonly emails: number }>
+  readonly checksums: { readonly config: string; readonly contacts: string; readonly plan: string }
+  /** Wall time per phase, in milliseconds. */
+  readonly phases: Readonly<Record<"setup" | "plan" | "balance" | "write", number>>
+  /** Related rows (email rows, events, clicks, enrollments) that could not be decoded: reported, left untouched. */
   readonly malformedRows: { readonly count: number; readonly sample: ReadonlyArray<MalformedRow> }
 }
 
@@ -84,113 +92,223 @@ const countValidEmails = (db: Database) =>
     }
   })
 
-const groupByContact = <A extends { readonly contact_id: number }>(rows: ReadonlyArray<A>) => {
-  const groups = new Map<number, Array<A>>()
-  for (const row of rows) {
-    const group = groups.get(row.contact_id)
-    if (group === undefined) groups.set(row.contact_id, [row])
-    else group.push(row)
-  }
-  return groups
-}
-
-const NO_EVENTS: ReadonlyArray<ContactEventRow> = []
+/** The effect's value with its wall time in milliseconds (Effect's Clock, so TestClock makes it 0). */
+const elapsed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.map(Effect.timed(effect), ([duration, value]) => [Math.round(Duration.toMillis(duration)), value] as const)
 
 /**
- * One nightly run (spec §11) for the emails of spec §5–§6: settings are resolved and validated before anything is
- * written (an invalid setting fails the run and leaves the file untouched); then, batch by batch in ascending
- * contact id, each contact is validated and planned, and the batch is written with the smart update in one
- * transaction. Campaigns, follow-ups, frequency limits and load balancing build on this.
+ * The config checksum input (spec §12.5): the effective settings of §13 (profile values as used), the state buffers
+ * and the ruleset id.
+ */
+const configDocument = (resolved: ResolvedSettings, profile: LoadParameters, ruleset: string) => ({
+  settings: {
+    ...resolved.settings,
+    size_profile: profile.profile,
+    daily_cap_basis_points: resolved.settings.daily_cap_basis_points ?? null,
+    ed_daily_soft_limit: profile.edSoftLimit,
+    ed_smoothing_window_days: profile.edSmoothingWindowDays,
+    batch_size: profile.batchSize
+  },
+  state_buffers: resolved.stateBuffers,
+  ruleset
+})
+
+/**
+ * One nightly run, in the pipeline order of spec §11: settings are resolved and validated before anything is written
+ * (invalid settings leave the file untouched); then migrations, the checkpoint, loading and planning every contact,
+ * load balancing over the whole plan, and writing batch by batch (one transaction each) with the smart update and the
+ * enrollment statuses; the checkpoint ends `completed`, or `failed` with the error.
  */
 export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOptions) {
   const db = yield* Database
   const resolved = yield* resolveRunSettings(options.flags)
   const asOf = yield* businessToday(resolved.settings.timezone, options.asOf)
   const time = sendTime(resolved.settings.send_time_hour, resolved.settings.send_time_minute)
+  const progress = options.onProgress ?? (() => undefined)
 
   const work = Effect.gen(function* () {
     const rules = yield* RulesEngine
-    const context = planContext(rules, asOf)
-    const applied = yield* runMigrations
+    const ruleset = rulesetId(rules.ruleset)
+    const [setupMs, setup] = yield* elapsed(
+      Effect.gen(function* () {
+        const applied = yield* runMigrations
+        const types = yield* db.campaignTypes
+        const instances = yield* db.campaignInstances
+        const total = yield* db.countContacts
+        const profile = loadParameters(resolved.settings, yield* countValidEmails(db))
+        return { applied, types, instances, total, profile }
+      })
+    )
+    const { profile } = setup
+    const campaigns = campaignSetup(setup.types.rows, setup.instances.rows, asOf)
     const runId = yield* makeRunId
-    const now = yield* utcTimestamp
-    const profile = loadParameters(resolved.settings, yield* countValidEmails(db))
-    const census = makeCensus()
-    const summary = makePlanSummary()
-    const malformedRows = { count: 0, sample: [] as MalformedRow[] }
-    let writes = NO_WRITES
-    let droppedDuplicate = 0
-    let after = 0
-    for (;;) {
-      const page = yield* db.contactsPage(after, profile.batchSize)
-      if (page.lastId === undefined) break
-      const range = { firstId: after + 1, lastId: page.lastId }
-      const batch = yield* db.withTransaction(
-        Effect.gen(function* () {
-          const stored = yield* db.emailSchedulesOf(range)
-          const events = yield* db.contactEventsOf(range)
-          for (const bad of [...stored.malformed, ...events.malformed]) {
-            malformedRows.count++
-            if (malformedRows.sample.length < 20) malformedRows.sample.push(bad)
-          }
-          const storedByContact = groupByContact(stored.rows)
-          const eventsByContact = groupByContact(events.rows)
-          const records: Array<PlanRecord> = []
-          const contactIds = new Set<number>()
-          for (const row of page.malformed) census.addMalformed(row)
-          for (const row of page.contacts) {
-            const contact = validateContact(row)
-            census.addContact(contact)
-            contactIds.add(contact.id)
-            const plan = planContact(
-              {
-                contact,
-                history: buildHistory(storedByContact.get(contact.id) ?? [], asOf),
-                failedUnderwriting: failedUnderwriting(eventsByContact.get(contact.id) ?? NO_EVENTS)
-              },
-              context
-            )
-            droppedDuplicate += plan.droppedDuplicate
-            writes = addCounts(writes, { ...NO_WRITES, droppedHandled: plan.droppedHandled })
-            for (const planned of plan.rows) {
-              const record = toRecord(planned, time)
-              records.push(record)
-              summary.add(record)
-            }
-          }
-          return yield* writeBatch({ contactIds, records, stored, runId, now })
-        })
-      )
-      writes = addCounts(writes, batch)
-      after = page.lastId
-      options.onProgress?.("Planning and writing", census.result().total, 0)
-    }
-    const report: RunReport = {
+    yield* Checkpoint.start({
       runId,
       asOf,
-      dryRun: options.dryRun,
-      ruleset: rulesetId(rules.ruleset),
+      startedAt: yield* utcTimestamp,
+      ruleset,
       zipDataset: ZIP_DATASET,
-      settings: resolved.settings,
-      settingSources: resolved.sources,
-      settingsChanged: resolved.changed,
-      stateBuffers: resolved.stateBuffers,
-      organizationRowMissing: resolved.organizationRowMissing,
-      warnings: resolved.warnings,
-      migrationsApplied: applied.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`),
-      contacts: census.result(),
-      profile,
-      plan: summary.result(),
-      writes: { ...writes, droppedDuplicate },
-      malformedRows
-    }
-    return report
+      sizeProfile: profile.profile
+    })
+
+    const body = Effect.gen(function* () {
+      const context = planContext(rules, asOf, campaigns)
+      const [planMs, planned] = yield* elapsed(
+        loadAndPlan({
+          db,
+          context,
+          batchSize: profile.batchSize,
+          time,
+          onProgress: (done) => progress("Planning", done, setup.total)
+        })
+      )
+      const { records } = planned
+      const [balanceMs, balanced] = yield* elapsed(
+        Effect.sync(() =>
+          balancePlan(
+            records,
+            planned.balanceInput,
+            {
+              today: toDayNumber(asOf),
+              dailyCap: profile.dailyCap,
+              threshold: profile.threshold,
+              edSoftLimit: profile.edSoftLimit,
+              edSmoothingWindowDays: profile.edSmoothingWindowDays
+            },
+            rules.exclusion
+          )
+        )
+      )
+      const now = yield* utcTimestamp
+      const [writeMs, written] = yield* elapsed(
+        Effect.gen(function* () {
+          let writes = NO_WRITES
+          let enrollmentsUpdated = 0
+          let done = 0
+          for (const batch of planned.batches) {
+            const counts = yield* db.withTransaction(
+              Effect.gen(function* () {
+                const stored = yield* db.emailSchedulesOf(batch)
+                const counts = yield* writeBatch({
+                  contactIds: batch.contactIds,
+                  records: records.slice(batch.recordStart, batch.recordEnd),
+                  stored,
+                  runId,
+                  now
+                })
+                enrollmentsUpdated += yield* updateEnrollments(batch.enrollmentUpdates, now)
+                return counts
+              })
+            )
+            writes = addCounts(writes, counts)
+            done += batch.contactIds.size
+            progress("Writing", done, setup.total)
+          }
+          return { writes, enrollmentsUpdated }
+        })
+      )
+
+      const planHash = lineHash()
+      for (const record of [...records].sort(planOrder)) planHash.add(planLine(record))
+      const checksums = {
+        config: sha256(canonicalJson(configDocument(resolved, profile, ruleset))),
+        contacts: planned.contactsChecksum,
+        plan: planHash.hex()
+      }
+      const today = toDayNumber(asOf)
+      const volume = new Array<number>(60).fill(0)
+      for (const record of records) {
+        const offset = toDayNumber(record.date) - today
+        if (record.status === "pre-scheduled" && offset >= 0 && offset < 60) volume[offset]!++
+      }
+      const summary = planned.summary.result()
+      const writes = { ...written.writes, droppedHandled: written.writes.droppedHandled + planned.droppedHandled }
+      const report: RunReport = {
+        runId,
+        status: "completed",
+        asOf,
+        dryRun: options.dryRun,
+        ruleset,
+        zipDataset: ZIP_DATASET,
+        settings: resolved.settings,
+        settingSources: resolved.sources,
+        settingsChanged: resolved.changed,
+        stateBuffers: resolved.stateBuffers,
+        organizationRowMissing: resolved.organizationRowMissing,
+        warnings: [...resolved.warnings, ...campaigns.warnings, ...planned.warnings],
+        migrationsApplied: setup.applied.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`),
+        contacts: planned.census,
+        profile,
+        plan: { ...summary, moved: balanced.moved },
+        writes: {
+          ...writes,
+          droppedDuplicate: planned.droppedDuplicate,
+          contactCampaignsUpdated: written.enrollmentsUpdated
+        },
+        dailyVolume: volume.map((emails, offset) => ({ date: addDays(asOf, offset), emails })),
+        checksums,
+        phases: { setup: setupMs, plan: planMs, balance: balanceMs, write: writeMs },
+        malformedRows: planned.malformedRows
+      }
+      const census = planned.census
+      yield* Checkpoint.complete(
+        runId,
+        yield* utcTimestamp,
+        {
+          contacts_total: census.total,
+          contacts_processed: census.total - census.malformed.count,
+          contacts_invalid_email: census.issues.invalid_email.count,
+          contacts_no_state: census.issues.no_state.count,
+          contacts_with_warnings: census.withWarnings,
+          emails_planned: summary.rows,
+          emails_pre_scheduled: summary.preScheduled,
+          emails_skipped: summary.skipped,
+          rows_inserted: writes.inserted,
+          rows_updated: writes.updated,
+          rows_deleted: writes.deleted,
+          rows_unchanged: writes.unchanged,
+          rows_dropped_handled: writes.droppedHandled,
+          rows_dropped_duplicate: planned.droppedDuplicate,
+          contact_campaigns_updated: written.enrollmentsUpdated
+        },
+        checksums,
+        JSON.stringify(checkpointDetails(report))
+      )
+      return report
+    })
+    // Any failure after the checkpoint row exists marks it failed; committed batches stay (spec §12.2).
+    return yield* body.pipe(
+      Effect.tapErrorCause((cause) =>
+        Effect.flatMap(utcTimestamp, (at) => Checkpoint.fail(runId, at, failureMessage(cause))).pipe(Effect.ignore)
+      )
+    )
   })
 
   const withRules = Effect.provide(work, RulesEngine.fromSettings(resolved))
   if (options.dryRun) return yield* inRolledBackTransaction(withRules)
   yield* prepareForWriting
   return yield* withRules
+})
+
+const failureMessage = (cause: Cause.Cause<unknown>): string => {
+  if (Cause.isInterruptedOnly(cause)) return "interrupted"
+  const error = Cause.squash(cause)
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** The checkpoint's `details` (spec §12.5): the reasons, warnings, org row flag and profile, plus the whole report. */
+export const checkpointDetails = (report: RunReport) => ({
+  ...report.contacts.issues,
+  warnings: report.warnings,
+  org_row_missing: report.organizationRowMissing,
+  profile: {
+    N: report.profile.contacts,
+    daily_cap: report.profile.dailyCap,
+    threshold: report.profile.threshold,
+    ed_soft_limit: report.profile.edSoftLimit,
+    W: report.profile.edSmoothingWindowDays
+  },
+  report
 })
 
 /** Flags, environment, the organization row and the state buffers, resolved and validated (spec §13). */

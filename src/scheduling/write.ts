@@ -131,3 +131,20 @@ export const writeBatch = (options: {
     }
     return counts
   }).pipe(Effect.catchTag("SqlError", (cause) => new DatabaseError({ operation: "write email_schedules", cause })))
+
+/**
+ * Spec §7.9: enrollment statuses, in the same transaction as the contact's rows. Written only when the value changes;
+ * a status the sender set meanwhile (`sent`, or any other) is never overwritten.
+ */
+export const updateEnrollments = (
+  updates: ReadonlyArray<{ readonly id: number; readonly status: string }>,
+  now: string
+) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    for (const update of updates) {
+      yield* sql`UPDATE contact_campaigns SET status = ${update.status}, updated_at = ${now}
+        WHERE id = ${update.id} AND status <> ${update.status} AND status IN ('pending', 'scheduled', 'skipped')`
+    }
+    return updates.length
+  }).pipe(Effect.catchTag("SqlError", (cause) => new DatabaseError({ operation: "update contact_campaigns", cause })))

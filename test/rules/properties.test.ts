@@ -5,6 +5,7 @@ import { addDays, dateFromDayNumber, dayNumber, type IsoDate } from "../../src/d
 import { STATE_CODES } from "../../src/domain/states.js"
 import { RULE_STATES, RULESETS } from "../../src/rules/rulesets.js"
 import { type ExclusionContext, exclusionAt } from "../../src/rules/windows.js"
+import { NO_CAMPAIGNS } from "../../src/scheduling/campaigns.js"
 import { buildHistory } from "../../src/scheduling/history.js"
 import type { PlannedEmail } from "../../src/scheduling/plan.js"
 import { type PlanContext, planContact } from "../../src/scheduling/plan-contact.js"
@@ -68,7 +69,11 @@ const setup = (
   const contact = validateContact(
     contactRow({ id: 7, state: s.state, birth: s.birth ?? null, effective: s.effective ?? null })
   )
-  return { contact, exclusion, context: (today) => ({ today, settings: resolved.settings, exclusion }) }
+  return {
+    contact,
+    exclusion,
+    context: (today) => ({ today, settings: resolved.settings, exclusion, campaigns: NO_CAMPAIGNS })
+  }
 }
 
 /** The rows a run would have stored, as the next day's history. */

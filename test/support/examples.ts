@@ -2,6 +2,7 @@ import { Either } from "effect"
 import { ContactRow, validateContact } from "../../src/domain/contact.js"
 import { EmailScheduleRow } from "../../src/domain/email.js"
 import { RULESETS } from "../../src/rules/rulesets.js"
+import { NO_CAMPAIGNS } from "../../src/scheduling/campaigns.js"
 import { buildHistory } from "../../src/scheduling/history.js"
 import { type ContactPlan, planContact } from "../../src/scheduling/plan-contact.js"
 import { resolveSettings } from "../../src/settings/resolve.js"
@@ -79,7 +80,8 @@ export const planExample = (
         ruleset: RULESETS[resolved.settings.ruleset],
         defaultBuffer: resolved.settings.pre_exclusion_buffer_days,
         stateBuffers: resolved.stateBuffers
-      }
+      },
+      campaigns: NO_CAMPAIGNS
     }
   )
 }

@@ -58,3 +58,34 @@ export const storedPlan = Effect.map(storedRows, (rows) =>
 
 export const runAsOf = (asOf: string, options: Partial<RunOptions> = {}) =>
   runOnce({ asOf: Option.some(asOf), dryRun: false, flags: {}, ...options })
+
+/** Inserts rows into any table of the test database. */
+export const seedTable = (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.forEach(rows, (row) => sql`INSERT INTO ${sql(table)} ${sql.insert(row)}`, { discard: true })
+  ).pipe(Effect.orDie)
+
+const EnrollmentStatusRow = Schema.Struct({ id: Schema.Int, status: Schema.String })
+
+/** `id status` of every enrollment, by id. */
+export const enrollmentStatuses = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql`SELECT id, status FROM contact_campaigns ORDER BY id`.pipe(
+    Effect.flatMap(Schema.decodeUnknown(Schema.Array(EnrollmentStatusRow))),
+    Effect.map((rows) => rows.map((r) => `${r.id} ${r.status}`))
+  )
+).pipe(Effect.orDie)
+
+/** A campaign type row with the defaults of spec §2.5. */
+export const campaignType = (id: number, name: string, fields: Record<string, unknown> = {}) => ({
+  id,
+  name,
+  respect_exclusion_windows: 1,
+  enable_followups: 1,
+  days_before_event: 0,
+  target_all_contacts: 0,
+  priority: 30,
+  active: 1,
+  spread_evenly: 0,
+  skip_failed_underwriting: 0,
+  ...fields
+})

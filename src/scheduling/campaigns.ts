@@ -1,0 +1,128 @@
+import type { CampaignInstanceRow, CampaignTypeRow } from "../domain/campaign.js"
+import type { Contact } from "../domain/contact.js"
+import { daysBetween, type IsoDate, readLooseDate } from "../domain/dates.js"
+import type { Settings } from "../settings/settings.js"
+
+/** A parsed targeting list (spec §7.2): undefined means "everyone". */
+export type TargetList = ReadonlySet<string> | undefined
+
+export const parseTargetList = (raw: string | null): TargetList => {
+  const items = (raw ?? "")
+    .split(",")
+    .map((item) => item.trim().toUpperCase())
+    .filter((item) => item !== "")
+  return items.length === 0 || items.includes("ALL") ? undefined : new Set(items)
+}
+
+/** An instance that runs today, with its type and parsed dates (spec §7.1). */
+export interface ProcessedInstance {
+  readonly id: number
+  readonly name: string
+  readonly type: CampaignTypeRow
+  readonly emailType: string
+  readonly emailTemplate: string | undefined
+  readonly smsTemplate: string | undefined
+  readonly activeStart: IsoDate | undefined
+  readonly spread: { readonly start: IsoDate; readonly end: IsoDate } | undefined
+  readonly states: TargetList
+  readonly carriers: TargetList
+}
+
+/** Everything the planner needs to know about campaigns, computed once per run. */
+export interface CampaignSetup {
+  readonly instances: ReadonlyArray<ProcessedInstance>
+  readonly instancesById: ReadonlyMap<number, ProcessedInstance>
+  /** Types with a valid name, by name: follow-up parents and underwriting look them up (spec §7.8, §8.1). */
+  readonly typesByName: ReadonlyMap<string, CampaignTypeRow>
+  readonly warnings: ReadonlyArray<string>
+}
+
+const VALID_NAME = /^[a-z0-9_]+$/
+
+export const NO_CAMPAIGNS: CampaignSetup = {
+  instances: [],
+  instancesById: new Map(),
+  typesByName: new Map(),
+  warnings: []
+}
+
+/** Spec §7.1: instances of an existing, active, validly named type, active today, in ascending id order. */
+export const campaignSetup = (
+  types: ReadonlyArray<CampaignTypeRow>,
+  instances: ReadonlyArray<CampaignInstanceRow>,
+  today: IsoDate
+): CampaignSetup => {
+  const warnings: Array<string> = []
+  const typesByName = new Map<string, CampaignTypeRow>()
+  for (const type of types) {
+    if (VALID_NAME.test(type.name)) typesByName.set(type.name, type)
+    else warnings.push(`campaign type ${type.id} has the name "${type.name}", which is not [a-z0-9_]+; it is ignored`)
+  }
+  const processed: Array<ProcessedInstance> = []
+  for (const instance of [...instances].sort((a, b) => a.id - b.id)) {
+    const type = typesByName.get(instance.campaign_type)
+    const label = `campaign instance ${instance.id} (${instance.instance_name})`
+    if (type === undefined) {
+      warnings.push(`${label} has the unknown campaign type "${instance.campaign_type}"; it is ignored`)
+      continue
+    }
+    const dates = {
+      active_start_date: readLooseDate(instance.active_start_date),
+      active_end_date: readLooseDate(instance.active_end_date),
+      spread_start_date: readLooseDate(instance.spread_start_date),
+      spread_end_date: readLooseDate(instance.spread_end_date)
+    }
+    const bad = Object.entries(dates).filter(([, date]) => date._tag === "Invalid")
+    if (bad.length > 0) {
+      warnings.push(`${label} has an unreadable ${bad.map(([column]) => column).join(" and ")}; it is ignored`)
+      continue
+    }
+    const valid = (read: (typeof dates)[keyof typeof dates]) => (read._tag === "Valid" ? read.date : undefined)
+    const start = valid(dates.active_start_date)
+    const end = valid(dates.active_end_date)
+    const spreadStart = valid(dates.spread_start_date)
+    const spreadEnd = valid(dates.spread_end_date)
+    if (spreadStart !== undefined && spreadEnd !== undefined && spreadEnd < spreadStart) {
+      warnings.push(`${label} has spread_end_date ${spreadEnd} before spread_start_date ${spreadStart}; it is ignored`)
+      continue
+    }
+    if (!type.active || (start !== undefined && start > today) || (end !== undefined && today > end)) continue
+    if (type.target_all_contacts && type.days_before_event > 0 && !(type.spread_evenly && spreadStart && spreadEnd)) {
+      warnings.push(
+        `${label} targets all contacts with days_before_event ${type.days_before_event} > 0: its trigger is its start date, so it produces no email`
+      )
+    }
+    processed.push({
+      id: instance.id,
+      name: instance.instance_name,
+      type,
+      emailType: `campaign_${type.name}`,
+      emailTemplate: instance.email_template ?? undefined,
+      smsTemplate: instance.sms_template ?? undefined,
+      activeStart: start,
+      spread:
+        type.spread_evenly && spreadStart !== undefined && spreadEnd !== undefined
+          ? { start: spreadStart, end: spreadEnd }
+          : undefined,
+      states: parseTargetList(instance.target_states),
+      carriers: parseTargetList(instance.target_carriers)
+    })
+  }
+  return { instances: processed, instancesById: new Map(processed.map((i) => [i.id, i])), typesByName, warnings }
+}
+
+/** Spec §7.2: a contact matches an instance's state and carrier lists. */
+export const matchesInstance = (instance: ProcessedInstance, contact: Contact, settings: Settings): boolean => {
+  const stateOk =
+    contact.state === undefined
+      ? instance.states === undefined && settings.send_without_zipcode_for_universal
+      : instance.states === undefined || instance.states.has(contact.state)
+  const carrierOk =
+    instance.carriers === undefined ||
+    (contact.carrier !== undefined && instance.carriers.has(contact.carrier.toUpperCase()))
+  return stateOk && carrierOk
+}
+
+/** The spread span of an instance in days (spec §7.5). */
+export const spreadSpan = (spread: { readonly start: IsoDate; readonly end: IsoDate }): number =>
+  daysBetween(spread.start, spread.end) + 1

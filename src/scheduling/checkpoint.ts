@@ -1,0 +1,130 @@
+import { createHash, type Hash } from "node:crypto"
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import { DatabaseError } from "../db/errors.js"
+import type { ContactRow } from "../domain/contact.js"
+import type { PlanRecord } from "./records.js"
+
+/**
+ * SHA-256 of lines joined by `\n` (spec §12.5), fed one line at a time so millions of lines never sit in memory.
+ */
+export const lineHash = () => {
+  const hash: Hash = createHash("sha256")
+  let first = true
+  return {
+    add: (line: string) => {
+      hash.update(first ? line : `\n${line}`)
+      first = false
+    },
+    hex: () => hash.digest("hex")
+  }
+}
+
+const field = (value: string | number | null | undefined): string =>
+  value === null || value === undefined ? "" : String(value)
+
+/** `id|email|zip_code|state|birth_date|effective_date|current_carrier` with raw values, NULL as empty. */
+export const contactLine = (row: ContactRow): string =>
+  [row.id, row.email, row.zip_code, row.state, row.birth_date, row.effective_date, row.current_carrier]
+    .map(field)
+    .join("|")
+
+/** `contact_id|email_type|scheduled_send_date|scheduled_send_time|status|skip_reason|priority|campaign_instance_id|event_date`. */
+export const planLine = (r: PlanRecord): string =>
+  [
+    r.contactId,
+    r.emailType,
+    r.date,
+    r.time,
+    r.status,
+    r.skipReason,
+    r.priority,
+    r.campaignInstanceId,
+    r.eventYear === null
+      ? null
+      : `${r.eventYear}-${String(r.eventMonth).padStart(2, "0")}-${String(r.eventDay).padStart(2, "0")}`
+  ]
+    .map(field)
+    .join("|")
+
+/** Plan rows sorted by (contact_id, email_type, scheduled_send_date), byte order for text. */
+export const planOrder = (a: PlanRecord, b: PlanRecord): number =>
+  a.contactId - b.contactId ||
+  (a.emailType < b.emailType ? -1 : a.emailType > b.emailType ? 1 : 0) ||
+  (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)
+
+export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex")
+
+export interface CheckpointCounts {
+  readonly contacts_total: number
+  readonly contacts_processed: number
+  readonly contacts_invalid_email: number
+  readonly contacts_no_state: number
+  readonly contacts_with_warnings: number
+  readonly emails_planned: number
+  readonly emails_pre_scheduled: number
+  readonly emails_skipped: number
+  readonly rows_inserted: number
+  readonly rows_updated: number
+  readonly rows_deleted: number
+  readonly rows_unchanged: number
+  readonly rows_dropped_handled: number
+  readonly rows_dropped_duplicate: number
+  readonly contact_campaigns_updated: number
+}
+
+const failAs = (operation: string) => Effect.mapError((cause: unknown) => new DatabaseError({ operation, cause }))
+
+/** The `scheduler_checkpoints` row of one run: inserted `started`, finished `completed` or `failed` (spec §12.5). */
+export const Checkpoint = {
+  start: (row: {
+    readonly runId: string
+    readonly asOf: string
+    readonly startedAt: string
+    readonly ruleset: string
+    readonly zipDataset: string
+    readonly sizeProfile: string
+  }) =>
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) =>
+        sql`INSERT INTO scheduler_checkpoints ${sql.insert({
+          run_id: row.runId,
+          as_of_date: row.asOf,
+          status: "started",
+          started_at: row.startedAt,
+          ruleset: row.ruleset,
+          zip_dataset: row.zipDataset,
+          size_profile: row.sizeProfile
+        })}`
+    ).pipe(failAs("insert checkpoint")),
+
+  complete: (
+    runId: string,
+    finishedAt: string,
+    counts: CheckpointCounts,
+    checksums: { readonly config: string; readonly contacts: string; readonly plan: string },
+    details: string
+  ) =>
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) =>
+        sql`UPDATE scheduler_checkpoints SET ${sql.update({
+          status: "completed",
+          finished_at: finishedAt,
+          ...counts,
+          config_checksum: checksums.config,
+          contacts_checksum: checksums.contacts,
+          plan_checksum: checksums.plan,
+          details
+        })} WHERE run_id = ${runId}`
+    ).pipe(failAs("complete checkpoint")),
+
+  fail: (runId: string, finishedAt: string, error: string) =>
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) =>
+        sql`UPDATE scheduler_checkpoints SET status = 'failed', finished_at = ${finishedAt}, error = ${error}
+        WHERE run_id = ${runId}`
+    ).pipe(failAs("mark checkpoint failed"))
+}

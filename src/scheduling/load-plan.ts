@@ -1,0 +1,172 @@
+import { Effect } from "effect"
+import type { Database } from "../db/Database.js"
+import type { MalformedRow } from "../db/decode.js"
+import { validateContact } from "../domain/contact.js"
+import { type IsoDate, toDayNumber } from "../domain/dates.js"
+import type { EmailScheduleRow } from "../domain/email.js"
+import { type ContactEventRow, failedUnderwriting, type TrackingClickRow } from "../domain/events.js"
+import type { WindowSubject } from "../rules/windows.js"
+import type { BalanceItem } from "./balance.js"
+import { contactLine, lineHash } from "./checkpoint.js"
+import { makeCensus } from "./contact-census.js"
+import { buildHistory } from "./history.js"
+import type { EnrollmentStatus, PlanContext } from "./plan-contact.js"
+import { planContact } from "./plan-contact.js"
+import { makePlanSummary } from "./plan-summary.js"
+import { type PlanRecord, toRecord } from "./records.js"
+
+/** One write batch: a contiguous id range of processed contacts and its slice of the plan (spec §12.2). */
+export interface Batch {
+  readonly firstId: number
+  readonly lastId: number
+  /** Contacts whose rows this run owns; a malformed contact row is not among them, so its rows are left alone. */
+  readonly contactIds: ReadonlySet<number>
+  readonly recordStart: number
+  readonly recordEnd: number
+  readonly enrollmentUpdates: ReadonlyArray<{ readonly id: number; readonly status: EnrollmentStatus }>
+}
+
+/** The pre-scheduled rows that load balancing may move, with what the acceptable-destination test needs. */
+export interface BalanceInput {
+  readonly items: Array<BalanceItem>
+  /** Index of each item's record in `records`. */
+  readonly recordIndex: Array<number>
+  /** Subjects of contacts with rows to balance, for the window test (spec §10.6). */
+  readonly subjects: Map<number, WindowSubject>
+  /** `contact|type|date` of every plan row and every handled row of the processed contacts. */
+  readonly takenKeys: Set<string>
+}
+
+export const takenKey = (contactId: number, emailType: string, date: IsoDate): string =>
+  `${contactId}|${emailType}|${date}`
+
+const groupByContact = <A extends { readonly contact_id: number | null }>(rows: ReadonlyArray<A>) => {
+  const groups = new Map<number, Array<A>>()
+  for (const row of rows) {
+    if (row.contact_id === null) continue
+    const group = groups.get(row.contact_id)
+    if (group === undefined) groups.set(row.contact_id, [row])
+    else group.push(row)
+  }
+  return groups
+}
+
+const NONE: ReadonlyArray<never> = []
+
+/**
+ * Phase 1 of a run (spec §11 steps 2–8): reads contacts in keyset pages of `batchSize` with their stored rows,
+ * events, clicks and enrollments, validates and plans each one, and keeps the plan in compact records.
+ */
+export const loadAndPlan = (options: {
+  readonly db: Database
+  readonly context: PlanContext
+  readonly batchSize: number
+  readonly time: string
+  readonly onProgress: (done: number) => void
+}) =>
+  Effect.gen(function* () {
+    const { db, context } = options
+    const census = makeCensus()
+    const summary = makePlanSummary()
+    const contactsHash = lineHash()
+    const records: Array<PlanRecord> = []
+    const batches: Array<Batch> = []
+    const balanceInput: BalanceInput = { items: [], recordIndex: [], subjects: new Map(), takenKeys: new Set() }
+    const warnings = new Set<string>()
+    const malformedRows = { count: 0, sample: [] as MalformedRow[] }
+    let droppedHandled = 0
+    let droppedDuplicate = 0
+    let after = 0
+    for (;;) {
+      const page = yield* db.contactsPage(after, options.batchSize)
+      if (page.lastId === undefined) break
+      const range = { firstId: after + 1, lastId: page.lastId }
+      const stored = yield* db.emailSchedulesOf(range)
+      const events = yield* db.contactEventsOf(range)
+      const clicks = yield* db.trackingClicksOf(range)
+      const enrollments = yield* db.enrollmentsOf(range)
+      for (const bad of [...stored.malformed, ...events.malformed, ...clicks.malformed, ...enrollments.malformed]) {
+        malformedRows.count++
+        if (malformedRows.sample.length < 20) malformedRows.sample.push(bad)
+      }
+      const storedBy = groupByContact<EmailScheduleRow>(stored.rows)
+      const eventsBy = groupByContact<ContactEventRow>(events.rows)
+      const clicksBy = groupByContact<TrackingClickRow>(clicks.rows)
+      const enrollmentsBy = groupByContact(enrollments.rows)
+      const recordStart = records.length
+      const contactIds = new Set<number>()
+      const enrollmentUpdates: Array<{ id: number; status: EnrollmentStatus }> = []
+      let nextMalformed = 0
+      for (const row of page.contacts) {
+        // Contacts arrive in ascending id; malformed rows are interleaved by id for the checksum and the census.
+        while (nextMalformed < page.malformed.length && Number(page.malformed[nextMalformed]!.id) < row.id) {
+          census.addMalformed(page.malformed[nextMalformed++]!)
+        }
+        contactsHash.add(contactLine(row))
+        const contact = validateContact(row)
+        census.addContact(contact)
+        contactIds.add(contact.id)
+        const contactEvents = eventsBy.get(contact.id) ?? NONE
+        const history = buildHistory(storedBy.get(contact.id) ?? NONE, context.today)
+        const contactEnrollments = enrollmentsBy.get(contact.id) ?? NONE
+        const plan = planContact(
+          {
+            contact,
+            history,
+            failedUnderwriting: failedUnderwriting(contactEvents),
+            enrollments: contactEnrollments,
+            events: contactEvents,
+            clicks: clicksBy.get(contact.id) ?? NONE
+          },
+          context
+        )
+        droppedHandled += plan.droppedHandled
+        droppedDuplicate += plan.droppedDuplicate
+        for (const warning of plan.warnings) warnings.add(warning)
+        for (const enrollment of contactEnrollments) {
+          const status = plan.enrollmentStatus.get(enrollment.id)
+          if (status !== undefined && status !== enrollment.status)
+            enrollmentUpdates.push({ id: enrollment.id, status })
+        }
+        let balanced = false
+        for (const planned of plan.rows) {
+          const record = toRecord(planned, options.time)
+          balanceInput.takenKeys.add(takenKey(contact.id, record.emailType, record.date))
+          if (record.status === "pre-scheduled") {
+            balanced = true
+            balanceInput.items.push({
+              contactId: contact.id,
+              emailType: record.emailType,
+              plannedDay: toDayNumber(record.date),
+              priority: record.priority,
+              latestDay: planned.latestDate === undefined ? undefined : toDayNumber(planned.latestDate),
+              eventYear: record.eventYear ?? undefined
+            })
+            balanceInput.recordIndex.push(records.length)
+          }
+          records.push(record)
+          summary.add(record, contact.state)
+        }
+        if (balanced) {
+          balanceInput.subjects.set(contact.id, contact)
+          for (const key of history.handledKeys) balanceInput.takenKeys.add(`${contact.id}|${key}`)
+        }
+      }
+      while (nextMalformed < page.malformed.length) census.addMalformed(page.malformed[nextMalformed++]!)
+      batches.push({ ...range, contactIds, recordStart, recordEnd: records.length, enrollmentUpdates })
+      after = page.lastId
+      options.onProgress(census.result().total)
+    }
+    return {
+      records,
+      batches,
+      balanceInput,
+      census: census.result(),
+      summary,
+      contactsChecksum: contactsHash.hex(),
+      warnings: [...warnings],
+      malformedRows,
+      droppedHandled,
+      droppedDuplicate
+    }
+  })
