@@ -2,10 +2,23 @@ import type { RunReport } from "../scheduling/run.js"
 
 const n = (value: number): string => value.toLocaleString("en-US")
 const row = (label: string, value: number, extra = "") => `  ${label.padEnd(30)} ${n(value).padStart(10)}${extra}`
+const split = (counts: { readonly preScheduled: number; readonly skipped: number }) =>
+  `${n(counts.preScheduled).padStart(10)} pre-scheduled ${n(counts.skipped).padStart(10)} skipped`
+
+/** A one-line bar chart of the next 60 days, one character per day. */
+const sparkline = (volume: RunReport["dailyVolume"]): string => {
+  const levels = " ▁▂▃▄▅▆▇█"
+  const max = Math.max(1, ...volume.map((d) => d.emails))
+  return volume.map((d) => levels[Math.ceil((d.emails / max) * (levels.length - 1))] ?? " ").join("")
+}
 
 /** The human summary of a run, for a terminal. */
 export const renderRunReport = (report: RunReport): string => {
   const { contacts, profile, plan, writes } = report
+  const busiest = [...report.dailyVolume].sort((a, b) => b.emails - a.emails || (a.date < b.date ? -1 : 1)).slice(0, 3)
+  const states = Object.entries(plan.byState).sort(
+    ([, a], [, b]) => b.preScheduled + b.skipped - (a.preScheduled + a.skipped)
+  )
   const lines = [
     `Run ${report.runId}${report.dryRun ? " (dry run: nothing was written)" : ""}`,
     `As of ${report.asOf} · ruleset ${report.ruleset} · ${report.zipDataset}`,
@@ -20,19 +33,24 @@ export const renderRunReport = (report: RunReport): string => {
     row("malformed rows (skipped)", contacts.malformed.count),
     ...contacts.malformed.sample.slice(0, 5).map((bad) => `    ${bad.message}`),
     "",
-    `Plan: ${n(plan.rows)} emails, ${n(plan.preScheduled)} pre-scheduled, ${n(plan.skipped)} skipped`,
-    ...Object.entries(plan.byType).map(
-      ([type, counts]) => `${row(type, counts.preScheduled)} pre-scheduled ${n(counts.skipped).padStart(10)} skipped`
-    ),
+    `Plan: ${n(plan.rows)} emails, ${n(plan.preScheduled)} pre-scheduled, ${n(plan.skipped)} skipped, ${n(plan.moved)} moved by load balancing`,
+    ...Object.entries(plan.byType).map(([type, counts]) => `  ${type.padEnd(30)}${split(counts)}`),
     ...(plan.skipped > 0 ? ["Skipped by reason:"] : []),
     ...Object.entries(plan.bySkipReason).map(([reason, count]) => row(reason, count)),
+    `By state (top 10 of ${states.length}):`,
+    ...states.slice(0, 10).map(([state, counts]) => `  ${state.padEnd(30)}${split(counts)}`),
+    "",
+    `Next 60 days (from ${report.asOf}): ${sparkline(report.dailyVolume)}`,
+    `  busiest: ${busiest.map((d) => `${d.date} ${n(d.emails)}`).join(", ")} (daily cap ${n(profile.dailyCap)})`,
     "",
     `${report.dryRun ? "Would write" : "Written"}: ${n(writes.inserted)} inserted, ${n(writes.updated)} updated, ` +
-      `${n(writes.deleted)} deleted, ${n(writes.unchanged)} unchanged, ${n(writes.droppedHandled)} dropped (handled), ` +
-      `${n(writes.droppedDuplicate)} dropped (duplicate)`,
-    report.malformedRows.count > 0 ? `Malformed email/event rows left untouched: ${n(report.malformedRows.count)}` : "",
+      `${n(writes.deleted)} deleted, ${n(writes.unchanged)} unchanged; dropped ${n(writes.droppedHandled)} (key held by ` +
+      `the sender) and ${n(writes.droppedDuplicate)} (duplicate key); ${n(writes.contactCampaignsUpdated)} enrollments updated`,
+    report.malformedRows.count > 0 ? `Malformed related rows left untouched: ${n(report.malformedRows.count)}` : "",
     `Profile ${profile.profile}: N ${n(profile.contacts)}, daily cap ${n(profile.dailyCap)}, threshold ${n(profile.threshold)}, ` +
       `ED soft limit ${n(profile.edSoftLimit)}, smoothing window ${profile.edSmoothingWindowDays} days, batch ${n(profile.batchSize)}`,
+    `Time: setup ${report.phases.setup} ms, plan ${report.phases.plan} ms, balance ${report.phases.balance} ms, write ${report.phases.write} ms`,
+    `Plan checksum ${report.checksums.plan.slice(0, 16)}…`,
     `Settings that differ from the defaults: ${
       report.settingsChanged.map(({ name, value, source }) => `${name} = ${value} (${source})`).join(", ") || "none"
     }`,

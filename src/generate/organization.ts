@@ -337,7 +337,7 @@ const writeCampaigns = (db: BetterSqlite3.Database, asOf: IsoDate, stamp: string
     "Welcome to the agency",
     "welcome_email",
     "welcome_sms",
-    day(-1),
+    day(0), // starts on the generation date: path-A instances send on their start date (spec §7.5)
     day(30),
     null,
     null,
