@@ -69,7 +69,7 @@ export const renderExplanation = (e: ContactExplanation): string => {
       lines.push(`      → ${p.date === undefined ? p.outcome : `${p.date}: ${p.outcome}`}`)
     }
   }
-  lines.push("", "Plan:")
+  lines.push("", "Plan (before load balancing, which may move a pre-scheduled email to a later acceptable day):")
   if (e.plan.length === 0) lines.push("  nothing")
   for (const r of e.plan) {
     lines.push(

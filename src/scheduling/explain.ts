@@ -11,6 +11,7 @@ import { rulesetId } from "../rules/rulesets.js"
 import { bufferOf, rulesInForce } from "../rules/windows.js"
 import type { SettingName } from "../settings/definitions.js"
 import { businessToday } from "../time/BusinessClock.js"
+import { campaignSetup } from "./campaigns.js"
 import { buildHistory } from "./history.js"
 import type { CandidateTrace } from "./plan.js"
 import { planContact, planContext } from "./plan-contact.js"
@@ -53,7 +54,10 @@ export interface ContactExplanation {
   }>
   readonly candidates: ReadonlyArray<CandidateTrace>
   readonly postWindow: ReadonlyArray<PostWindowTrace>
-  /** The complete plan as it would be written, carried post-window rows included. */
+  /**
+   * The contact's plan before load balancing (which spreads busy days over the whole organization and may move a
+   * pre-scheduled row to a later acceptable day), carried post-window rows included.
+   */
   readonly plan: ReadonlyArray<{
     readonly emailType: string
     readonly date: IsoDate
@@ -91,11 +95,20 @@ export const explainContact = Effect.fn("Scheduler.explainContact")(function* (o
       const row = found.contact.value
       const range = { firstId: row.id, lastId: row.id }
       const stored = (yield* db.emailSchedulesOf(range)).rows
-      const failed = failedUnderwriting((yield* db.contactEventsOf(range)).rows)
+      const events = (yield* db.contactEventsOf(range)).rows
+      const failed = failedUnderwriting(events)
       const contact = validateContact(row)
+      const campaigns = campaignSetup((yield* db.campaignTypes).rows, (yield* db.campaignInstances).rows, asOf)
       const plan = planContact(
-        { contact, history: buildHistory(stored, asOf), failedUnderwriting: failed },
-        planContext(rules, asOf)
+        {
+          contact,
+          history: buildHistory(stored, asOf),
+          failedUnderwriting: failed,
+          enrollments: (yield* db.enrollmentsOf(range)).rows,
+          events,
+          clicks: (yield* db.trackingClicksOf(range)).rows
+        },
+        planContext(rules, asOf, campaigns)
       )
       const state = contact.state
       const explanation: ContactExplanation = {

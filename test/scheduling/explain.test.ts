@@ -3,7 +3,7 @@ import { Effect, Exit, Option } from "effect"
 import { renderExplanation } from "../../src/cli/render-explain.js"
 import { explainContact } from "../../src/scheduling/explain.js"
 import { DatabaseTest } from "../support/layers.js"
-import { runAsOf, seedContacts, storedRows } from "../support/run.js"
+import { campaignType, runAsOf, seedContacts, seedTable, storedRows } from "../support/run.js"
 
 const explain = (contactId: number, asOf: string) => explainContact({ contactId, asOf: Option.some(asOf), flags: {} })
 
@@ -54,6 +54,34 @@ describe("explain", () => {
       const text = renderExplanation(e)
       assert.include(text, "1st of the anniversary month")
       expect(text).toMatchSnapshot()
+    }).pipe(Effect.provide(DatabaseTest))
+  )
+
+  it.effect("campaign and follow-up emails are explained too", () =>
+    Effect.gen(function* () {
+      yield* seedContacts([{ id: 31, state: "TX" }], { aep_enabled: 0 })
+      yield* seedTable("campaign_types", [campaignType(1, "renewal_reminder", { days_before_event: 14, priority: 25 })])
+      yield* seedTable("campaign_instances", [{ id: 5, campaign_type: "renewal_reminder", instance_name: "Renewal" }])
+      yield* seedTable("contact_campaigns", [
+        { id: 501, contact_id: 31, campaign_instance_id: 5, trigger_date: "2026-07-15" }
+      ])
+      yield* seedTable("email_schedules", [
+        {
+          id: 9,
+          contact_id: 31,
+          email_type: "campaign_renewal_reminder",
+          scheduled_send_date: "2026-05-30",
+          status: "sent",
+          campaign_instance_id: 5,
+          priority: 25
+        }
+      ])
+      const e = yield* explain(31, "2026-06-01")
+      assert.deepStrictEqual(
+        e.plan.map((r) => `${r.emailType} ${r.date}`),
+        ["followup_1_cold 2026-06-01", "campaign_renewal_reminder 2026-07-01"]
+      )
+      assert.include(renderExplanation(e), "campaign_renewal_reminder for 2026-07-15: ideal 2026-07-01")
     }).pipe(Effect.provide(DatabaseTest))
   )
 
