@@ -1,10 +1,9 @@
 import { dateFromDayNumber } from "../domain/dates.js"
 import { metadataObject } from "../domain/events.js"
 import { canonicalJson } from "../rules/canonical-json.js"
-import type { ExclusionContext } from "../rules/windows.js"
-import { exclusionAt } from "../rules/windows.js"
+import { type ExclusionContext, exclusionRanges, inRanges } from "../rules/windows.js"
 import { type BalanceParameters, balance } from "./balance.js"
-import { type BalanceInput, takenKey } from "./load-plan.js"
+import type { BalanceInput } from "./load-plan.js"
 import type { PlanRecord } from "./records.js"
 
 /**
@@ -18,16 +17,29 @@ export const balancePlan = (
   parameters: BalanceParameters,
   exclusion: ExclusionContext
 ): { readonly moved: number } => {
+  // Balancing looks at most 366 days past a row's latest date: three years of windows cover every destination.
+  const firstYear = Number(dateFromDayNumber(parameters.today).slice(0, 4))
+  const ranges = new Map<number, Int32Array>()
+  const excluded = (contactId: number, day: number): boolean => {
+    const subject = input.subjects.get(contactId)
+    if (subject === undefined) return false
+    let contactRanges = ranges.get(contactId)
+    if (contactRanges === undefined) {
+      contactRanges = exclusionRanges(exclusion, subject, firstYear, firstYear + 3)
+      ranges.set(contactId, contactRanges)
+    }
+    return inRanges(contactRanges, day)
+  }
   const { days, moves } = balance(input.items, parameters, {
-    isFree: (item, day) => {
-      const date = dateFromDayNumber(day)
-      if (input.takenKeys.has(takenKey(item.contactId, item.emailType, date))) return false
-      const subject = input.subjects.get(item.contactId)
-      return subject === undefined || exclusionAt(exclusion, subject, date) === undefined
-    },
+    isFree: (item, day) =>
+      !(input.taken.get(item.contactId) ?? []).includes(input.keyCode(item.emailType, day)) &&
+      !excluded(item.contactId, day),
     onMove: (item, from, to) => {
-      input.takenKeys.delete(takenKey(item.contactId, item.emailType, dateFromDayNumber(from)))
-      input.takenKeys.add(takenKey(item.contactId, item.emailType, dateFromDayNumber(to)))
+      const taken = input.taken.get(item.contactId)
+      if (taken === undefined) return
+      const index = taken.indexOf(input.keyCode(item.emailType, from))
+      if (index >= 0) taken[index] = input.keyCode(item.emailType, to)
+      else taken.push(input.keyCode(item.emailType, to))
     }
   })
   for (const [index, move] of moves) {

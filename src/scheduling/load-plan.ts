@@ -2,8 +2,8 @@ import { Effect } from "effect"
 import type { Database } from "../db/Database.js"
 import type { MalformedRow } from "../db/decode.js"
 import { validateContact } from "../domain/contact.js"
-import { type IsoDate, toDayNumber } from "../domain/dates.js"
-import type { EmailScheduleRow } from "../domain/email.js"
+import { readLooseDate, toDayNumber } from "../domain/dates.js"
+import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
 import { type ContactEventRow, failedUnderwriting, type TrackingClickRow } from "../domain/events.js"
 import type { WindowSubject } from "../rules/windows.js"
 import type { BalanceItem } from "./balance.js"
@@ -31,14 +31,25 @@ export interface BalanceInput {
   readonly items: Array<BalanceItem>
   /** Index of each item's record in `records`. */
   readonly recordIndex: Array<number>
-  /** Subjects of contacts with rows to balance, for the window test (spec §10.6). */
+  /** Subjects of contacts in states with rules, for the window test (spec §10.6); others are never excluded. */
   readonly subjects: Map<number, WindowSubject>
-  /** `contact|type|date` of every plan row and every handled row of the processed contacts. */
-  readonly takenKeys: Set<string>
+  /** Per contact with rows to balance: the keys taken by its plan rows and handled rows, as `keyCode`s. */
+  readonly taken: Map<number, Array<number>>
+  readonly keyCode: (emailType: string, day: number) => number
 }
 
-export const takenKey = (contactId: number, emailType: string, date: IsoDate): string =>
-  `${contactId}|${emailType}|${date}`
+/** Numbers instead of strings for (email type, day) keys: balancing tests millions of them. */
+const keyCoder = () => {
+  const types = new Map<string, number>()
+  return (emailType: string, day: number): number => {
+    let index = types.get(emailType)
+    if (index === undefined) {
+      index = types.size
+      types.set(emailType, index)
+    }
+    return index * 1_000_000 + day
+  }
+}
 
 const groupByContact = <A extends { readonly contact_id: number | null }>(rows: ReadonlyArray<A>) => {
   const groups = new Map<number, Array<A>>()
@@ -71,7 +82,9 @@ export const loadAndPlan = (options: {
     const contactsHash = lineHash()
     const records: Array<PlanRecord> = []
     const batches: Array<Batch> = []
-    const balanceInput: BalanceInput = { items: [], recordIndex: [], subjects: new Map(), takenKeys: new Set() }
+    const keyCode = keyCoder()
+    const balanceInput: BalanceInput = { items: [], recordIndex: [], subjects: new Map(), taken: new Map(), keyCode }
+    const ruleStates = new Set(context.exclusion.ruleset.rules.map((rule) => rule.state))
     const warnings = new Set<string>()
     const malformedRows = { count: 0, sample: [] as MalformedRow[] }
     let droppedHandled = 0
@@ -128,10 +141,11 @@ export const loadAndPlan = (options: {
           if (status !== undefined && status !== enrollment.status)
             enrollmentUpdates.push({ id: enrollment.id, status })
         }
+        const taken: Array<number> = []
         let balanced = false
         for (const planned of plan.rows) {
           const record = toRecord(planned, options.time)
-          balanceInput.takenKeys.add(takenKey(contact.id, record.emailType, record.date))
+          taken.push(keyCode(record.emailType, toDayNumber(record.date)))
           if (record.status === "pre-scheduled") {
             balanced = true
             balanceInput.items.push({
@@ -148,8 +162,14 @@ export const loadAndPlan = (options: {
           summary.add(record, contact.state)
         }
         if (balanced) {
-          balanceInput.subjects.set(contact.id, contact)
-          for (const key of history.handledKeys) balanceInput.takenKeys.add(`${contact.id}|${key}`)
+          if (contact.state !== undefined && ruleStates.has(contact.state))
+            balanceInput.subjects.set(contact.id, contact)
+          for (const row of history.rows) {
+            if (isHandledStatus(row.status) && readLooseDate(row.scheduled_send_date)._tag === "Valid") {
+              taken.push(keyCode(row.email_type, toDayNumber(row.scheduled_send_date)))
+            }
+          }
+          balanceInput.taken.set(contact.id, taken)
         }
       }
       while (nextMalformed < page.malformed.length) census.addMalformed(page.malformed[nextMalformed++]!)

@@ -1,7 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
-import { addDays } from "../../src/domain/dates.js"
-import { BASELINE, STATUTES_2026 } from "../../src/rules/rulesets.js"
-import { type ExclusionContext, exclusionAt, rulesInForce, windowOf } from "../../src/rules/windows.js"
+import { FastCheck } from "effect"
+import { addDays, dateFromDayNumber, dayNumber } from "../../src/domain/dates.js"
+import type { StateCode } from "../../src/domain/states.js"
+import { BASELINE, RULE_STATES, STATUTES_2026 } from "../../src/rules/rulesets.js"
+import {
+  type ExclusionContext,
+  exclusionAt,
+  exclusionRanges,
+  inRanges,
+  rulesInForce,
+  windowOf
+} from "../../src/rules/windows.js"
 
 const context = (ruleset = BASELINE, stateBuffers: Record<string, number> = {}): ExclusionContext => ({
   ruleset,
@@ -79,4 +88,32 @@ describe("window test (spec §4.6)", () => {
     assert.strictEqual(exclusionAt(context(STATUTES_2026), va, "2024-08-20")?.rule.id, "statutes-2026:VA:birthday:1")
     assert.isUndefined(exclusionAt(context(STATUTES_2026), va, "2024-09-15"), "v1 ends 30 days after the birthday")
   })
+})
+
+describe("exclusion ranges (the fast form used by load balancing)", () => {
+  it.prop(
+    "agree with exclusionAt on every day of the covered years",
+    [
+      FastCheck.constantFrom(BASELINE, STATUTES_2026),
+      FastCheck.constantFrom<StateCode>(...RULE_STATES, "TX"),
+      FastCheck.option(
+        FastCheck.integer({ min: dayNumber(1935, 1, 1), max: dayNumber(1961, 12, 31) }).map(dateFromDayNumber),
+        { nil: undefined }
+      ),
+      FastCheck.option(FastCheck.constantFrom("2019-08-10", "2020-02-29", "2024-12-01"), { nil: undefined }),
+      FastCheck.integer({ min: 2024, max: 2031 }),
+      FastCheck.integer({ min: 0, max: 180 })
+    ],
+    ([ruleset, state, birthDate, effectiveDate, year, buffer]) => {
+      const exclusion = { ruleset, defaultBuffer: buffer, stateBuffers: {} }
+      const subject = { state, birthDate, effectiveDate }
+      const ranges = exclusionRanges(exclusion, subject, year, year + 1)
+      for (let day = dayNumber(year, 1, 1); day <= dayNumber(year + 1, 12, 31); day++) {
+        const expected = exclusionAt(exclusion, subject, dateFromDayNumber(day)) !== undefined
+        if (inRanges(ranges, day) !== expected) return false
+      }
+      return true
+    },
+    { fastCheck: { numRuns: 60 } }
+  )
 })
