@@ -9,6 +9,7 @@ import type { WindowSubject } from "../rules/windows.js"
 import type { BalanceItem } from "./balance.js"
 import { contactLine, lineHash } from "./checkpoint.js"
 import { makeCensus } from "./contact-census.js"
+import { yieldToEventLoop } from "./event-loop.js"
 import { buildHistory } from "./history.js"
 import type { EnrollmentStatus, PlanContext } from "./plan-contact.js"
 import { planContact } from "./plan-contact.js"
@@ -176,6 +177,7 @@ export const loadAndPlan = (options: {
       batches.push({ ...range, contactIds, recordStart, recordEnd: records.length, enrollmentUpdates })
       after = page.lastId
       options.onProgress(census.result().total)
+      yield* yieldToEventLoop
     }
     return {
       records,

@@ -20,6 +20,7 @@ import { balancePlan } from "./apply-balance.js"
 import { campaignSetup } from "./campaigns.js"
 import { Checkpoint, lineHash, planLine, planOrder, sha256 } from "./checkpoint.js"
 import type { ContactCensus } from "./contact-census.js"
+import { yieldToEventLoop } from "./event-loop.js"
 import { loadAndPlan } from "./load-plan.js"
 import { planContext } from "./plan-contact.js"
 import type { PlanSummary } from "./plan-summary.js"
@@ -89,6 +90,7 @@ const countValidEmails = (db: Database) =>
       for (const email of page.emails) if (email !== null && isValidEmail(email)) valid++
       if (page.lastId === undefined) return valid
       after = page.lastId
+      yield* yieldToEventLoop
     }
   })
 
@@ -203,6 +205,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
             writes = addCounts(writes, counts)
             done += batch.contactIds.size
             progress("Writing", done, setup.total)
+            yield* yieldToEventLoop
           }
           return { writes, enrollmentsUpdated }
         })
@@ -276,9 +279,10 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       )
       return report
     })
-    // Any failure after the checkpoint row exists marks it failed; committed batches stay (spec §12.2).
+    // Any failure after the checkpoint row exists, interruption included, marks it failed; committed batches stay
+    // (spec §12.2).
     return yield* body.pipe(
-      Effect.tapErrorCause((cause) =>
+      Effect.onError((cause) =>
         Effect.flatMap(utcTimestamp, (at) => Checkpoint.fail(runId, at, failureMessage(cause))).pipe(Effect.ignore)
       )
     )

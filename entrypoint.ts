@@ -1,0 +1,88 @@
+/**
+ * The one-shot production job (a Fly.io machine runs `node dist/entrypoint.js` each night): read the settings from
+ * the environment, pull the organization's database from object storage, schedule, verify, push it back without ever
+ * overwriting a newer copy, and exit with a meaningful code:
+ *   0 success (push included) · 1 scheduling failure · 2 configuration · 3 mount · 4 sync or conflict · 5 integrity.
+ * Pass `--init` to create the remote database when it does not exist yet.
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { Cause, Effect, Exit, type Layer, Logger, LogLevel } from "effect"
+import { productionConfig, type StorageSettings } from "./src/production/config.js"
+import { ConfigError, exitCodeOf } from "./src/production/errors.js"
+import { syncAndRun } from "./src/production/sync.js"
+import { DirectoryStoreLive } from "./src/storage/directory-store.js"
+import type { ObjectStore } from "./src/storage/ObjectStore.js"
+
+const storeLayer = (storage: StorageSettings): Effect.Effect<Layer.Layer<ObjectStore>, ConfigError> =>
+  storage._tag === "dir"
+    ? Effect.succeed(DirectoryStoreLive(storage.directory))
+    : Effect.fail(new ConfigError({ problems: [`STORAGE=${storage._tag} is not available in this version; use dir`] }))
+
+const setExitCode = (code: number) =>
+  Effect.sync(() => {
+    process.exitCode = code
+  })
+
+const program = Effect.gen(function* () {
+  const config = yield* productionConfig({ init: process.argv.includes("--init") })
+  const started = Date.now()
+  const { report, version } = yield* syncAndRun(config).pipe(Effect.provide(yield* storeLayer(config.storage)))
+  yield* Effect.logInfo("run succeeded").pipe(
+    Effect.annotateLogs({
+      runId: report.runId,
+      asOf: report.asOf,
+      contacts: report.contacts.total,
+      emails: report.plan.rows,
+      inserted: report.writes.inserted,
+      updated: report.writes.updated,
+      deleted: report.writes.deleted,
+      pushedVersion: version,
+      seconds: Math.round((Date.now() - started) / 1000),
+      exitCode: 0
+    })
+  )
+}).pipe(
+  Effect.catchAllCause((cause) => {
+    // One summary line for every outcome; the failure's own message is the one clear sentence.
+    const failure = Cause.failureOption(cause)
+    const interrupted = Cause.isInterruptedOnly(cause)
+    const tag =
+      failure._tag === "Some" && "_tag" in failure.value
+        ? String(failure.value._tag)
+        : interrupted
+          ? "Interrupted"
+          : "Defect"
+    const code = interrupted ? INTERRUPTED : exitCodeOf(tag)
+    const message =
+      failure._tag === "Some" && failure.value instanceof Error
+        ? failure.value.message
+        : interrupted
+          ? "interrupted: nothing was pushed"
+          : Cause.pretty(cause)
+    return Effect.logError("run failed").pipe(
+      Effect.annotateLogs({ error: tag, message, exitCode: code }),
+      Effect.zipRight(setExitCode(code))
+    )
+  }),
+  // SIGTERM/SIGINT interrupt the main fiber: finalizers run, the push never starts; say so in the summary line.
+  Effect.onInterrupt(() =>
+    Effect.logError("run failed").pipe(
+      Effect.annotateLogs({
+        error: "Interrupted",
+        message: "interrupted by a signal: nothing was pushed",
+        exitCode: INTERRUPTED
+      })
+    )
+  ),
+  Effect.provide(Logger.json),
+  Logger.withMinimumLogLevel(LogLevel.Info)
+)
+
+/** 128 + SIGTERM (15): the usual code of a process ended by a signal. */
+const INTERRUPTED = 143
+
+NodeRuntime.runMain(program, {
+  disablePrettyLogger: true,
+  // Success and handled failures exit with process.exitCode; an interruption must not look like success.
+  teardown: (exit, onExit) => onExit(Exit.isFailure(exit) ? (Cause.isInterruptedOnly(exit.cause) ? INTERRUPTED : 1) : 0)
+})

@@ -1,0 +1,117 @@
+import { mkdirSync, rmSync } from "node:fs"
+import { join } from "node:path"
+import { SqlClient } from "@effect/sql"
+import { Duration, Effect, Schema } from "effect"
+import { databaseFile, sqliteFile } from "../app/sqlite.js"
+import { describeCause } from "../db/errors.js"
+import { runMigrations } from "../db/migrations.js"
+import { runOnce } from "../scheduling/run.js"
+import { ObjectStore, type UploadCondition } from "../storage/ObjectStore.js"
+import type { ProductionConfig } from "./config.js"
+import { IntegrityError, SyncConflict, SyncError } from "./errors.js"
+
+const removeDatabaseFiles = (path: string) => {
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${path}${suffix}`, { force: true })
+}
+
+const IntegrityRow = Schema.Struct({ integrity_check: Schema.String })
+
+/** `PRAGMA integrity_check` must answer exactly "ok"; a file SQLite cannot even open fails it too. */
+const integrityCheck = (path: string, stage: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql`PRAGMA integrity_check`).pipe(
+    Effect.flatMap(Schema.decodeUnknown(Schema.Array(IntegrityRow))),
+    Effect.provide(sqliteFile(path)),
+    Effect.mapError((cause) => new IntegrityError({ stage, detail: describeCause(cause) })),
+    Effect.flatMap((rows) =>
+      rows.length === 1 && rows[0]!.integrity_check === "ok"
+        ? Effect.void
+        : Effect.fail(
+            new IntegrityError({
+              stage,
+              detail: rows
+                .map((r) => r.integrity_check)
+                .slice(0, 5)
+                .join("; ")
+            })
+          )
+    )
+  )
+
+/** One self-contained file (no -wal/-shm), written by SQLite itself while no other connection is open. */
+const snapshot = (path: string, destination: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql`VACUUM INTO ${destination}`).pipe(
+    Effect.provide(sqliteFile(path)),
+    Effect.mapError((cause) => new SyncError({ reason: `could not snapshot the database: ${cause.message}` }))
+  )
+
+/** A phase of the run, logged with its duration. */
+const phase = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>) =>
+  Effect.timed(effect).pipe(
+    Effect.tap(([duration]) =>
+      Effect.logInfo("phase done").pipe(
+        Effect.annotateLogs({ phase: name, ms: Math.round(Duration.toMillis(duration)) })
+      )
+    ),
+    Effect.map(([, value]) => value)
+  )
+
+/** `--init`: a new, migrated database whose first push is create-only. */
+const createNew = (local: string): Effect.Effect<UploadCondition, SyncError> =>
+  runMigrations.pipe(
+    Effect.provide(sqliteFile(local)),
+    Effect.mapError((error) => new SyncError({ reason: `could not create a new database: ${error.message}` })),
+    Effect.as<UploadCondition>({ _tag: "IfAbsent" })
+  )
+
+const missingRemote = (config: ProductionConfig, store: string): Effect.Effect<UploadCondition, SyncError> =>
+  Effect.fail(new SyncError({ reason: `there is no ${config.objectKey} in ${store}; start with --init to create it` }))
+
+/**
+ * The production run: pull → integrity check → migrate and schedule → integrity check → single-file snapshot →
+ * conditional push. A failure before the push pushes nothing; a push whose precondition fails overwrites nothing and
+ * keeps this run's result under `<key>.conflict-<runId>`.
+ */
+export const syncAndRun = (config: ProductionConfig) =>
+  Effect.gen(function* () {
+    const store = yield* ObjectStore
+    mkdirSync(config.dataDir, { recursive: true })
+    const local = join(config.dataDir, `${config.orgId}.db`)
+    const snapshotPath = join(config.dataDir, `${config.orgId}.snapshot.db`)
+    removeDatabaseFiles(local)
+    removeDatabaseFiles(snapshotPath)
+    yield* Effect.logInfo("pulling").pipe(Effect.annotateLogs({ store: store.description, key: config.objectKey }))
+
+    const pulled = yield* phase(
+      "pull",
+      store.download(config.objectKey, local).pipe(
+        Effect.map((pin): UploadCondition => ({ _tag: "IfVersion", version: pin.version })),
+        Effect.catchTag("ObjectNotFound", () =>
+          config.init ? createNew(local) : missingRemote(config, store.description)
+        ),
+        Effect.catchTag("StorageError", (error) => Effect.fail(new SyncError({ reason: error.message })))
+      )
+    )
+    yield* phase("integrity check after pull", integrityCheck(local, "after the pull"))
+    const report = yield* phase(
+      "schedule",
+      runOnce({ asOf: config.asOf, dryRun: false, flags: {} }).pipe(Effect.provide(databaseFile(local)))
+    )
+    yield* phase("integrity check after run", integrityCheck(local, "after the run"))
+    yield* phase("snapshot", snapshot(local, snapshotPath))
+
+    const pushed = yield* phase(
+      "push",
+      store.upload(config.objectKey, snapshotPath, pulled).pipe(
+        Effect.catchTag("PreconditionFailed", () => {
+          const conflictKey = `${config.objectKey}.conflict-${report.runId}`
+          return store.upload(conflictKey, snapshotPath, { _tag: "IfAbsent" }).pipe(
+            Effect.mapError((error) => new SyncError({ reason: `conflict copy not saved: ${error.message}` })),
+            Effect.flatMap(() => Effect.fail(new SyncConflict({ key: config.objectKey, conflictKey })))
+          )
+        }),
+        Effect.catchTag("StorageError", (error) => Effect.fail(new SyncError({ reason: error.message })))
+      )
+    )
+    removeDatabaseFiles(snapshotPath)
+    return { report, version: pushed.version }
+  }).pipe(Effect.annotateLogs({ org: config.orgId }))

@@ -1,0 +1,88 @@
+import { spawn, spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { directoryStore } from "../../src/storage/directory-store.js"
+import { useTempDir } from "../support/files.js"
+import { generatedCopy } from "../support/organization.js"
+
+const ENTRYPOINT = fileURLToPath(new URL("../../dist/entrypoint.js", import.meta.url))
+const dir = useTempDir("entrypoint")
+const KEY = "org-data/acme.db"
+
+/** Only PATH and the given variables: the production machine's environment is explicit. */
+const environment = (variables: Record<string, string>) => ({ PATH: process.env.PATH ?? "", ...variables })
+const logLines = (stdout: string) =>
+  stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as { message: string; logLevel: string; annotations: Record<string, unknown> })
+
+const seed = (name: string, contacts: number) =>
+  Effect.gen(function* () {
+    const storeDir = join(dir, `store-${name}`)
+    const source = yield* generatedCopy(dir, `${name}.sqlite`, contacts, 9, "2026-11-29")
+    yield* directoryStore(storeDir).upload(KEY, source, { _tag: "IfAbsent" })
+    return storeDir
+  })
+
+describe("entrypoint.ts (child processes, directory store)", () => {
+  it("missing variables: one message listing all of them, exit 2, nothing touched", () => {
+    const result = spawnSync(process.execPath, [ENTRYPOINT], { env: environment({ STORAGE: "dir" }), encoding: "utf8" })
+    assert.strictEqual(result.status, 2)
+    const [line] = logLines(result.stdout)
+    assert.strictEqual(line?.annotations.message, "Invalid configuration: ORG_ID is not set; STORAGE_DIR is not set.")
+  })
+
+  it.effect("pulls, schedules and pushes; JSON logs end with one summary line; exit 0", () =>
+    Effect.gen(function* () {
+      const storeDir = yield* seed("ok", 2000)
+      const result = spawnSync(process.execPath, [ENTRYPOINT], {
+        env: environment({
+          ORG_ID: "acme",
+          STORAGE: "dir",
+          STORAGE_DIR: storeDir,
+          DATA_DIR: join(dir, "data-ok"),
+          AS_OF: "2026-12-01"
+        }),
+        encoding: "utf8"
+      })
+      assert.strictEqual(result.status, 0, result.stdout + result.stderr)
+      const lines = logLines(result.stdout)
+      assert.deepStrictEqual(
+        lines.filter((l) => l.message === "phase done").map((l) => l.annotations.phase),
+        ["pull", "integrity check after pull", "schedule", "integrity check after run", "snapshot", "push"]
+      )
+      const summary = lines.at(-1)!
+      assert.strictEqual(summary.message, "run succeeded")
+      assert.strictEqual(summary.annotations.exitCode, 0)
+      assert.match(String(summary.annotations.runId), /^run_/)
+      assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "2")
+    })
+  )
+
+  it.effect("SIGTERM in the middle of a run: nothing is pushed, the remote is unchanged, exit non-zero", () =>
+    Effect.gen(function* () {
+      const storeDir = yield* seed("term", 40_000)
+      const before = readFileSync(join(storeDir, KEY))
+      const child = spawn(process.execPath, [ENTRYPOINT], {
+        env: environment({ ORG_ID: "acme", STORAGE: "dir", STORAGE_DIR: storeDir, DATA_DIR: join(dir, "data-term") })
+      })
+      let stdout = ""
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString()
+        // Interrupt once the scheduler has started: after the pull, before any push.
+        if (stdout.includes('"phase":"integrity check after pull"')) child.kill("SIGTERM")
+      })
+      const code = yield* Effect.promise(
+        () => new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)))
+      )
+      assert.notStrictEqual(code, 0)
+      assert.notInclude(stdout, '"phase":"push"')
+      assert.isTrue(readFileSync(join(storeDir, KEY)).equals(before), "the remote copy is unchanged")
+      assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "1")
+    })
+  )
+})

@@ -1,0 +1,159 @@
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import BetterSqlite3 from "better-sqlite3"
+import { Effect, Exit, Layer, Option } from "effect"
+import type { ProductionConfig } from "../../src/production/config.js"
+import { syncAndRun } from "../../src/production/sync.js"
+import { directoryStore } from "../../src/storage/directory-store.js"
+import { ObjectStore } from "../../src/storage/ObjectStore.js"
+import { useTempDir } from "../support/files.js"
+import { generatedCopy } from "../support/organization.js"
+
+const dir = useTempDir("sync")
+const KEY = "org-data/acme.db"
+
+const config = (name: string, storeDir: string, asOf = "2026-12-01"): ProductionConfig => ({
+  orgId: "acme",
+  storage: { _tag: "dir", directory: storeDir },
+  syncMode: "api",
+  dataDir: join(dir, `data-${name}`),
+  objectKey: KEY,
+  asOf: Option.some(asOf),
+  init: false
+})
+
+const seededStore = (name: string) =>
+  Effect.gen(function* () {
+    const storeDir = join(dir, `store-${name}`)
+    const source = yield* generatedCopy(dir, `${name}.sqlite`, 500, 3, "2026-11-29")
+    const store = directoryStore(storeDir)
+    yield* store.upload(KEY, source, { _tag: "IfAbsent" })
+    return { storeDir, store }
+  })
+
+const emailRows = (path: string) => {
+  const db = new BetterSqlite3(path, { readonly: true })
+  const n = (
+    db.prepare("SELECT count(*) AS n FROM email_schedules WHERE scheduler_run_id IS NOT NULL").get() as { n: number }
+  ).n
+  db.close()
+  return n
+}
+
+describe("directory store: a real compare-and-swap on one host", () => {
+  it.effect("pins versions on download and refuses stale or duplicate uploads", () =>
+    Effect.gen(function* () {
+      const store = directoryStore(join(dir, "cas"))
+      const file = join(dir, "payload.bin")
+      writeFileSync(file, "one")
+      assert.strictEqual((yield* store.upload("k", file, { _tag: "IfAbsent" })).version, "1")
+      const again = yield* Effect.exit(store.upload("k", file, { _tag: "IfAbsent" }))
+      assert.isTrue(Exit.isFailure(again) && String(again.cause).includes("PreconditionFailed"))
+      const pinned = yield* store.download("k", join(dir, "copy.bin"))
+      writeFileSync(file, "two")
+      assert.strictEqual((yield* store.upload("k", file, { _tag: "IfVersion", version: pinned.version })).version, "2")
+      const stale = yield* Effect.exit(store.upload("k", file, { _tag: "IfVersion", version: pinned.version }))
+      assert.isTrue(Exit.isFailure(stale) && String(stale.cause).includes("PreconditionFailed"))
+      const missing = yield* Effect.exit(store.download("absent", join(dir, "x.bin")))
+      assert.isTrue(Exit.isFailure(missing) && String(missing.cause).includes("ObjectNotFound"))
+      yield* store.download("k", join(dir, "copy.bin"))
+      assert.strictEqual(readFileSync(join(dir, "copy.bin"), "utf8"), "two")
+    })
+  )
+})
+
+describe("sync: pull → check → run → check → snapshot → conditional push", () => {
+  it.effect("two runs started from the same version: one push wins, the other is a SyncConflict kept aside", () =>
+    Effect.gen(function* () {
+      const { storeDir, store } = yield* seededStore("race")
+      const winner = config("winner", storeDir, "2026-12-02")
+      const loser = config("loser", storeDir, "2026-12-01")
+      // The loser pulls first; the winner runs completely before the loser pushes.
+      const racing = Layer.succeed(
+        ObjectStore,
+        ObjectStore.of({
+          ...store,
+          upload: (key, source, condition) =>
+            key === KEY
+              ? Effect.zipRight(
+                  syncAndRun(winner).pipe(Effect.provide(Layer.succeed(ObjectStore, store)), Effect.orDie),
+                  store.upload(key, source, condition)
+                )
+              : store.upload(key, source, condition)
+        })
+      )
+      const exit = yield* Effect.exit(syncAndRun(loser).pipe(Effect.provide(racing)))
+      assert.isTrue(Exit.isFailure(exit))
+      const failure = Exit.isFailure(exit) ? String(exit.cause) : ""
+      assert.include(failure, "SyncConflict")
+      const stored = join(storeDir, KEY)
+      assert.strictEqual(readFileSync(`${stored}.generation`, "utf8"), "2", "exactly one push won")
+      const conflict = failure.match(/conflict-(run_\w+)/)?.[1]
+      assert.isDefined(conflict)
+      const conflictPath = join(storeDir, `${KEY}.conflict-${conflict}`)
+      assert.isTrue(existsSync(conflictPath), "the loser's result is kept under its conflict key")
+      const checkpoint = (path: string) => {
+        const db = new BetterSqlite3(path, { readonly: true })
+        const row = db.prepare("SELECT as_of_date FROM scheduler_checkpoints ORDER BY id DESC LIMIT 1").get() as {
+          as_of_date: string
+        }
+        db.close()
+        return row.as_of_date
+      }
+      assert.strictEqual(checkpoint(stored), "2026-12-02", "the stored database is the winner's")
+      assert.strictEqual(checkpoint(conflictPath), "2026-12-01")
+    })
+  )
+
+  it.effect("a corrupt remote copy is refused and nothing is pushed", () =>
+    Effect.gen(function* () {
+      const storeDir = join(dir, "store-corrupt")
+      const store = directoryStore(storeDir)
+      const broken = join(dir, "broken.db")
+      const source = yield* generatedCopy(dir, "corrupt-source.sqlite", 200, 3, "2026-11-29")
+      writeFileSync(broken, readFileSync(source).subarray(0, 20_000))
+      yield* store.upload(KEY, broken, { _tag: "IfAbsent" })
+      const exit = yield* Effect.exit(
+        syncAndRun(config("corrupt", storeDir)).pipe(Effect.provide(Layer.succeed(ObjectStore, store)))
+      )
+      assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("IntegrityError"))
+      assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "1")
+      assert.isTrue(readFileSync(join(storeDir, KEY)).equals(readFileSync(broken)))
+    })
+  )
+
+  it.effect("a scheduling failure pushes nothing", () =>
+    Effect.gen(function* () {
+      const { storeDir, store } = yield* seededStore("failing")
+      const local = join(dir, "failing-edit.sqlite")
+      yield* store.download(KEY, local)
+      const db = new BetterSqlite3(local)
+      db.exec("CREATE TRIGGER refuse BEFORE INSERT ON email_schedules BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+      db.close()
+      const pinned = yield* store.download(KEY, join(dir, "ignored.sqlite"))
+      yield* store.upload(KEY, local, { _tag: "IfVersion", version: pinned.version })
+      const before = readFileSync(join(storeDir, KEY))
+      const exit = yield* Effect.exit(
+        syncAndRun(config("failing", storeDir)).pipe(Effect.provide(Layer.succeed(ObjectStore, store)))
+      )
+      assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("disk says no"))
+      assert.isTrue(readFileSync(join(storeDir, KEY)).equals(before))
+      assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "2")
+    })
+  )
+
+  it.effect("a successful run pushes one self-contained file with the new plan", () =>
+    Effect.gen(function* () {
+      const { storeDir, store } = yield* seededStore("success")
+      const { report, version } = yield* syncAndRun(config("success", storeDir)).pipe(
+        Effect.provide(Layer.succeed(ObjectStore, store))
+      )
+      assert.strictEqual(version, "2")
+      const pulled = join(dir, "pulled.sqlite")
+      copyFileSync(join(storeDir, KEY), pulled)
+      assert.strictEqual(emailRows(pulled), report.plan.rows)
+      assert.isFalse(existsSync(join(storeDir, `${KEY}-wal`)))
+    })
+  )
+})
