@@ -42,6 +42,9 @@ export { envName, flagName, SETTING_NAMES, SETTINGS, type SettingName } from "./
 export { settingsFromEnvironment } from "./settings/environment.js"
 export { type ResolvedSettings, resolveSettings, type SettingsSources } from "./settings/resolve.js"
 export { SettingSource, type Settings, SettingsInvalid, SizeProfileName } from "./settings/settings.js"
+export { directoryStore } from "./storage/directory-store.js"
+export { ObjectNotFound, PreconditionFailed, StorageError } from "./storage/errors.js"
+export { ObjectStore, type UploadCondition } from "./storage/ObjectStore.js"
 export { BusinessClock } from "./time/BusinessClock.js"
 
 /** The scheduler's services over a host-provided `SqlClient`. Run `runMigrations` once, then `runOnce`. */

@@ -22,6 +22,8 @@ const FOLLOWUP_TYPE: Readonly<Record<Behaviour, string>> = {
   hq_with_yes: "followup_4_hq_with_yes"
 }
 
+const CAMPAIGN_PREFIX = "campaign_"
+
 const BUILTIN_PARENTS: ReadonlySet<string> = new Set(["birthday", "effective_date", "aep", "post_window"])
 
 const datePart = (timestamp: string): IsoDate | undefined => {
@@ -65,13 +67,14 @@ const defaultPriority = (type: string, settings: Settings, setup: CampaignSetup)
     case "post_window":
       return settings.post_window_priority
     default:
-      return setup.typesByName.get(type.slice("campaign_".length))?.priority ?? settings.birthday_priority
+      return setup.typesByName.get(type.slice(CAMPAIGN_PREFIX.length))?.priority ?? settings.birthday_priority
   }
 }
 
 const isParentType = (type: string, setup: CampaignSetup): boolean =>
   BUILTIN_PARENTS.has(type) ||
-  (type.startsWith("campaign_") && setup.typesByName.get(type.slice("campaign_".length))?.enable_followups === true)
+  (type.startsWith(CAMPAIGN_PREFIX) &&
+    setup.typesByName.get(type.slice(CAMPAIGN_PREFIX.length))?.enable_followups === true)
 
 /**
  * Spec §8: one follow-up candidate per parent (a sent or delivered email of the last `followup_lookback_days`, or an

@@ -35,6 +35,32 @@ export const postWindowDate = (
   }
 }
 
+/** A pre-scheduled post-window row (spec §6 step 4): exempt from frequency limits, no latest date. */
+const postWindowRow = (
+  contactId: number,
+  date: IsoDate,
+  priority: number,
+  eventDate: IsoDate | undefined,
+  metadata: Readonly<Record<string, unknown>>
+): PlannedEmail => ({
+  contactId,
+  emailType: "post_window",
+  date,
+  status: "pre-scheduled",
+  skipReason: undefined,
+  priority,
+  campaignInstanceId: undefined,
+  emailTemplate: undefined,
+  smsTemplate: undefined,
+  eventDate,
+  latestDate: undefined,
+  subjectToExclusions: true,
+  skippedBy: undefined,
+  enrollmentIds: [],
+  parentId: undefined,
+  metadata
+})
+
 const byEndThenRule = (a: WindowHit, b: WindowHit) =>
   a.end < b.end ? -1 : a.end > b.end ? 1 : a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0
 
@@ -84,31 +110,16 @@ export const postWindowEmails = (options: {
     } else {
       taken.add(key)
       traces.push({ window, date: found.date, outcome: "planned" })
-      rows.push({
-        contactId: options.contactId,
-        emailType: "post_window",
-        date: found.date,
-        status: "pre-scheduled",
-        skipReason: undefined,
-        priority: options.priority,
-        campaignInstanceId: undefined,
-        emailTemplate: undefined,
-        smsTemplate: undefined,
-        eventDate: window.event,
-        latestDate: undefined,
-        subjectToExclusions: true,
-        skippedBy: undefined,
-        enrollmentIds: [],
-        parentId: undefined,
-        metadata: {
+      rows.push(
+        postWindowRow(options.contactId, found.date, options.priority, window.event, {
           v: 1,
           date_rule: "post_window",
           ideal_date: found.date,
           planned_date: found.date,
           event_date: window.event,
           window: windowMetadata(window)
-        }
-      })
+        })
+      )
     }
   }
 
@@ -121,24 +132,12 @@ export const postWindowEmails = (options: {
     if (taken.has(key) || exclusionAt(context, subject, stored.baseDate) !== undefined) continue
     if (identity !== undefined) generated.add(identity)
     taken.add(key)
-    rows.push({
-      contactId: options.contactId,
-      emailType: "post_window",
-      date: stored.baseDate,
-      status: "pre-scheduled",
-      skipReason: undefined,
-      priority: options.priority,
-      campaignInstanceId: undefined,
-      emailTemplate: undefined,
-      smsTemplate: undefined,
-      eventDate: event,
-      latestDate: undefined,
-      subjectToExclusions: true,
-      skippedBy: undefined,
-      enrollmentIds: [],
-      parentId: undefined,
-      metadata: { ...stored.metadata, planned_date: stored.baseDate }
-    })
+    rows.push(
+      postWindowRow(options.contactId, stored.baseDate, options.priority, event, {
+        ...stored.metadata,
+        planned_date: stored.baseDate
+      })
+    )
   }
   return { rows, traces, droppedHandled }
 }

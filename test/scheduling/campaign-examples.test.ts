@@ -13,6 +13,31 @@ import {
 
 const NO_AEP = { aep_enabled: 0 }
 
+/** E30's organization: contacts with ZIP, state and data problems, and a universal announcement. */
+const e30 = (sendWithoutZip: 0 | 1) =>
+  Effect.gen(function* () {
+    yield* seedContacts(
+      [
+        { id: 71, zip: "99999", state: "XX" },
+        { id: 72, zip: "75201", state: "OK", birth: "1950-08-20" },
+        { id: 73, email: "not-an-email", state: "TX" },
+        { id: 74, zip: "ABCDE", birth: "1950-13-01" }
+      ],
+      { config_overrides: '{"daily_send_percentage_cap": 1}', send_without_zipcode_for_universal: sendWithoutZip }
+    )
+    yield* seedTable("campaign_types", [campaignType(1, "announcement", { target_all_contacts: 1, priority: 30 })])
+    yield* seedTable("campaign_instances", [
+      {
+        id: 10,
+        campaign_type: "announcement",
+        instance_name: "News",
+        active_start_date: "2026-07-01",
+        active_end_date: "2026-07-31"
+      }
+    ])
+    return yield* runAsOf("2026-07-01")
+  })
+
 describe("worked examples E22–E31: campaigns, conflicts, frequency, follow-ups, balancing (complete stored plans)", () => {
   it.effect("E22 campaign before its trigger: on time, catch-up, trigger past", () =>
     Effect.gen(function* () {
@@ -350,33 +375,7 @@ describe("worked examples E22–E31: campaigns, conflicts, frequency, follow-ups
 
   it.effect("E30 ZIP, missing state, invalid data, universal campaign", () =>
     Effect.gen(function* () {
-      const contacts = [
-        { id: 71, zip: "99999", state: "XX" },
-        { id: 72, zip: "75201", state: "OK", birth: "1950-08-20" },
-        { id: 73, email: "not-an-email", state: "TX" },
-        { id: 74, zip: "ABCDE", birth: "1950-13-01" }
-      ]
-      const setup = (flag: number) =>
-        Effect.gen(function* () {
-          yield* seedContacts(contacts, {
-            config_overrides: '{"daily_send_percentage_cap": 1}',
-            send_without_zipcode_for_universal: flag
-          })
-          yield* seedTable("campaign_types", [
-            campaignType(1, "announcement", { target_all_contacts: 1, priority: 30 })
-          ])
-          yield* seedTable("campaign_instances", [
-            {
-              id: 10,
-              campaign_type: "announcement",
-              instance_name: "News",
-              active_start_date: "2026-07-01",
-              active_end_date: "2026-07-31"
-            }
-          ])
-          return yield* runAsOf("2026-07-01")
-        })
-      const report = yield* setup(1)
+      const report = yield* e30(1)
       assert.deepStrictEqual(yield* storedPlan, [
         "71 campaign_announcement 2026-07-01 pre",
         "72 campaign_announcement 2026-07-01 pre",
@@ -396,25 +395,7 @@ describe("worked examples E22–E31: campaigns, conflicts, frequency, follow-ups
 
   it.effect("E30 with send_without_zipcode_for_universal = 0: only contact 72's rows remain", () =>
     Effect.gen(function* () {
-      yield* seedContacts(
-        [
-          { id: 71, zip: "99999", state: "XX" },
-          { id: 72, zip: "75201", state: "OK", birth: "1950-08-20" },
-          { id: 74, zip: "ABCDE" }
-        ],
-        { config_overrides: '{"daily_send_percentage_cap": 1}', send_without_zipcode_for_universal: 0 }
-      )
-      yield* seedTable("campaign_types", [campaignType(1, "announcement", { target_all_contacts: 1, priority: 30 })])
-      yield* seedTable("campaign_instances", [
-        {
-          id: 10,
-          campaign_type: "announcement",
-          instance_name: "News",
-          active_start_date: "2026-07-01",
-          active_end_date: "2026-07-31"
-        }
-      ])
-      yield* runAsOf("2026-07-01")
+      yield* e30(0)
       assert.deepStrictEqual(yield* storedPlan, [
         "72 campaign_announcement 2026-07-01 pre",
         "72 birthday 2026-08-06 pre",

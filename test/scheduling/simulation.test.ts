@@ -10,26 +10,14 @@ import { runOnce } from "../../src/scheduling/run.js"
 import { resolveSettings } from "../../src/settings/resolve.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
+import { StoredRow } from "../support/run.js"
 
 const dir = useTempDir("simulation")
 const START = "2026-11-29"
 const DAYS = 400
 const CONTACTS = 1000
 
-const Row = Schema.Struct({
-  id: Schema.Int,
-  contact_id: Schema.Int,
-  email_type: Schema.String,
-  scheduled_send_date: Schema.String,
-  status: Schema.String,
-  skip_reason: Schema.NullOr(Schema.String),
-  campaign_instance_id: Schema.NullOr(Schema.Int),
-  event_year: Schema.NullOr(Schema.Int),
-  event_month: Schema.NullOr(Schema.Int),
-  event_day: Schema.NullOr(Schema.Int),
-  metadata: Schema.NullOr(Schema.String),
-  scheduler_run_id: Schema.NullOr(Schema.String)
-})
+const Row = StoredRow
 type Row = typeof Row.Type
 const decodeRows = Schema.decodeUnknown(Schema.Array(Row))
 

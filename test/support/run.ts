@@ -22,7 +22,8 @@ export const seedContacts = (contacts: ReadonlyArray<ExampleContact>, organizati
     }
   })
 
-const StoredRow = Schema.Struct({
+/** The columns of an email row that tests compare. */
+export const StoredRow = Schema.Struct({
   id: Schema.Int,
   contact_id: Schema.Int,
   email_type: Schema.String,
@@ -30,6 +31,7 @@ const StoredRow = Schema.Struct({
   status: Schema.String,
   skip_reason: Schema.NullOr(Schema.String),
   priority: Schema.NullOr(Schema.Int),
+  campaign_instance_id: Schema.NullOr(Schema.Int),
   event_year: Schema.NullOr(Schema.Int),
   event_month: Schema.NullOr(Schema.Int),
   event_day: Schema.NullOr(Schema.Int),
@@ -39,8 +41,8 @@ const StoredRow = Schema.Struct({
 
 /** Every email_schedules row, decoded, in (contact, date, type) order. */
 export const storedRows = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  sql`SELECT id, contact_id, email_type, scheduled_send_date, status, skip_reason, priority, event_year, event_month,
-        event_day, scheduler_run_id, metadata
+  sql`SELECT id, contact_id, email_type, scheduled_send_date, status, skip_reason, priority, campaign_instance_id,
+        event_year, event_month, event_day, scheduler_run_id, metadata
       FROM email_schedules ORDER BY contact_id, scheduled_send_date, email_type`.pipe(
     Effect.flatMap(Schema.decodeUnknown(Schema.Array(StoredRow)))
   )
