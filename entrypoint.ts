@@ -6,17 +6,32 @@
  * Pass `--init` to create the remote database when it does not exist yet.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, type Layer, Logger, LogLevel } from "effect"
+import { Cause, Effect, Exit, type Layer, Logger, LogLevel, Option } from "effect"
 import { productionConfig, type StorageSettings } from "./src/production/config.js"
 import { ConfigError, exitCodeOf } from "./src/production/errors.js"
 import { syncAndRun } from "./src/production/sync.js"
 import { DirectoryStoreLive } from "./src/storage/directory-store.js"
 import type { ObjectStore } from "./src/storage/ObjectStore.js"
+import { S3StoreLive } from "./src/storage/s3-store.js"
 
-const storeLayer = (storage: StorageSettings): Effect.Effect<Layer.Layer<ObjectStore>, ConfigError> =>
-  storage._tag === "dir"
-    ? Effect.succeed(DirectoryStoreLive(storage.directory))
-    : Effect.fail(new ConfigError({ problems: [`STORAGE=${storage._tag} is not available in this version; use dir`] }))
+const storeLayer = (storage: StorageSettings): Effect.Effect<Layer.Layer<ObjectStore>, ConfigError> => {
+  switch (storage._tag) {
+    case "dir":
+      return Effect.succeed(DirectoryStoreLive(storage.directory))
+    case "s3":
+      return Effect.succeed(
+        S3StoreLive({
+          bucket: storage.bucket,
+          endpoint: Option.getOrUndefined(storage.endpoint),
+          region: storage.region,
+          accessKeyId: storage.accessKeyId,
+          secretAccessKey: storage.secretAccessKey
+        })
+      )
+    case "gcs":
+      return Effect.fail(new ConfigError({ problems: ["STORAGE=gcs is not available in this version; use s3 or dir"] }))
+  }
+}
 
 const setExitCode = (code: number) =>
   Effect.sync(() => {

@@ -3,14 +3,17 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { directoryStore } from "../../src/storage/directory-store.js"
+import { s3Store } from "../../src/storage/s3-store.js"
+import { startFakeS3 } from "../support/fake-s3.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
 
 const ENTRYPOINT = fileURLToPath(new URL("../../dist/entrypoint.js", import.meta.url))
 const dir = useTempDir("entrypoint")
 const KEY = "org-data/acme.db"
+const SECRET = "s3cr3t-never-logged-7f3a"
 
 /** Only PATH and the given variables: the production machine's environment is explicit. */
 const environment = (variables: Record<string, string>) => ({ PATH: process.env.PATH ?? "", ...variables })
@@ -60,6 +63,45 @@ describe("entrypoint.ts (child processes, directory store)", () => {
       assert.strictEqual(summary.annotations.exitCode, 0)
       assert.match(String(summary.annotations.runId), /^run_/)
       assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "2")
+    })
+  )
+
+  it.effect("against S3 (the SDK over real HTTP to the in-repo server): pulls, schedules, pushes over the ETag", () =>
+    Effect.gen(function* () {
+      const fake = yield* Effect.promise(() => startFakeS3())
+      const credentials = { accessKeyId: Redacted.make("test"), secretAccessKey: Redacted.make("test") }
+      const store = s3Store({ bucket: "orgs", endpoint: fake.endpoint, region: "auto", ...credentials })
+      const source = yield* generatedCopy(dir, "s3.sqlite", 1000, 9, "2026-11-29")
+      const created = yield* store.upload(KEY, source, { _tag: "IfAbsent" })
+      const result = yield* Effect.promise(
+        () =>
+          new Promise<{ code: number | null; stdout: string }>((resolve) => {
+            const child = spawn(process.execPath, [ENTRYPOINT], {
+              env: environment({
+                ORG_ID: "acme",
+                STORAGE: "s3",
+                BUCKET_NAME: "orgs",
+                AWS_ENDPOINT_URL_S3: fake.endpoint,
+                AWS_REGION: "auto",
+                AWS_ACCESS_KEY_ID: "test",
+                AWS_SECRET_ACCESS_KEY: SECRET,
+                DATA_DIR: join(dir, "data-s3"),
+                AS_OF: "2026-12-01"
+              })
+            })
+            let stdout = ""
+            child.stdout.on("data", (chunk: Buffer) => {
+              stdout += chunk.toString()
+            })
+            child.on("exit", (code) => resolve({ code, stdout }))
+          })
+      )
+      yield* Effect.promise(() => fake.close())
+      assert.strictEqual(result.code, 0, result.stdout)
+      const summary = logLines(result.stdout).at(-1)!
+      assert.strictEqual(summary.message, "run succeeded")
+      assert.notStrictEqual(fake.objects.get(`orgs/${KEY}`)?.etag, created.version, "a new version was pushed")
+      assert.notInclude(result.stdout, SECRET, "the secret never reaches the logs")
     })
   )
 
