@@ -6,12 +6,14 @@
  * Pass `--init` to create the remote database when it does not exist yet.
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, type Layer, Logger, LogLevel, Option } from "effect"
+import { Cause, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"
 import { productionConfig, type StorageSettings } from "./src/production/config.js"
-import { ConfigError, exitCodeOf } from "./src/production/errors.js"
+import { type ConfigError, exitCodeOf } from "./src/production/errors.js"
 import { syncAndRun } from "./src/production/sync.js"
 import { DirectoryStoreLive } from "./src/storage/directory-store.js"
-import type { ObjectStore } from "./src/storage/ObjectStore.js"
+import { gcsKeyFile } from "./src/storage/gcs-key-file.js"
+import { gcsStore } from "./src/storage/gcs-store.js"
+import { ObjectStore } from "./src/storage/ObjectStore.js"
 import { S3StoreLive } from "./src/storage/s3-store.js"
 
 const storeLayer = (storage: StorageSettings): Effect.Effect<Layer.Layer<ObjectStore>, ConfigError> => {
@@ -29,7 +31,21 @@ const storeLayer = (storage: StorageSettings): Effect.Effect<Layer.Layer<ObjectS
         })
       )
     case "gcs":
-      return Effect.fail(new ConfigError({ problems: ["STORAGE=gcs is not available in this version; use s3 or dir"] }))
+      return Effect.succeed(
+        Layer.scoped(
+          ObjectStore,
+          Effect.gen(function* () {
+            const keyFile = Option.isSome(storage.keyFileJson)
+              ? yield* gcsKeyFile(storage.keyFileJson.value)
+              : undefined
+            return gcsStore({
+              bucket: storage.bucket,
+              keyFilename: keyFile?.path,
+              ...(Option.isSome(storage.apiEndpoint) ? { apiEndpoint: storage.apiEndpoint.value } : {})
+            })
+          })
+        )
+      )
   }
 }
 

@@ -44,7 +44,9 @@ export { type ResolvedSettings, resolveSettings, type SettingsSources } from "./
 export { SettingSource, type Settings, SettingsInvalid, SizeProfileName } from "./settings/settings.js"
 export { directoryStore } from "./storage/directory-store.js"
 export { ObjectNotFound, PreconditionFailed, StorageError } from "./storage/errors.js"
+export { gcsStore } from "./storage/gcs-store.js"
 export { ObjectStore, type UploadCondition } from "./storage/ObjectStore.js"
+export { s3Store } from "./storage/s3-store.js"
 export { BusinessClock } from "./time/BusinessClock.js"
 
 /** The scheduler's services over a host-provided `SqlClient`. Run `runMigrations` once, then `runOnce`. */

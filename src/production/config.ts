@@ -3,7 +3,13 @@ import { parseIsoDate } from "../domain/dates.js"
 import { ConfigError } from "./errors.js"
 
 export type StorageSettings =
-  | { readonly _tag: "gcs"; readonly bucket: string; readonly keyFileJson: Option.Option<Redacted.Redacted<string>> }
+  | {
+      readonly _tag: "gcs"
+      readonly bucket: string
+      readonly keyFileJson: Option.Option<Redacted.Redacted<string>>
+      /** An emulator or test server; production leaves it unset. */
+      readonly apiEndpoint: Option.Option<string>
+    }
   | {
       readonly _tag: "s3"
       readonly bucket: string
@@ -57,7 +63,8 @@ export const productionConfig = (options: { readonly init: boolean }) =>
       storage = {
         _tag: "gcs",
         bucket: required("GCS_BUCKET_NAME", yield* text("GCS_BUCKET_NAME")),
-        keyFileJson: yield* secret("GCS_KEYFILE_JSON")
+        keyFileJson: yield* secret("GCS_KEYFILE_JSON"),
+        apiEndpoint: yield* text("GCS_API_ENDPOINT")
       }
     } else if (kind === "s3") {
       storage = {

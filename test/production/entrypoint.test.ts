@@ -1,11 +1,13 @@
 import { spawn, spawnSync } from "node:child_process"
-import { readFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Redacted } from "effect"
 import { directoryStore } from "../../src/storage/directory-store.js"
+import { gcsStore } from "../../src/storage/gcs-store.js"
 import { s3Store } from "../../src/storage/s3-store.js"
+import { startFakeGcs } from "../support/fake-gcs.js"
 import { startFakeS3 } from "../support/fake-s3.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
@@ -103,6 +105,51 @@ describe("entrypoint.ts (child processes, directory store)", () => {
       assert.notStrictEqual(fake.objects.get(`orgs/${KEY}`)?.etag, created.version, "a new version was pushed")
       assert.notInclude(result.stdout, SECRET, "the secret never reaches the logs")
     })
+  )
+
+  it.effect(
+    "against GCS (the SDK over real HTTP to the in-repo server): the key file is private and always removed",
+    () =>
+      Effect.gen(function* () {
+        const fake = yield* Effect.promise(() => startFakeGcs())
+        const store = gcsStore({ bucket: "orgs", keyFilename: undefined, apiEndpoint: fake.endpoint })
+        const source = yield* generatedCopy(dir, "gcs.sqlite", 1000, 9, "2026-11-29")
+        const created = yield* store.upload(KEY, source, { _tag: "IfAbsent" })
+        const childTmp = join(dir, "tmp-gcs")
+        mkdirSync(childTmp, { recursive: true })
+        const result = yield* Effect.promise(
+          () =>
+            new Promise<{ code: number | null; stdout: string }>((resolve) => {
+              const child = spawn(process.execPath, [ENTRYPOINT], {
+                env: environment({
+                  ORG_ID: "acme",
+                  STORAGE: "gcs",
+                  GCS_BUCKET_NAME: "orgs",
+                  GCS_API_ENDPOINT: fake.endpoint,
+                  GCS_KEYFILE_JSON: JSON.stringify({ type: "service_account", private_key: SECRET }),
+                  TMPDIR: childTmp,
+                  DATA_DIR: join(dir, "data-gcs"),
+                  AS_OF: "2026-12-01"
+                })
+              })
+              let stdout = ""
+              child.stdout.on("data", (chunk: Buffer) => {
+                stdout += chunk.toString()
+              })
+              child.on("exit", (code) => resolve({ code, stdout }))
+            })
+        )
+        yield* Effect.promise(() => fake.close())
+        assert.strictEqual(result.code, 0, result.stdout)
+        assert.strictEqual(logLines(result.stdout).at(-1)?.message, "run succeeded")
+        assert.notStrictEqual(
+          String(fake.objects.get(`orgs/${KEY}`)?.generation),
+          created.version,
+          "a new generation was pushed"
+        )
+        assert.deepStrictEqual(readdirSync(childTmp), [], "the temporary key file is gone")
+        assert.notInclude(result.stdout, SECRET)
+      })
   )
 
   it.effect("SIGTERM in the middle of a run: nothing is pushed, the remote is unchanged, exit non-zero", () =>

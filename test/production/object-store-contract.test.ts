@@ -3,17 +3,24 @@ import { join } from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect, Exit, Redacted } from "effect"
 import { directoryStore } from "../../src/storage/directory-store.js"
+import { gcsStore } from "../../src/storage/gcs-store.js"
 import type { ObjectStore } from "../../src/storage/ObjectStore.js"
 import { s3Store } from "../../src/storage/s3-store.js"
+import { startFakeGcs } from "../support/fake-gcs.js"
 import { startFakeS3 } from "../support/fake-s3.js"
 import { useTempDir } from "../support/files.js"
 
 const dir = useTempDir("contract")
 let fake: Awaited<ReturnType<typeof startFakeS3>>
+let fakeGcs: Awaited<ReturnType<typeof startFakeGcs>>
 beforeAll(async () => {
   fake = await startFakeS3()
+  fakeGcs = await startFakeGcs()
 })
-afterAll(() => fake.close())
+afterAll(async () => {
+  await fake.close()
+  await fakeGcs.close()
+})
 
 type Store = ObjectStore["Type"]
 const failsWith = (exit: Exit.Exit<unknown, unknown>, tag: string) =>
@@ -62,6 +69,10 @@ contract("S3 SDK over real HTTP against the in-repo S3 server", () =>
     accessKeyId: Redacted.make("test"),
     secretAccessKey: Redacted.make("test")
   })
+)
+
+contract("GCS SDK over real HTTP against the in-repo GCS server", () =>
+  gcsStore({ bucket: "test-bucket", keyFilename: undefined, apiEndpoint: fakeGcs.endpoint })
 )
 
 // The same contract against a real bucket when credentials are given (never in CI here: no network).
