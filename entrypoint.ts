@@ -7,47 +7,72 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"
-import { productionConfig, type StorageSettings } from "./src/production/config.js"
-import { type ConfigError, exitCodeOf } from "./src/production/errors.js"
+import { type ProductionConfig, productionConfig, type StorageSettings } from "./src/production/config.js"
+import { exitCodeOf } from "./src/production/errors.js"
 import { syncAndRun } from "./src/production/sync.js"
-import { DirectoryStoreLive } from "./src/storage/directory-store.js"
+import { directoryStore } from "./src/storage/directory-store.js"
 import { gcsKeyFile } from "./src/storage/gcs-key-file.js"
 import { gcsStore } from "./src/storage/gcs-store.js"
+import { mountBucket, sqliteCopy } from "./src/storage/mount.js"
 import { ObjectStore } from "./src/storage/ObjectStore.js"
-import { S3StoreLive } from "./src/storage/s3-store.js"
+import { s3Store } from "./src/storage/s3-store.js"
 
-const storeLayer = (storage: StorageSettings): Effect.Effect<Layer.Layer<ObjectStore>, ConfigError> => {
+/** The service-account key file, when one is configured: a private temporary file for the scope's lifetime. */
+const keyFileOf = (storage: StorageSettings) =>
+  storage._tag === "gcs" && Option.isSome(storage.keyFileJson)
+    ? Effect.map(gcsKeyFile(storage.keyFileJson.value), (file) => file.path)
+    : Effect.succeed(undefined)
+
+const apiStore = (storage: StorageSettings, keyFile: string | undefined) => {
   switch (storage._tag) {
     case "dir":
-      return Effect.succeed(DirectoryStoreLive(storage.directory))
+      return directoryStore(storage.directory)
     case "s3":
-      return Effect.succeed(
-        S3StoreLive({
-          bucket: storage.bucket,
-          endpoint: Option.getOrUndefined(storage.endpoint),
-          region: storage.region,
-          accessKeyId: storage.accessKeyId,
-          secretAccessKey: storage.secretAccessKey
-        })
-      )
+      return s3Store({
+        bucket: storage.bucket,
+        endpoint: Option.getOrUndefined(storage.endpoint),
+        region: storage.region,
+        accessKeyId: storage.accessKeyId,
+        secretAccessKey: storage.secretAccessKey
+      })
     case "gcs":
-      return Effect.succeed(
-        Layer.scoped(
-          ObjectStore,
-          Effect.gen(function* () {
-            const keyFile = Option.isSome(storage.keyFileJson)
-              ? yield* gcsKeyFile(storage.keyFileJson.value)
-              : undefined
-            return gcsStore({
-              bucket: storage.bucket,
-              keyFilename: keyFile?.path,
-              ...(Option.isSome(storage.apiEndpoint) ? { apiEndpoint: storage.apiEndpoint.value } : {})
-            })
-          })
-        )
-      )
+      return gcsStore({
+        bucket: storage.bucket,
+        keyFilename: keyFile,
+        ...(Option.isSome(storage.apiEndpoint) ? { apiEndpoint: storage.apiEndpoint.value } : {})
+      })
   }
 }
+
+/** Fills {bucket}, {mountPoint} and {keyFileOption} into a command template and splits it into arguments. */
+const command = (template: string, config: ProductionConfig, keyFile: string | undefined): ReadonlyArray<string> => {
+  const bucket = config.storage._tag === "dir" ? config.storage.directory : config.storage.bucket
+  return template
+    .replaceAll("{keyFileOption}", keyFile === undefined ? "" : `--key-file ${keyFile}`)
+    .replaceAll("{bucket}", bucket)
+    .replaceAll("{mountPoint}", config.mount.point)
+    .split(/\s+/)
+    .filter((part) => part !== "")
+}
+
+/**
+ * API mode talks to the store's SDK; mount mode (the predecessor's way) mounts the bucket for the scope's lifetime and
+ * uses it as a directory store whose copies go through SQLite. Both pin the version read and push conditionally.
+ */
+const storeLayer = (config: ProductionConfig) =>
+  Layer.scoped(
+    ObjectStore,
+    Effect.gen(function* () {
+      const keyFile = yield* keyFileOf(config.storage)
+      if (config.syncMode === "api") return apiStore(config.storage, keyFile)
+      const mountPoint = yield* mountBucket({
+        command: command(config.mount.command, config, keyFile),
+        unmountCommand: command(config.mount.unmountCommand, config, keyFile),
+        mountPoint: config.mount.point
+      })
+      return directoryStore(mountPoint, { copy: sqliteCopy, description: `mount:${mountPoint}` })
+    })
+  )
 
 const setExitCode = (code: number) =>
   Effect.sync(() => {
@@ -57,7 +82,7 @@ const setExitCode = (code: number) =>
 const program = Effect.gen(function* () {
   const config = yield* productionConfig({ init: process.argv.includes("--init") })
   const started = Date.now()
-  const { report, version } = yield* syncAndRun(config).pipe(Effect.provide(yield* storeLayer(config.storage)))
+  const { report, version } = yield* syncAndRun(config).pipe(Effect.provide(storeLayer(config)))
   yield* Effect.logInfo("run succeeded").pipe(
     Effect.annotateLogs({
       runId: report.runId,

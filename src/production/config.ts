@@ -24,6 +24,8 @@ export interface ProductionConfig {
   readonly orgId: string
   readonly storage: StorageSettings
   readonly syncMode: "api" | "mount"
+  /** Mount mode: where and how to mount the bucket; commands take {bucket}, {mountPoint}, {keyFileOption}. */
+  readonly mount: { readonly point: string; readonly command: string; readonly unmountCommand: string }
   readonly dataDir: string
   readonly objectKey: string
   readonly asOf: Option.Option<string>
@@ -82,7 +84,17 @@ export const productionConfig = (options: { readonly init: boolean }) =>
     }
     const syncMode = Option.getOrElse(yield* text("SYNC_MODE"), () => "api").trim()
     if (syncMode !== "api" && syncMode !== "mount") problems.push(`SYNC_MODE must be api or mount (got "${syncMode}")`)
-    if (syncMode === "mount") problems.push("SYNC_MODE=mount is not available in this version; use api")
+    const mountPoint = Option.getOrElse(yield* text("MOUNT_POINT"), () => "/mnt/bucket")
+    const mountCommand = Option.getOrElse(yield* text("MOUNT_COMMAND"), () =>
+      kind === "gcs"
+        ? "gcsfuse --implicit-dirs {keyFileOption} {bucket} {mountPoint}"
+        : kind === "s3"
+          ? "tigrisfs {bucket} {mountPoint}"
+          : ""
+    )
+    if (syncMode === "mount" && mountCommand.trim() === "")
+      problems.push("MOUNT_COMMAND is not set (needed with SYNC_MODE=mount and STORAGE=dir)")
+    const unmountCommand = Option.getOrElse(yield* text("UNMOUNT_COMMAND"), () => "fusermount3 -u {mountPoint}")
     const asOf = yield* text("AS_OF")
     if (Option.isSome(asOf) && parseIsoDate(asOf.value.trim()) === undefined) {
       problems.push(`AS_OF must be a calendar date written YYYY-MM-DD (got "${asOf.value}")`)
@@ -92,6 +104,7 @@ export const productionConfig = (options: { readonly init: boolean }) =>
       orgId,
       storage,
       syncMode: syncMode === "mount" ? "mount" : "api",
+      mount: { point: mountPoint, command: mountCommand, unmountCommand },
       dataDir: Option.getOrElse(yield* text("DATA_DIR"), () => "/app/data"),
       objectKey: Option.getOrElse(yield* text("OBJECT_KEY"), () => `org-data/${orgId}.db`),
       asOf: Option.map(asOf, (value) => value.trim()),

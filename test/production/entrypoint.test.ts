@@ -152,26 +152,48 @@ describe("entrypoint.ts (child processes, directory store)", () => {
       })
   )
 
-  it.effect("SIGTERM in the middle of a run: nothing is pushed, the remote is unchanged, exit non-zero", () =>
+  it.effect("SIGTERM in the middle of a run: nothing is pushed, the remote is unchanged, the key file is gone", () =>
     Effect.gen(function* () {
-      const storeDir = yield* seed("term", 40_000)
-      const before = readFileSync(join(storeDir, KEY))
+      const fake = yield* Effect.promise(() => startFakeGcs())
+      const store = gcsStore({ bucket: "orgs", keyFilename: undefined, apiEndpoint: fake.endpoint })
+      const source = yield* generatedCopy(dir, "term.sqlite", 40_000, 9, "2026-11-29")
+      const created = yield* store.upload(KEY, source, { _tag: "IfAbsent" })
+      const childTmp = join(dir, "tmp-term")
+      mkdirSync(childTmp, { recursive: true })
       const child = spawn(process.execPath, [ENTRYPOINT], {
-        env: environment({ ORG_ID: "acme", STORAGE: "dir", STORAGE_DIR: storeDir, DATA_DIR: join(dir, "data-term") })
+        env: environment({
+          ORG_ID: "acme",
+          STORAGE: "gcs",
+          GCS_BUCKET_NAME: "orgs",
+          GCS_API_ENDPOINT: fake.endpoint,
+          GCS_KEYFILE_JSON: JSON.stringify({ type: "service_account", private_key: SECRET }),
+          TMPDIR: childTmp,
+          DATA_DIR: join(dir, "data-term")
+        })
       })
       let stdout = ""
+      let keyFileSeen = false
       child.stdout.on("data", (chunk: Buffer) => {
         stdout += chunk.toString()
         // Interrupt once the scheduler has started: after the pull, before any push.
-        if (stdout.includes('"phase":"integrity check after pull"')) child.kill("SIGTERM")
+        if (stdout.includes('"phase":"integrity check after pull"') && !child.killed) {
+          keyFileSeen = readdirSync(childTmp).length > 0
+          child.kill("SIGTERM")
+        }
       })
       const code = yield* Effect.promise(
         () => new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)))
       )
-      assert.notStrictEqual(code, 0)
+      yield* Effect.promise(() => fake.close())
+      assert.strictEqual(code, 143)
       assert.notInclude(stdout, '"phase":"push"')
-      assert.isTrue(readFileSync(join(storeDir, KEY)).equals(before), "the remote copy is unchanged")
-      assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "1")
+      assert.strictEqual(
+        String(fake.objects.get(`orgs/${KEY}`)?.generation),
+        created.version,
+        "the remote copy is unchanged"
+      )
+      assert.isTrue(keyFileSeen, "the key file existed during the run")
+      assert.deepStrictEqual(readdirSync(childTmp), [], "and is gone after the interruption")
     })
   )
 })

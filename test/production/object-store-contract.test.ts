@@ -1,3 +1,9 @@
+/**
+ * One contract for every object store. The GCS and S3 stores are driven by their real SDKs over real HTTP against
+ * small in-repo servers (test/support/fake-gcs.ts, fake-s3.ts) that implement the subset of each API the stores use
+ * and enforce the upload preconditions, because no installable emulator enforces them. The same contract runs against
+ * real buckets when credentials are present, and is skipped otherwise.
+ */
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
@@ -75,7 +81,18 @@ contract("GCS SDK over real HTTP against the in-repo GCS server", () =>
   gcsStore({ bucket: "test-bucket", keyFilename: undefined, apiEndpoint: fakeGcs.endpoint })
 )
 
-// The same contract against a real bucket when credentials are given (never in CI here: no network).
+// The same contract against real buckets when credentials are given (never in CI here: there is no network).
+const realGcsBucket = process.env.GCS_CONTRACT_BUCKET
+if (realGcsBucket === undefined) {
+  describe("object store contract: real GCS bucket", () => {
+    it.skip("skipped: set GCS_CONTRACT_BUCKET and GOOGLE_APPLICATION_CREDENTIALS (a service-account key file)", () => {})
+  })
+} else {
+  contract("real GCS bucket", () =>
+    gcsStore({ bucket: realGcsBucket, keyFilename: process.env.GOOGLE_APPLICATION_CREDENTIALS })
+  )
+}
+
 const realBucket = process.env.S3_CONTRACT_BUCKET
 if (realBucket === undefined) {
   describe("object store contract: real S3 bucket", () => {

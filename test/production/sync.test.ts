@@ -17,6 +17,7 @@ const config = (name: string, storeDir: string, asOf = "2026-12-01"): Production
   orgId: "acme",
   storage: { _tag: "dir", directory: storeDir },
   syncMode: "api",
+  mount: { point: "", command: "", unmountCommand: "" },
   dataDir: join(dir, `data-${name}`),
   objectKey: KEY,
   asOf: Option.some(asOf),
