@@ -5,7 +5,7 @@ import { Duration, Effect, Schema } from "effect"
 import { databaseFile, sqliteFile } from "../app/sqlite.js"
 import { describeCause } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
-import { runOnce } from "../scheduling/run.js"
+import { makeRunId, runOnce } from "../scheduling/run.js"
 import { ObjectStore, type UploadCondition } from "../storage/ObjectStore.js"
 import type { ProductionConfig } from "./config.js"
 import { IntegrityError, SyncConflict, SyncError } from "./errors.js"
@@ -72,6 +72,9 @@ const missingRemote = (config: ProductionConfig, store: string): Effect.Effect<U
  * keeps this run's result under `<key>.conflict-<runId>`.
  */
 export const syncAndRun = (config: ProductionConfig) =>
+  Effect.flatMap(makeRunId, (runId) => syncAndRunAs(config, runId).pipe(Effect.annotateLogs({ runId })))
+
+const syncAndRunAs = (config: ProductionConfig, runId: string) =>
   Effect.gen(function* () {
     const store = yield* ObjectStore
     mkdirSync(config.dataDir, { recursive: true })
@@ -94,7 +97,7 @@ export const syncAndRun = (config: ProductionConfig) =>
     yield* phase("integrity check after pull", integrityCheck(local, "after the pull"))
     const report = yield* phase(
       "schedule",
-      runOnce({ asOf: config.asOf, dryRun: false, flags: {} }).pipe(Effect.provide(databaseFile(local)))
+      runOnce({ asOf: config.asOf, dryRun: false, flags: {}, runId }).pipe(Effect.provide(databaseFile(local)))
     )
     yield* phase("integrity check after run", integrityCheck(local, "after the run"))
     yield* phase("snapshot", snapshot(local, snapshotPath))

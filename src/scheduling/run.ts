@@ -35,6 +35,8 @@ export interface RunOptions {
   /** Settings given as command-line flags (highest precedence, spec §13.1). */
   readonly flags: Partial<Record<SettingName, string>>
   readonly onProgress?: (phase: string, done: number, total: number) => void
+  /** A run id made by the caller (the production job logs it from its first line); by default a new one. */
+  readonly runId?: string
 }
 
 export interface RunReport {
@@ -68,7 +70,7 @@ export interface RunReport {
 const utcTimestamp = Effect.map(DateTime.now, (now) => DateTime.formatIso(now).slice(0, 19).replace("T", " "))
 
 /** 'run_' + UTC start 'YYYYMMDDTHHMMSSZ' + '_' + 8 random lowercase hex (spec §2.10). */
-const makeRunId = Effect.gen(function* () {
+export const makeRunId = Effect.gen(function* () {
   const stamp = DateTime.formatIso(yield* DateTime.now)
     .slice(0, 19)
     .replaceAll("-", "")
@@ -143,7 +145,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
     )
     const { profile } = setup
     const campaigns = campaignSetup(setup.types.rows, setup.instances.rows, asOf)
-    const runId = yield* makeRunId
+    const runId = options.runId ?? (yield* makeRunId)
     yield* Checkpoint.start({
       runId,
       asOf,

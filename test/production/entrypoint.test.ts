@@ -64,6 +64,8 @@ describe("entrypoint.ts (child processes, directory store)", () => {
       assert.strictEqual(summary.message, "run succeeded")
       assert.strictEqual(summary.annotations.exitCode, 0)
       assert.match(String(summary.annotations.runId), /^run_/)
+      const phaseRunIds = new Set(lines.filter((l) => l.message === "phase done").map((l) => l.annotations.runId))
+      assert.deepStrictEqual([...phaseRunIds], [summary.annotations.runId], "every phase line carries the run id")
       assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "2")
     })
   )
