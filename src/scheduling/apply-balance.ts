@@ -8,8 +8,8 @@ import type { PlanRecord } from "./records.js"
 
 /**
  * Phase 2 of a run (spec §11 step 9): balances the plan's pre-scheduled rows and rewrites the moved records with
- * their new date and a `moved` explanation. Every row is window-tested at its destination (post-window rows too,
- * spec §10.6), and no destination takes a key held by another plan row or a handled row.
+ * their new date and a `moved` explanation. A row subject to exclusions (post-window rows too, spec §10.6) is
+ * window-tested at its destination, and no destination takes a key held by another plan row or a handled row.
  */
 export const balancePlan = (
   records: Array<PlanRecord>,
@@ -33,7 +33,7 @@ export const balancePlan = (
   const { days, moves } = balance(input.items, parameters, {
     isFree: (item, day) =>
       !(input.taken.get(item.contactId) ?? []).includes(input.keyCode(item.emailType, day)) &&
-      !excluded(item.contactId, day),
+      !(item.subjectToExclusions && excluded(item.contactId, day)),
     onMove: (item, from, to) => {
       const taken = input.taken.get(item.contactId)
       if (taken === undefined) return

@@ -10,6 +10,8 @@ export interface BalanceItem {
   /** Inclusive; undefined = none (may move later without limit, within 366 days of the day it leaves). */
   readonly latestDay: number | undefined
   readonly eventYear: number | undefined
+  /** Tested against the contact's windows at its destination (spec §10.6; post-window rows count as subject). */
+  readonly subjectToExclusions: boolean
 }
 
 export interface BalanceParameters {

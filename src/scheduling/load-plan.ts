@@ -155,7 +155,8 @@ export const loadAndPlan = (options: {
               plannedDay: toDayNumber(record.date),
               priority: record.priority,
               latestDay: planned.latestDate === undefined ? undefined : toDayNumber(planned.latestDate),
-              eventYear: record.eventYear ?? undefined
+              eventYear: record.eventYear ?? undefined,
+              subjectToExclusions: planned.subjectToExclusions || planned.emailType === "post_window"
             })
             balanceInput.recordIndex.push(records.length)
           }
