@@ -25,6 +25,22 @@ const logLines = (stdout: string) =>
     .filter((line) => line.startsWith("{"))
     .map((line) => JSON.parse(line) as { message: string; logLevel: string; annotations: Record<string, unknown> })
 
+/**
+ * Runs the entrypoint without blocking this process: the in-repo storage servers it talks to run here.
+ */
+const runAsync = (variables: Record<string, string>) =>
+  Effect.promise(
+    () =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [ENTRYPOINT], { env: environment(variables) })
+        let stdout = ""
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString()
+        })
+        child.on("exit", (code) => resolve({ code, stdout }))
+      })
+  )
+
 const seed = (name: string, contacts: number) =>
   Effect.gen(function* () {
     const storeDir = join(dir, `store-${name}`)
@@ -77,29 +93,17 @@ describe("entrypoint.ts (child processes, directory store)", () => {
       const store = s3Store({ bucket: "orgs", endpoint: fake.endpoint, region: "auto", ...credentials })
       const source = yield* generatedCopy(dir, "s3.sqlite", 1000, 9, "2026-11-29")
       const created = yield* store.upload(KEY, source, { _tag: "IfAbsent" })
-      const result = yield* Effect.promise(
-        () =>
-          new Promise<{ code: number | null; stdout: string }>((resolve) => {
-            const child = spawn(process.execPath, [ENTRYPOINT], {
-              env: environment({
-                ORG_ID: "acme",
-                STORAGE: "s3",
-                BUCKET_NAME: "orgs",
-                AWS_ENDPOINT_URL_S3: fake.endpoint,
-                AWS_REGION: "auto",
-                AWS_ACCESS_KEY_ID: "test",
-                AWS_SECRET_ACCESS_KEY: SECRET,
-                DATA_DIR: join(dir, "data-s3"),
-                AS_OF: "2026-12-01"
-              })
-            })
-            let stdout = ""
-            child.stdout.on("data", (chunk: Buffer) => {
-              stdout += chunk.toString()
-            })
-            child.on("exit", (code) => resolve({ code, stdout }))
-          })
-      )
+      const result = yield* runAsync({
+        ORG_ID: "acme",
+        STORAGE: "s3",
+        BUCKET_NAME: "orgs",
+        AWS_ENDPOINT_URL_S3: fake.endpoint,
+        AWS_REGION: "auto",
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: SECRET,
+        DATA_DIR: join(dir, "data-s3"),
+        AS_OF: "2026-12-01"
+      })
       yield* Effect.promise(() => fake.close())
       assert.strictEqual(result.code, 0, result.stdout)
       const summary = logLines(result.stdout).at(-1)!
@@ -119,28 +123,16 @@ describe("entrypoint.ts (child processes, directory store)", () => {
         const created = yield* store.upload(KEY, source, { _tag: "IfAbsent" })
         const childTmp = join(dir, "tmp-gcs")
         mkdirSync(childTmp, { recursive: true })
-        const result = yield* Effect.promise(
-          () =>
-            new Promise<{ code: number | null; stdout: string }>((resolve) => {
-              const child = spawn(process.execPath, [ENTRYPOINT], {
-                env: environment({
-                  ORG_ID: "acme",
-                  STORAGE: "gcs",
-                  GCS_BUCKET_NAME: "orgs",
-                  GCS_API_ENDPOINT: fake.endpoint,
-                  GCS_KEYFILE_JSON: JSON.stringify({ type: "service_account", private_key: SECRET }),
-                  TMPDIR: childTmp,
-                  DATA_DIR: join(dir, "data-gcs"),
-                  AS_OF: "2026-12-01"
-                })
-              })
-              let stdout = ""
-              child.stdout.on("data", (chunk: Buffer) => {
-                stdout += chunk.toString()
-              })
-              child.on("exit", (code) => resolve({ code, stdout }))
-            })
-        )
+        const result = yield* runAsync({
+          ORG_ID: "acme",
+          STORAGE: "gcs",
+          GCS_BUCKET_NAME: "orgs",
+          GCS_API_ENDPOINT: fake.endpoint,
+          GCS_KEYFILE_JSON: JSON.stringify({ type: "service_account", private_key: SECRET }),
+          TMPDIR: childTmp,
+          DATA_DIR: join(dir, "data-gcs"),
+          AS_OF: "2026-12-01"
+        })
         yield* Effect.promise(() => fake.close())
         assert.strictEqual(result.code, 0, result.stdout)
         assert.strictEqual(logLines(result.stdout).at(-1)?.message, "run succeeded")

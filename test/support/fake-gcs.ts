@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { createServer, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { readBody } from "./http.js"
 
 /**
  * A small Google Cloud Storage JSON-API server for tests: object metadata, media download (optionally of one
@@ -24,13 +25,6 @@ export const startFakeGcs = async () => {
     generation: String(object.generation),
     size: String(object.body.length)
   })
-  const readBody = (req: IncomingMessage) =>
-    new Promise<Buffer>((resolve, reject) => {
-      const chunks: Array<Buffer> = []
-      req.on("data", (chunk: Buffer) => chunks.push(chunk))
-      req.on("end", () => resolve(Buffer.concat(chunks)))
-      req.on("error", reject)
-    })
   /** The media part of a multipart/related upload: the second part, after its headers. */
   const mediaOf = (body: Buffer, contentType: string): Buffer => {
     const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1]

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto"
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { createServer, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { readBody } from "./http.js"
 
 /**
  * A small S3 server for tests: path-style GetObject and PutObject with the conditional-write headers, in memory.
@@ -13,13 +14,6 @@ export const startFakeS3 = async () => {
     res.writeHead(status, { "content-type": "application/xml" })
     res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`)
   }
-  const readBody = (req: IncomingMessage) =>
-    new Promise<Buffer>((resolve, reject) => {
-      const chunks: Array<Buffer> = []
-      req.on("data", (chunk: Buffer) => chunks.push(chunk))
-      req.on("end", () => resolve(Buffer.concat(chunks)))
-      req.on("error", reject)
-    })
   const server = createServer(async (req, res) => {
     const key = decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname.slice(1))
     const existing = objects.get(key)
