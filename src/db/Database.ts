@@ -64,6 +64,13 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       return { contacts: rows, malformed, lastId: typeof last === "number" ? last : undefined } satisfies ContactPage
     })
 
+    /** The contacts of an id range, as a write batch re-reads the page planned earlier (both ends inclusive). */
+    const contactsBetween = Effect.fn("Database.contactsBetween")(function* (range: ContactIdRange) {
+      const raw = yield* sql`SELECT id, email, current_carrier, birth_date, effective_date, state, zip_code
+        FROM contacts WHERE id BETWEEN ${range.firstId} AND ${range.lastId} ORDER BY id`.pipe(failAs("read contacts"))
+      return decodeContacts(raw)
+    })
+
     const contactById = Effect.fn("Database.contactById")(function* (id: number) {
       const raw = yield* sql`SELECT id, email, current_carrier, birth_date, effective_date, state, zip_code
         FROM contacts WHERE id = ${id}`.pipe(failAs("read contact"))
@@ -154,6 +161,7 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
 
     return {
       contactsPage,
+      contactsBetween,
       contactById,
       emailsPage,
       countContacts,

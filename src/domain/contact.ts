@@ -4,7 +4,7 @@ import { isValidEmail } from "./email-address.js"
 import { isStateCode, type StateCode, stateOfZip5, zip5Of } from "./states.js"
 
 /** A `contacts` row as stored: only the columns the scheduler reads (spec §2.1). */
-export class ContactRow extends Schema.Class<ContactRow>("ContactRow")({
+export const ContactRow = Schema.Struct({
   id: Schema.Int,
   email: Schema.NullOr(Schema.String),
   current_carrier: Schema.NullOr(Schema.String),
@@ -12,7 +12,8 @@ export class ContactRow extends Schema.Class<ContactRow>("ContactRow")({
   effective_date: Schema.NullOr(Schema.String),
   state: Schema.NullOr(Schema.String),
   zip_code: Schema.NullOr(Schema.String)
-}) {}
+})
+export type ContactRow = typeof ContactRow.Type
 
 /** Why a contact is reported in the run report (spec §12.5). `malformed_row` is a row that could not be decoded. */
 export const ContactIssue = Schema.Literal("invalid_email", "no_state", "bad_date", "state_differs_from_zip")

@@ -46,7 +46,7 @@ export const SkipReason = Schema.Union(
 export type SkipReason = typeof SkipReason.Type
 
 /** An `email_schedules` row as stored, with the columns the scheduler reads (spec §2.4). */
-export class EmailScheduleRow extends Schema.Class<EmailScheduleRow>("EmailScheduleRow")({
+export const EmailScheduleRow = Schema.Struct({
   id: Schema.Int,
   contact_id: Schema.Int,
   email_type: Schema.String,
@@ -64,4 +64,5 @@ export class EmailScheduleRow extends Schema.Class<EmailScheduleRow>("EmailSched
   scheduler_run_id: Schema.NullOr(Schema.String),
   metadata: Schema.NullOr(Schema.String),
   actual_send_datetime: Schema.NullOr(Schema.String)
-}) {}
+})
+export type EmailScheduleRow = typeof EmailScheduleRow.Type

@@ -1,59 +1,77 @@
 import { dateFromDayNumber } from "../domain/dates.js"
-import { metadataObject } from "../domain/events.js"
-import { canonicalJson } from "../rules/canonical-json.js"
+import type { StateCode } from "../domain/states.js"
 import { type ExclusionContext, exclusionRanges, inRanges } from "../rules/windows.js"
-import { type BalanceParameters, balance } from "./balance.js"
-import type { BalanceInput } from "./load-plan.js"
-import type { PlanRecord } from "./records.js"
+import { type BalanceParameters, type BalanceResult, balance } from "./balance.js"
+import { type BalanceContacts, type BalanceItems, type EmailTypeCodes, keyCode } from "./balance-items.js"
+
+/** No birth or effective date (day numbers of birthdays before 1970 are negative). */
+export const NO_DAY = -(2 ** 31)
+
+/** Exclusion ranges are cached per contact, up to this many contacts at a time, to keep memory bounded. */
+const RANGE_CACHE_LIMIT = 200_000
 
 /**
- * Phase 2 of a run (spec §11 step 9): balances the plan's pre-scheduled rows and rewrites the moved records with
- * their new date and a `moved` explanation. A row subject to exclusions (post-window rows too, spec §10.6) is
- * window-tested at its destination, and no destination takes a key held by another plan row or a handled row.
+ * Phase 2 of a run (spec §11 step 9): balances the plan's pre-scheduled rows. A row subject to exclusions (post-window
+ * rows too, spec §10.6) is window-tested at its destination, and no destination takes a key held by another plan row
+ * or a handled row of the same contact.
  */
 export const balancePlan = (
-  records: Array<PlanRecord>,
-  input: BalanceInput,
+  items: BalanceItems,
+  contacts: BalanceContacts,
+  types: EmailTypeCodes,
   parameters: BalanceParameters,
   exclusion: ExclusionContext
-): { readonly moved: number } => {
+): BalanceResult => {
   // Balancing looks at most 366 days past a row's latest date: three years of windows cover every destination.
   const firstYear = Number(dateFromDayNumber(parameters.today).slice(0, 4))
   const ranges = new Map<number, Int32Array>()
-  const excluded = (contactId: number, day: number): boolean => {
-    const subject = input.subjects.get(contactId)
-    if (subject === undefined) return false
-    let contactRanges = ranges.get(contactId)
+  const excluded = (owner: number, day: number): boolean => {
+    const state = contacts.stateCode.values[owner]!
+    if (state === 0) return false
+    let contactRanges = ranges.get(owner)
     if (contactRanges === undefined) {
-      contactRanges = exclusionRanges(exclusion, subject, firstYear, firstYear + 3)
-      ranges.set(contactId, contactRanges)
+      const birthDay = contacts.birthDay.values[owner]!
+      const effectiveDay = contacts.effectiveDay.values[owner]!
+      contactRanges = exclusionRanges(
+        exclusion,
+        {
+          state: contacts.states[state] as StateCode,
+          birthDate: birthDay === NO_DAY ? undefined : dateFromDayNumber(birthDay),
+          effectiveDate: effectiveDay === NO_DAY ? undefined : dateFromDayNumber(effectiveDay)
+        },
+        firstYear,
+        firstYear + 3
+      )
+      if (ranges.size >= RANGE_CACHE_LIMIT) ranges.clear()
+      ranges.set(owner, contactRanges)
     }
     return inRanges(contactRanges, day)
   }
-  const { days, moves } = balance(input.items, parameters, {
-    isFree: (item, day) =>
-      !(input.taken.get(item.contactId) ?? []).includes(input.keyCode(item.emailType, day)) &&
-      !(item.subjectToExclusions && excluded(item.contactId, day)),
-    onMove: (item, from, to) => {
-      const taken = input.taken.get(item.contactId)
-      if (taken === undefined) return
-      const index = taken.indexOf(input.keyCode(item.emailType, from))
-      if (index >= 0) taken[index] = input.keyCode(item.emailType, to)
-      else taken.push(input.keyCode(item.emailType, to))
+  const keys = contacts.keys.values
+  const findKey = (owner: number, key: number): number => {
+    for (let k = contacts.keysStart.values[owner]!, end = contacts.keysEnd(owner); k < end; k++) {
+      if (keys[k] === key) return k
     }
-  })
-  for (const [index, move] of moves) {
-    const recordIndex = input.recordIndex[index]!
-    const record = records[recordIndex]!
-    const metadata = metadataObject(record.metadata)
-    records[recordIndex] = {
-      ...record,
-      date: dateFromDayNumber(days[index]!),
-      metadata: canonicalJson({
-        ...metadata,
-        moved: { from: record.date, steps: move.steps, ...(move.jitter === undefined ? {} : { jitter: move.jitter }) }
-      })
-    }
+    return -1
   }
-  return { moved: moves.size }
+  const effectiveDate = types.names.indexOf("effective_date")
+  return balance(
+    items,
+    { effectiveDate: effectiveDate < 0 ? undefined : effectiveDate, ranks: types.ranks() },
+    parameters,
+    {
+      isFree: (index, day) => {
+        const owner = items.owner[index]!
+        return (
+          findKey(owner, keyCode(items.typeCode[index]!, day)) < 0 &&
+          !(items.subjectToExclusions[index] === 1 && excluded(owner, day))
+        )
+      },
+      // The item's own key is always among its contact's keys: it moves with the item.
+      onMove: (index, from, to) => {
+        const k = findKey(items.owner[index]!, keyCode(items.typeCode[index]!, from))
+        if (k >= 0) keys[k] = keyCode(items.typeCode[index]!, to)
+      }
+    }
+  )
 }

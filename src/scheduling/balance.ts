@@ -1,18 +1,5 @@
 import { jitter } from "../rules/hash.js"
-
-/** A pre-scheduled row of the plan as load balancing sees it (spec §10.2: only these count and move). */
-export interface BalanceItem {
-  readonly contactId: number
-  readonly emailType: string
-  /** Planned date (day number) before balancing. */
-  readonly plannedDay: number
-  readonly priority: number
-  /** Inclusive; undefined = none (may move later without limit, within 366 days of the day it leaves). */
-  readonly latestDay: number | undefined
-  readonly eventYear: number | undefined
-  /** Tested against the contact's windows at its destination (spec §10.6; post-window rows count as subject). */
-  readonly subjectToExclusions: boolean
-}
+import { type BalanceItems, NO_EVENT_YEAR, NO_LATEST_DAY } from "./balance-items.js"
 
 export interface BalanceParameters {
   readonly today: number
@@ -22,20 +9,31 @@ export interface BalanceParameters {
   readonly edSmoothingWindowDays: number
 }
 
-/** Where a row ended up, when it moved (spec §14.2 `moved`). */
-export interface Move {
-  readonly day: number
-  readonly steps: ReadonlyArray<"ed_smoothing" | "daily_cap">
-  readonly jitter: number | undefined
+/** The steps a row took (spec §14.2 `moved.steps`), as bits. */
+export const ED_SMOOTHING = 1
+export const DAILY_CAP = 2
+
+export const stepNames = (steps: number): Array<"ed_smoothing" | "daily_cap"> => [
+  ...(steps & ED_SMOOTHING ? (["ed_smoothing"] as const) : []),
+  ...(steps & DAILY_CAP ? (["daily_cap"] as const) : [])
+]
+
+/** What load balancing decided for every item: its final day, the steps it took and the jitter it drew. */
+export interface BalanceResult {
+  readonly days: Int32Array
+  readonly steps: Uint8Array
+  /** Meaningful only when `steps` has ED_SMOOTHING. */
+  readonly jitter: Int16Array
+  readonly moved: number
 }
 
 /**
- * Spec §10.6 without the date range: may the row move to `day`? (Window test and key checks.) The caller keeps the
- * key set current through `onMove`.
+ * Spec §10.6 without the date range: may item `index` move to `day`? (Window test and key checks.) The caller keeps
+ * the key set current through `onMove`.
  */
 export interface Destinations {
-  readonly isFree: (item: BalanceItem, day: number) => boolean
-  readonly onMove: (item: BalanceItem, from: number, to: number) => void
+  readonly isFree: (index: number, day: number) => boolean
+  readonly onMove: (index: number, from: number, to: number) => void
 }
 
 const NO_LIMIT_DAYS = 366
@@ -81,81 +79,80 @@ class DayQueue {
   }
 }
 
-const byCapOrder = (items: ReadonlyArray<BalanceItem>) => (a: number, b: number) => {
-  const x = items[a]!
-  const y = items[b]!
-  return (
-    x.priority - y.priority ||
-    x.contactId - y.contactId ||
-    (x.emailType < y.emailType ? -1 : x.emailType > y.emailType ? 1 : 0)
-  )
-}
+const byCapOrder = (items: BalanceItems, typeRanks: Int32Array) => (a: number, b: number) =>
+  items.priority[a]! - items.priority[b]! ||
+  items.contactId[a]! - items.contactId[b]! ||
+  typeRanks[items.typeCode[a]!]! - typeRanks[items.typeCode[b]!]!
 
 /**
  * Spec §10.4–§10.5: effective-date smoothing with the jitter hash, then the cascading daily cap, processing days in
- * ascending order (days that only receive rows included). Returns the final day of every item and the moves.
+ * ascending order (days that only receive rows included). Returns the final day of every item and how it got there.
  * Deterministic: the same items in the same order give the same result.
  */
 export const balance = (
-  items: ReadonlyArray<BalanceItem>,
+  items: BalanceItems,
+  types: { readonly effectiveDate: number | undefined; readonly ranks: Int32Array },
   parameters: BalanceParameters,
   destinations: Destinations
-): { readonly days: Int32Array; readonly moves: ReadonlyMap<number, Move> } => {
-  const days = Int32Array.from(items, (item) => item.plannedDay)
-  const steps = new Map<number, { steps: Array<"ed_smoothing" | "daily_cap">; jitter: number | undefined }>()
-  const acceptable = (index: number, day: number): boolean => {
-    const item = items[index]!
-    return (
-      day >= parameters.today &&
-      (item.latestDay === undefined || day <= item.latestDay) &&
-      destinations.isFree(item, day)
-    )
-  }
-  const move = (index: number, to: number, step: "ed_smoothing" | "daily_cap", j?: number) => {
-    destinations.onMove(items[index]!, days[index]!, to)
+): BalanceResult => {
+  const count = items.length
+  const days = items.plannedDay.slice(0, count)
+  const steps = new Uint8Array(count)
+  const jitters = new Int16Array(count)
+  const acceptable = (index: number, day: number): boolean =>
+    day >= parameters.today && day <= items.latestDay[index]! && destinations.isFree(index, day)
+  const move = (index: number, to: number, step: number) => {
+    destinations.onMove(index, days[index]!, to)
     days[index] = to
-    const entry = steps.get(index) ?? { steps: [], jitter: undefined }
-    if (!entry.steps.includes(step)) entry.steps.push(step)
-    if (j !== undefined) entry.jitter = j
-    steps.set(index, entry)
+    steps[index]! |= step
   }
 
   // §10.4: counts are computed once; destination days are not re-checked.
   const edByDay = new Map<number, Array<number>>()
-  items.forEach((item, index) => {
-    if (item.emailType !== "effective_date") return
-    const list = edByDay.get(item.plannedDay) ?? []
-    list.push(index)
-    edByDay.set(item.plannedDay, list)
-  })
+  for (let index = 0; index < count; index++) {
+    if (items.typeCode[index] !== types.effectiveDate) continue
+    const day = items.plannedDay[index]!
+    const list = edByDay.get(day)
+    if (list === undefined) edByDay.set(day, [index])
+    else list.push(index)
+  }
   for (const day of [...edByDay.keys()].sort((a, b) => a - b)) {
     const onDay = edByDay.get(day)!
     if (onDay.length <= parameters.edSoftLimit) continue
-    for (const index of [...onDay].sort((a, b) => items[a]!.contactId - items[b]!.contactId)) {
-      const item = items[index]!
-      const j = jitter(`${item.contactId}-effective_date-${item.eventYear}`, parameters.edSmoothingWindowDays)
-      if (j !== 0 && acceptable(index, day + j)) move(index, day + j, "ed_smoothing", j)
+    for (const index of [...onDay].sort((a, b) => items.contactId[a]! - items.contactId[b]!)) {
+      const year = items.eventYear[index]!
+      const j = jitter(
+        `${items.contactId[index]}-effective_date-${year === NO_EVENT_YEAR ? undefined : year}`,
+        parameters.edSmoothingWindowDays
+      )
+      if (j !== 0 && acceptable(index, day + j)) {
+        move(index, day + j, ED_SMOOTHING)
+        jitters[index] = j
+      }
     }
   }
 
   // §10.5: the cascading daily cap.
   const byDay = new Map<number, Array<number>>()
   const queue = new DayQueue()
-  for (let index = 0; index < items.length; index++) {
+  for (let index = 0; index < count; index++) {
     const day = days[index]!
     const list = byDay.get(day)
-    if (list === undefined) byDay.set(day, [index])
-    else list.push(index)
-    queue.push(day)
+    if (list === undefined) {
+      byDay.set(day, [index])
+      queue.push(day)
+    } else list.push(index)
   }
-  const order = byCapOrder(items)
+  const order = byCapOrder(items, types.ranks)
   for (let day = queue.pop(); day !== undefined; day = queue.pop()) {
     const onDay = byDay.get(day)
     if (onDay === undefined || onDay.length <= parameters.threshold) continue
     onDay.sort(order)
     const kept = onDay.slice(0, parameters.dailyCap)
-    for (const index of onDay.slice(parameters.dailyCap)) {
-      const limit = items[index]!.latestDay ?? day + NO_LIMIT_DAYS
+    for (let k = parameters.dailyCap; k < onDay.length; k++) {
+      const index = onDay[k]!
+      const latest = items.latestDay[index]!
+      const limit = latest === NO_LATEST_DAY ? day + NO_LIMIT_DAYS : latest
       let destination: number | undefined
       for (let candidate = day + 1; candidate <= limit; candidate++) {
         if (acceptable(index, candidate)) {
@@ -167,7 +164,7 @@ export const balance = (
         kept.push(index) // no acceptable day: it stays, even over the cap
         continue
       }
-      move(index, destination, "daily_cap")
+      move(index, destination, DAILY_CAP)
       const list = byDay.get(destination)
       if (list === undefined) byDay.set(destination, [index])
       else list.push(index)
@@ -176,10 +173,7 @@ export const balance = (
     byDay.set(day, kept)
   }
 
-  const moves = new Map<number, Move>()
-  for (const [index, entry] of steps) {
-    if (days[index] !== items[index]!.plannedDay)
-      moves.set(index, { day: days[index]!, steps: entry.steps, jitter: entry.jitter })
-  }
-  return { days, moves }
+  let moved = 0
+  for (let index = 0; index < count; index++) if (days[index] !== items.plannedDay[index]) moved++
+  return { days, steps, jitter: jitters, moved }
 }

@@ -1,115 +1,58 @@
 import { Effect } from "effect"
-import type { Database } from "../db/Database.js"
-import type { MalformedRow } from "../db/decode.js"
-import { validateContact } from "../domain/contact.js"
+import type { ContactIdRange, Database } from "../db/Database.js"
 import { readLooseDate, toDayNumber } from "../domain/dates.js"
-import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
-import { type ContactEventRow, failedUnderwriting, type TrackingClickRow } from "../domain/events.js"
-import type { WindowSubject } from "../rules/windows.js"
-import type { BalanceItem } from "./balance.js"
+import { isHandledStatus } from "../domain/email.js"
+import { NO_DAY } from "./apply-balance.js"
+import {
+  BalanceContacts,
+  BalanceItems,
+  EmailTypeCodes,
+  keyCode,
+  NO_EVENT_YEAR,
+  NO_LATEST_DAY
+} from "./balance-items.js"
+import { planContactRow, readRelated } from "./batch-input.js"
 import { contactLine, lineHash } from "./checkpoint.js"
 import { makeCensus } from "./contact-census.js"
+import { stopwatch } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
-import { buildHistory } from "./history.js"
-import type { EnrollmentStatus, PlanContext } from "./plan-contact.js"
-import { planContact } from "./plan-contact.js"
-import { makePlanSummary } from "./plan-summary.js"
-import { type PlanRecord, toRecord } from "./records.js"
+import type { PlanContext } from "./plan-contact.js"
 
-/** One write batch: a contiguous id range of processed contacts and its slice of the plan (spec §12.2). */
-export interface Batch {
-  readonly firstId: number
-  readonly lastId: number
-  /** Contacts whose rows this run owns; a malformed contact row is not among them, so its rows are left alone. */
-  readonly contactIds: ReadonlySet<number>
-  readonly recordStart: number
-  readonly recordEnd: number
-  readonly enrollmentUpdates: ReadonlyArray<{ readonly id: number; readonly status: EnrollmentStatus }>
+/** One write batch: a contiguous id range of contacts and the balance items its contacts own (spec §12.2). */
+export interface Batch extends ContactIdRange {
+  readonly itemStart: number
+  readonly itemEnd: number
 }
-
-/** The pre-scheduled rows that load balancing may move, with what the acceptable-destination test needs. */
-export interface BalanceInput {
-  readonly items: Array<BalanceItem>
-  /** Index of each item's record in `records`. */
-  readonly recordIndex: Array<number>
-  /** Subjects of contacts in states with rules, for the window test (spec §10.6); others are never excluded. */
-  readonly subjects: Map<number, WindowSubject>
-  /** Per contact with rows to balance: the keys taken by its plan rows and handled rows, as `keyCode`s. */
-  readonly taken: Map<number, Array<number>>
-  readonly keyCode: (emailType: string, day: number) => number
-}
-
-/** Numbers instead of strings for (email type, day) keys: balancing tests millions of them. */
-const keyCoder = () => {
-  const types = new Map<string, number>()
-  return (emailType: string, day: number): number => {
-    let index = types.get(emailType)
-    if (index === undefined) {
-      index = types.size
-      types.set(emailType, index)
-    }
-    return index * 1_000_000 + day
-  }
-}
-
-const groupByContact = <A extends { readonly contact_id: number | null }>(rows: ReadonlyArray<A>) => {
-  const groups = new Map<number, Array<A>>()
-  for (const row of rows) {
-    if (row.contact_id === null) continue
-    const group = groups.get(row.contact_id)
-    if (group === undefined) groups.set(row.contact_id, [row])
-    else group.push(row)
-  }
-  return groups
-}
-
-const NONE: ReadonlyArray<never> = []
 
 /**
- * Phase 1 of a run (spec §11 steps 2–8): reads contacts in keyset pages of `batchSize` with their stored rows,
- * events, clicks and enrollments, validates and plans each one, and keeps the plan in compact records.
+ * Pass 1 of a run (spec §11 steps 2–8): reads contacts in keyset pages of `batchSize` with their stored rows, events,
+ * clicks and enrollments, validates and plans each one, and keeps only what load balancing needs, in typed columns.
+ * The plan itself is not kept: the write pass plans each batch again, inside its transaction, so memory stays bounded
+ * by one batch whatever the size of the organization.
  */
 export const loadAndPlan = (options: {
   readonly db: Database
   readonly context: PlanContext
   readonly batchSize: number
-  readonly time: string
   readonly onProgress: (done: number) => void
 }) =>
   Effect.gen(function* () {
     const { db, context } = options
     const census = makeCensus()
-    const summary = makePlanSummary()
     const contactsHash = lineHash()
-    const records: Array<PlanRecord> = []
+    const items = new BalanceItems()
+    const contacts = new BalanceContacts()
+    const types = new EmailTypeCodes()
     const batches: Array<Batch> = []
-    const keyCode = keyCoder()
-    const balanceInput: BalanceInput = { items: [], recordIndex: [], subjects: new Map(), taken: new Map(), keyCode }
-    const ruleStates = new Set(context.exclusion.ruleset.rules.map((rule) => rule.state))
-    const warnings = new Set<string>()
-    const malformedRows = { count: 0, sample: [] as MalformedRow[] }
-    let droppedHandled = 0
-    let droppedDuplicate = 0
+    const reads = stopwatch()
+    const ruleStates = new Set<string>(context.exclusion.ruleset.rules.map((rule) => rule.state))
     let after = 0
     for (;;) {
-      const page = yield* db.contactsPage(after, options.batchSize)
+      const page = yield* reads.time(db.contactsPage(after, options.batchSize))
       if (page.lastId === undefined) break
       const range = { firstId: after + 1, lastId: page.lastId }
-      const stored = yield* db.emailSchedulesOf(range)
-      const events = yield* db.contactEventsOf(range)
-      const clicks = yield* db.trackingClicksOf(range)
-      const enrollments = yield* db.enrollmentsOf(range)
-      for (const bad of [...stored.malformed, ...events.malformed, ...clicks.malformed, ...enrollments.malformed]) {
-        malformedRows.count++
-        if (malformedRows.sample.length < 20) malformedRows.sample.push(bad)
-      }
-      const storedBy = groupByContact<EmailScheduleRow>(stored.rows)
-      const eventsBy = groupByContact<ContactEventRow>(events.rows)
-      const clicksBy = groupByContact<TrackingClickRow>(clicks.rows)
-      const enrollmentsBy = groupByContact(enrollments.rows)
-      const recordStart = records.length
-      const contactIds = new Set<number>()
-      const enrollmentUpdates: Array<{ id: number; status: EnrollmentStatus }> = []
+      const related = yield* reads.time(readRelated(db, range))
+      const itemStart = items.length
       let nextMalformed = 0
       for (const row of page.contacts) {
         // Contacts arrive in ascending id; malformed rows are interleaved by id for the checksum and the census.
@@ -117,79 +60,54 @@ export const loadAndPlan = (options: {
           census.addMalformed(page.malformed[nextMalformed++]!)
         }
         contactsHash.add(contactLine(row))
-        const contact = validateContact(row)
+        const { contact, history, plan } = planContactRow(row, related, context)
         census.addContact(contact)
-        contactIds.add(contact.id)
-        const contactEvents = eventsBy.get(contact.id) ?? NONE
-        const history = buildHistory(storedBy.get(contact.id) ?? NONE, context.today)
-        const contactEnrollments = enrollmentsBy.get(contact.id) ?? NONE
-        const plan = planContact(
-          {
-            contact,
-            history,
-            failedUnderwriting: failedUnderwriting(contactEvents),
-            enrollments: contactEnrollments,
-            events: contactEvents,
-            clicks: clicksBy.get(contact.id) ?? NONE
-          },
-          context
-        )
-        droppedHandled += plan.droppedHandled
-        droppedDuplicate += plan.droppedDuplicate
-        for (const warning of plan.warnings) warnings.add(warning)
-        for (const enrollment of contactEnrollments) {
-          const status = plan.enrollmentStatus.get(enrollment.id)
-          if (status !== undefined && status !== enrollment.status)
-            enrollmentUpdates.push({ id: enrollment.id, status })
-        }
+        const owner = contacts.length
         const taken: Array<number> = []
         let balanced = false
         for (const planned of plan.rows) {
-          const record = toRecord(planned, options.time)
-          taken.push(keyCode(record.emailType, toDayNumber(record.date)))
-          if (record.status === "pre-scheduled") {
-            balanced = true
-            balanceInput.items.push({
-              contactId: contact.id,
-              emailType: record.emailType,
-              plannedDay: toDayNumber(record.date),
-              priority: record.priority,
-              latestDay: planned.latestDate === undefined ? undefined : toDayNumber(planned.latestDate),
-              eventYear: record.eventYear ?? undefined,
-              subjectToExclusions: planned.subjectToExclusions || planned.emailType === "post_window"
-            })
-            balanceInput.recordIndex.push(records.length)
-          }
-          records.push(record)
-          summary.add(record, contact.state)
+          const typeCode = types.code(planned.emailType)
+          const day = toDayNumber(planned.date)
+          taken.push(keyCode(typeCode, day))
+          if (planned.status !== "pre-scheduled") continue
+          balanced = true
+          items.push({
+            contactId: contact.id,
+            typeCode,
+            plannedDay: day,
+            priority: planned.priority,
+            latestDay: planned.latestDate === undefined ? NO_LATEST_DAY : toDayNumber(planned.latestDate),
+            eventYear: planned.eventDate === undefined ? NO_EVENT_YEAR : Number(planned.eventDate.slice(0, 4)),
+            subjectToExclusions: planned.subjectToExclusions || planned.emailType === "post_window",
+            owner
+          })
         }
-        if (balanced) {
-          if (contact.state !== undefined && ruleStates.has(contact.state))
-            balanceInput.subjects.set(contact.id, contact)
-          for (const row of history.rows) {
-            if (isHandledStatus(row.status) && readLooseDate(row.scheduled_send_date)._tag === "Valid") {
-              taken.push(keyCode(row.email_type, toDayNumber(row.scheduled_send_date)))
-            }
+        if (!balanced) continue
+        for (const stored of history.rows) {
+          if (isHandledStatus(stored.status) && readLooseDate(stored.scheduled_send_date)._tag === "Valid") {
+            taken.push(keyCode(types.code(stored.email_type), toDayNumber(stored.scheduled_send_date)))
           }
-          balanceInput.taken.set(contact.id, taken)
         }
+        const inRuleState = contact.state !== undefined && ruleStates.has(contact.state)
+        contacts.add(taken, {
+          state: inRuleState ? contact.state : undefined,
+          birthDay: contact.birthDate === undefined ? NO_DAY : toDayNumber(contact.birthDate),
+          effectiveDay: contact.effectiveDate === undefined ? NO_DAY : toDayNumber(contact.effectiveDate)
+        })
       }
       while (nextMalformed < page.malformed.length) census.addMalformed(page.malformed[nextMalformed++]!)
-      batches.push({ ...range, contactIds, recordStart, recordEnd: records.length, enrollmentUpdates })
+      batches.push({ ...range, itemStart, itemEnd: items.length })
       after = page.lastId
       options.onProgress(census.result().total)
       yield* yieldToEventLoop
     }
     return {
-      records,
+      items,
+      contacts,
+      types,
       batches,
-      balanceInput,
       census: census.result(),
-      summary,
       contactsChecksum: contactsHash.hex(),
-      warnings: [...warnings],
-      malformedRows,
-      droppedHandled,
-      droppedDuplicate
+      readMs: reads.millis()
     }
   })

@@ -1,4 +1,4 @@
-import { Cause, DateTime, Duration, Effect, Option, Random } from "effect"
+import { Cause, DateTime, Effect, Option, Random } from "effect"
 import { Database } from "../db/Database.js"
 import type { MalformedRow } from "../db/decode.js"
 import { runMigrations } from "../db/migrations.js"
@@ -18,14 +18,16 @@ import type { SettingSource, Settings } from "../settings/settings.js"
 import { businessToday } from "../time/BusinessClock.js"
 import { balancePlan } from "./apply-balance.js"
 import { campaignSetup } from "./campaigns.js"
-import { Checkpoint, lineHash, planLine, planOrder, sha256 } from "./checkpoint.js"
+import { Checkpoint, sha256 } from "./checkpoint.js"
 import type { ContactCensus } from "./contact-census.js"
+import { elapsed } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import { loadAndPlan } from "./load-plan.js"
 import { planContext } from "./plan-contact.js"
 import type { PlanSummary } from "./plan-summary.js"
 import { sendTime } from "./records.js"
-import { addCounts, NO_WRITES, updateEnrollments, type WriteCounts, writeBatch } from "./write.js"
+import type { WriteCounts } from "./write.js"
+import { writePlan } from "./write-plan.js"
 
 export interface RunOptions {
   /** `--as-of`: replaces today (spec §1.2). */
@@ -60,8 +62,11 @@ export interface RunReport {
   /** Pre-scheduled emails of this plan per day, today and the 59 days after (after load balancing). */
   readonly dailyVolume: ReadonlyArray<{ readonly date: IsoDate; readonly emails: number }>
   readonly checksums: { readonly config: string; readonly contacts: string; readonly plan: string }
-  /** Wall time per phase, in milliseconds. */
-  readonly phases: Readonly<Record<"setup" | "plan" | "balance" | "write", number>>
+  /**
+   * Wall time per phase, in milliseconds: `load` and `plan` are the first pass (reading, then planning), `write` the
+   * second (reading and planning each batch again inside its transaction, then writing; `writeSql` of it).
+   */
+  readonly phases: Readonly<Record<"setup" | "load" | "plan" | "balance" | "write" | "writeSql", number>>
   /** Related rows (email rows, events, clicks, enrollments) that could not be decoded: reported, left untouched. */
   readonly malformedRows: { readonly count: number; readonly sample: ReadonlyArray<MalformedRow> }
 }
@@ -83,7 +88,7 @@ export const makeRunId = Effect.gen(function* () {
 const EMAIL_PAGE = 50_000
 
 /** N of spec §10.2, counted before planning because the profile (and so the batch size) depends on it. */
-const countValidEmails = (db: Database) =>
+export const countValidEmails = (db: Database) =>
   Effect.gen(function* () {
     let valid = 0
     let after = 0
@@ -95,10 +100,6 @@ const countValidEmails = (db: Database) =>
       yield* yieldToEventLoop
     }
   })
-
-/** The effect's value with its wall time in milliseconds (Effect's Clock, so TestClock makes it 0). */
-const elapsed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.map(Effect.timed(effect), ([duration, value]) => [Math.round(Duration.toMillis(duration)), value] as const)
 
 /**
  * The config checksum input (spec §12.5): the effective settings of §13 (profile values as used), the state buffers
@@ -162,16 +163,15 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           db,
           context,
           batchSize: profile.batchSize,
-          time,
           onProgress: (done) => progress("Planning", done, setup.total)
         })
       )
-      const { records } = planned
       const [balanceMs, balanced] = yield* elapsed(
         Effect.sync(() =>
           balancePlan(
-            records,
-            planned.balanceInput,
+            planned.items,
+            planned.contacts,
+            planned.types,
             {
               today: toDayNumber(asOf),
               dailyCap: profile.dailyCap,
@@ -183,51 +183,26 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           )
         )
       )
-      const now = yield* utcTimestamp
       const [writeMs, written] = yield* elapsed(
-        Effect.gen(function* () {
-          let writes = NO_WRITES
-          let enrollmentsUpdated = 0
-          let done = 0
-          for (const batch of planned.batches) {
-            const counts = yield* db.withTransaction(
-              Effect.gen(function* () {
-                const stored = yield* db.emailSchedulesOf(batch)
-                const counts = yield* writeBatch({
-                  contactIds: batch.contactIds,
-                  records: records.slice(batch.recordStart, batch.recordEnd),
-                  stored,
-                  runId,
-                  now
-                })
-                enrollmentsUpdated += yield* updateEnrollments(batch.enrollmentUpdates, now)
-                return counts
-              })
-            )
-            writes = addCounts(writes, counts)
-            done += batch.contactIds.size
-            progress("Writing", done, setup.total)
-            yield* yieldToEventLoop
-          }
-          return { writes, enrollmentsUpdated }
+        writePlan({
+          db,
+          context,
+          batches: planned.batches,
+          items: planned.items,
+          types: planned.types,
+          balanced,
+          time,
+          runId,
+          now: yield* utcTimestamp,
+          onProgress: (done) => progress("Writing", done, setup.total)
         })
       )
-
-      const planHash = lineHash()
-      for (const record of [...records].sort(planOrder)) planHash.add(planLine(record))
       const checksums = {
         config: sha256(canonicalJson(configDocument(resolved, profile, ruleset))),
         contacts: planned.contactsChecksum,
-        plan: planHash.hex()
+        plan: written.planChecksum
       }
-      const today = toDayNumber(asOf)
-      const volume = new Array<number>(60).fill(0)
-      for (const record of records) {
-        const offset = toDayNumber(record.date) - today
-        if (record.status === "pre-scheduled" && offset >= 0 && offset < 60) volume[offset]!++
-      }
-      const summary = planned.summary.result()
-      const writes = { ...written.writes, droppedHandled: written.writes.droppedHandled + planned.droppedHandled }
+      const { summary, writes } = written
       const report: RunReport = {
         runId,
         status: "completed",
@@ -240,20 +215,27 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         settingsChanged: resolved.changed,
         stateBuffers: resolved.stateBuffers,
         organizationRowMissing: resolved.organizationRowMissing,
-        warnings: [...resolved.warnings, ...campaigns.warnings, ...planned.warnings],
+        warnings: [...resolved.warnings, ...campaigns.warnings, ...written.warnings],
         migrationsApplied: setup.applied.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`),
         contacts: planned.census,
         profile,
         plan: { ...summary, moved: balanced.moved },
         writes: {
           ...writes,
-          droppedDuplicate: planned.droppedDuplicate,
+          droppedDuplicate: written.droppedDuplicate,
           contactCampaignsUpdated: written.enrollmentsUpdated
         },
-        dailyVolume: volume.map((emails, offset) => ({ date: addDays(asOf, offset), emails })),
+        dailyVolume: written.volume.map((emails, offset) => ({ date: addDays(asOf, offset), emails })),
         checksums,
-        phases: { setup: setupMs, plan: planMs, balance: balanceMs, write: writeMs },
-        malformedRows: planned.malformedRows
+        phases: {
+          setup: Math.round(setupMs),
+          load: planned.readMs,
+          plan: Math.round(planMs) - planned.readMs,
+          balance: Math.round(balanceMs),
+          write: Math.round(writeMs),
+          writeSql: written.sqlMs
+        },
+        malformedRows: written.malformedRows
       }
       const census = planned.census
       yield* Checkpoint.complete(
@@ -273,7 +255,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           rows_deleted: writes.deleted,
           rows_unchanged: writes.unchanged,
           rows_dropped_handled: writes.droppedHandled,
-          rows_dropped_duplicate: planned.droppedDuplicate,
+          rows_dropped_duplicate: written.droppedDuplicate,
           contact_campaigns_updated: written.enrollmentsUpdated
         },
         checksums,

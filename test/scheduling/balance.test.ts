@@ -1,101 +1,115 @@
 import { assert, describe, it } from "@effect/vitest"
 import { toDayNumber } from "../../src/domain/dates.js"
 import { BASELINE } from "../../src/rules/rulesets.js"
-import { balancePlan } from "../../src/scheduling/apply-balance.js"
-import { type BalanceItem, balance } from "../../src/scheduling/balance.js"
-import type { BalanceInput } from "../../src/scheduling/load-plan.js"
-import type { PlanRecord } from "../../src/scheduling/records.js"
+import { balancePlan, NO_DAY } from "../../src/scheduling/apply-balance.js"
+import { balance, DAILY_CAP, stepNames } from "../../src/scheduling/balance.js"
+import {
+  BalanceContacts,
+  BalanceItems,
+  EmailTypeCodes,
+  keyCode,
+  NO_LATEST_DAY
+} from "../../src/scheduling/balance-items.js"
 
-const item = (contactId: number, fields: Partial<BalanceItem> = {}): BalanceItem => ({
-  contactId,
-  emailType: "aep",
-  plannedDay: 100,
-  priority: 30,
-  latestDay: undefined,
-  eventYear: 2026,
-  subjectToExclusions: true,
-  ...fields
-})
+interface ItemFields {
+  readonly priority?: number
+  readonly latestDay?: number
+}
 
+/** Items of type "aep" planned on day 100, one per contact, owned by contact index = position. */
+const itemsOf = (rows: ReadonlyArray<readonly [contactId: number, fields?: ItemFields]>) => {
+  const items = new BalanceItems()
+  rows.forEach(([contactId, fields = {}], owner) =>
+    items.push({
+      contactId,
+      typeCode: 0,
+      plannedDay: 100,
+      priority: fields.priority ?? 30,
+      latestDay: fields.latestDay ?? NO_LATEST_DAY,
+      eventYear: 2026,
+      subjectToExclusions: true,
+      owner
+    })
+  )
+  return items
+}
+
+const types = { effectiveDate: undefined, ranks: Int32Array.of(0) }
 const parameters = { today: 100, dailyCap: 1, threshold: 1, edSoftLimit: 100, edSmoothingWindowDays: 3 }
+const anywhere = { isFree: () => true, onMove: () => undefined }
 
 describe("load balancing (spec §10.5, §10.6)", () => {
   it("keeps the first rows by (priority, contact, type) and moves the rest to the first acceptable day", () => {
-    const items = [item(3), item(1, { priority: 10 }), item(2)]
-    const { days, moves } = balance(items, parameters, { isFree: () => true, onMove: () => undefined })
-    assert.deepStrictEqual([...days], [102, 100, 101])
-    assert.deepStrictEqual(moves.get(0)?.steps, ["daily_cap"])
-    assert.isFalse(moves.has(1))
+    const result = balance(itemsOf([[3], [1, { priority: 10 }], [2]]), types, parameters, anywhere)
+    assert.deepStrictEqual([...result.days], [102, 100, 101])
+    assert.deepStrictEqual(stepNames(result.steps[0]!), ["daily_cap"])
+    assert.strictEqual(result.steps[1], 0)
+    assert.strictEqual(result.moved, 2)
   })
 
   it("never moves a row past its latest date; it stays, even over the cap", () => {
-    const items = [item(1), item(2, { latestDay: 100 })]
-    const { days } = balance(items, parameters, { isFree: () => true, onMove: () => undefined })
-    assert.deepStrictEqual([...days], [100, 100])
+    const result = balance(itemsOf([[1], [2, { latestDay: 100 }]]), types, parameters, anywhere)
+    assert.deepStrictEqual([...result.days], [100, 100])
+    assert.strictEqual(result.moved, 0)
   })
 
   it("skips days the destination test refuses (a window or a taken key)", () => {
-    const items = [item(1), item(2)]
     const refused = new Set([101, 102])
-    const { days } = balance(items, parameters, { isFree: (_, day) => !refused.has(day), onMove: () => undefined })
-    assert.deepStrictEqual([...days], [100, 103])
+    const result = balance(itemsOf([[1], [2]]), types, parameters, {
+      isFree: (_index: number, day: number) => !refused.has(day),
+      onMove: () => undefined
+    })
+    assert.deepStrictEqual([...result.days], [100, 103])
+    assert.strictEqual(result.steps[1], DAILY_CAP)
   })
 })
 
 describe("acceptable destinations and windows (spec §10.6)", () => {
-  const plan = (subjectToExclusions: boolean) => {
+  /** Contact 1 (CA, June 15 birthday: 2026-03-17 .. 2026-08-14 is its window) and contact 2 share a full day. */
+  const destination = (options: { readonly subjectToExclusions: boolean; readonly takenDay?: string }) => {
     const day = toDayNumber("2026-03-16")
-    const record = (contactId: number, emailType: string, priority: number): PlanRecord => ({
-      contactId,
-      emailType,
-      date: "2026-03-16",
-      time: "08:30:00",
-      status: "pre-scheduled",
-      skipReason: null,
-      priority,
-      campaignInstanceId: null,
-      emailTemplate: null,
-      smsTemplate: null,
-      eventYear: null,
-      eventMonth: null,
-      eventDay: null,
-      metadata: '{"v":1}'
+    const codes = new EmailTypeCodes()
+    const campaign = codes.code("campaign_notice")
+    const aep = codes.code("aep")
+    const items = new BalanceItems()
+    const contacts = new BalanceContacts()
+    const taken = [
+      keyCode(campaign, day),
+      ...(options.takenDay ? [keyCode(campaign, toDayNumber(options.takenDay))] : [])
+    ]
+    const first = contacts.add(taken, { state: "CA", birthDay: toDayNumber("1958-06-15"), effectiveDay: NO_DAY })
+    const second = contacts.add([keyCode(aep, day)], { state: undefined, birthDay: NO_DAY, effectiveDay: NO_DAY })
+    const item = { plannedDay: day, latestDay: NO_LATEST_DAY, eventYear: 2026 }
+    items.push({
+      ...item,
+      contactId: 1,
+      typeCode: campaign,
+      priority: 40,
+      subjectToExclusions: options.subjectToExclusions,
+      owner: first
     })
-    const records = [record(1, "campaign_notice", 40), record(2, "aep", 10)]
-    const input: BalanceInput = {
-      items: records.map((r) => ({
-        contactId: r.contactId,
-        emailType: r.emailType,
-        plannedDay: day,
-        priority: r.priority,
-        latestDay: undefined,
-        eventYear: 2026,
-        subjectToExclusions: r.contactId === 1 ? subjectToExclusions : true
-      })),
-      recordIndex: [0, 1],
-      // Contact 1 is in CA with a June 15 birthday: 2026-03-17 .. 2026-08-14 is its window.
-      subjects: new Map([[1, { state: "CA" as const, birthDate: "1958-06-15", effectiveDate: undefined }]]),
-      taken: new Map(),
-      keyCode: (type: string, d: number) => (type === "aep" ? 0 : 1_000_000) + d
-    }
-    balancePlan(
-      records,
-      input,
+    items.push({ ...item, contactId: 2, typeCode: aep, priority: 10, subjectToExclusions: true, owner: second })
+    const result = balancePlan(
+      items,
+      contacts,
+      codes,
       { today: day, dailyCap: 1, threshold: 1, edSoftLimit: 10, edSmoothingWindowDays: 3 },
-      {
-        ruleset: BASELINE,
-        defaultBuffer: 60,
-        stateBuffers: {}
-      }
+      { ruleset: BASELINE, defaultBuffer: 60, stateBuffers: {} }
     )
-    return records[0]!.date
+    return { day: result.days[0]!, key: contacts.keys.values[0]!, campaign }
   }
 
   it("a campaign that ignores windows may move into one", () => {
-    assert.strictEqual(plan(false), "2026-03-17")
+    assert.strictEqual(destination({ subjectToExclusions: false }).day, toDayNumber("2026-03-17"))
   })
 
   it("a row subject to exclusions moves past the window instead", () => {
-    assert.strictEqual(plan(true), "2026-08-15")
+    assert.strictEqual(destination({ subjectToExclusions: true }).day, toDayNumber("2026-08-15"))
+  })
+
+  it("a day whose key the contact already holds is not a destination, and the moved key follows the row", () => {
+    const moved = destination({ subjectToExclusions: false, takenDay: "2026-03-17" })
+    assert.strictEqual(moved.day, toDayNumber("2026-03-18"))
+    assert.strictEqual(moved.key, keyCode(moved.campaign, toDayNumber("2026-03-18")))
   })
 })

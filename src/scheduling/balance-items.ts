@@ -1,0 +1,147 @@
+/** Growable typed-array columns: a 3,000,000-contact plan has about 10 million rows to balance (issue 6). */
+const grown = <T extends Int32Array | Uint8Array | Uint16Array | Int16Array>(
+  array: T,
+  make: (size: number) => T
+): T => {
+  const bigger = make(array.length * 2)
+  bigger.set(array)
+  return bigger
+}
+
+/** "No latest date": the row may move up to 366 days past the day it leaves (spec §10.5). */
+export const NO_LATEST_DAY = 2 ** 31 - 1
+/** No event year (campaigns and follow-ups). */
+export const NO_EVENT_YEAR = 0
+
+/** Email types as small numbers, in encounter order; `rank` orders them as their names sort. */
+export class EmailTypeCodes {
+  private readonly codes = new Map<string, number>()
+  readonly names: Array<string> = []
+  code(emailType: string): number {
+    let code = this.codes.get(emailType)
+    if (code === undefined) {
+      code = this.names.length
+      this.codes.set(emailType, code)
+      this.names.push(emailType)
+    }
+    return code
+  }
+  /** Rank of each code when the names are sorted (the cap's tie-break compares type names, spec §10.5). */
+  ranks(): Int32Array {
+    const ranks = new Int32Array(this.names.length)
+    const sorted = this.names.map((name, code) => ({ name, code })).sort((a, b) => (a.name < b.name ? -1 : 1))
+    sorted.forEach(({ code }, rank) => {
+      ranks[code] = rank
+    })
+    return ranks
+  }
+}
+
+/**
+ * The pre-scheduled rows of the plan as load balancing sees them (spec §10.2: only these count and move), one column
+ * per field. Rows of one contact are contiguous, in the order the planner produced them.
+ */
+export class BalanceItems {
+  length = 0
+  contactId = new Int32Array(1024)
+  typeCode = new Uint16Array(1024)
+  plannedDay = new Int32Array(1024)
+  priority = new Int32Array(1024)
+  /** Inclusive; `NO_LATEST_DAY` when there is none. */
+  latestDay = new Int32Array(1024)
+  eventYear = new Int16Array(1024)
+  /** 1 when the row is window-tested at its destination (spec §10.6; post-window rows count as subject). */
+  subjectToExclusions = new Uint8Array(1024)
+  /** Index of the item's contact in `BalanceContacts`. */
+  owner = new Int32Array(1024)
+
+  push(item: {
+    readonly contactId: number
+    readonly typeCode: number
+    readonly plannedDay: number
+    readonly priority: number
+    readonly latestDay: number
+    readonly eventYear: number
+    readonly subjectToExclusions: boolean
+    readonly owner: number
+  }): void {
+    if (this.length === this.contactId.length) this.grow()
+    const i = this.length++
+    this.contactId[i] = item.contactId
+    this.typeCode[i] = item.typeCode
+    this.plannedDay[i] = item.plannedDay
+    this.priority[i] = item.priority
+    this.latestDay[i] = item.latestDay
+    this.eventYear[i] = item.eventYear
+    this.subjectToExclusions[i] = item.subjectToExclusions ? 1 : 0
+    this.owner[i] = item.owner
+  }
+
+  private grow(): void {
+    this.contactId = grown(this.contactId, (n) => new Int32Array(n))
+    this.typeCode = grown(this.typeCode, (n) => new Uint16Array(n))
+    this.plannedDay = grown(this.plannedDay, (n) => new Int32Array(n))
+    this.priority = grown(this.priority, (n) => new Int32Array(n))
+    this.latestDay = grown(this.latestDay, (n) => new Int32Array(n))
+    this.eventYear = grown(this.eventYear, (n) => new Int16Array(n))
+    this.subjectToExclusions = grown(this.subjectToExclusions, (n) => new Uint8Array(n))
+    this.owner = grown(this.owner, (n) => new Int32Array(n))
+  }
+}
+
+/** A growable list of 32-bit integers. */
+export class IntList {
+  length = 0
+  values = new Int32Array(1024)
+  push(value: number): void {
+    if (this.length === this.values.length) this.values = grown(this.values, (n) => new Int32Array(n))
+    this.values[this.length++] = value
+  }
+}
+
+/**
+ * The contacts that own balance items: the (type, day) keys their plan rows and handled rows hold, as key codes in
+ * one flat list (`keysStart[c]` to `keysStart[c + 1]`), and what the window test needs of the contact.
+ */
+export class BalanceContacts {
+  readonly keysStart = new IntList()
+  readonly keys = new IntList()
+  /** Index into `states`; 0 = the contact is never excluded (no state, or a state without rules). */
+  readonly stateCode = new IntList()
+  readonly birthDay = new IntList()
+  readonly effectiveDay = new IntList()
+  readonly states: Array<string> = [""]
+
+  get length(): number {
+    return this.stateCode.length
+  }
+
+  /** Adds a contact with its taken keys; returns its index. */
+  add(
+    keys: ReadonlyArray<number>,
+    subject: { readonly state: string | undefined; readonly birthDay: number; readonly effectiveDay: number }
+  ): number {
+    const index = this.stateCode.length
+    this.keysStart.push(this.keys.length)
+    for (const key of keys) this.keys.push(key)
+    let code = 0
+    if (subject.state !== undefined) {
+      code = this.states.indexOf(subject.state)
+      if (code < 0) code = this.states.push(subject.state) - 1
+    }
+    this.stateCode.push(code)
+    this.birthDay.push(subject.birthDay)
+    this.effectiveDay.push(subject.effectiveDay)
+    return index
+  }
+
+  keysEnd(index: number): number {
+    return index + 1 < this.keysStart.length ? this.keysStart.values[index + 1]! : this.keys.length
+  }
+}
+
+/**
+ * Numbers instead of strings for (email type, day) keys: balancing tests millions of them. Day numbers stay below
+ * 2^16 until the year 2149, and type codes below 2^15.
+ */
+export const keyCode = (typeCode: number, day: number): number => (typeCode << 16) | day

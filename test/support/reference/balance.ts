@@ -1,0 +1,185 @@
+import { jitter } from "../../../src/rules/hash.js"
+
+/** A pre-scheduled row of the plan as load balancing sees it (spec §10.2: only these count and move). */
+export interface BalanceItem {
+  readonly contactId: number
+  readonly emailType: string
+  /** Planned date (day number) before balancing. */
+  readonly plannedDay: number
+  readonly priority: number
+  /** Inclusive; undefined = none (may move later without limit, within 366 days of the day it leaves). */
+  readonly latestDay: number | undefined
+  readonly eventYear: number | undefined
+  /** Tested against the contact's windows at its destination (spec §10.6; post-window rows count as subject). */
+  readonly subjectToExclusions: boolean
+}
+
+export interface BalanceParameters {
+  readonly today: number
+  readonly dailyCap: number
+  readonly threshold: number
+  readonly edSoftLimit: number
+  readonly edSmoothingWindowDays: number
+}
+
+/** Where a row ended up, when it moved (spec §14.2 `moved`). */
+export interface Move {
+  readonly day: number
+  readonly steps: ReadonlyArray<"ed_smoothing" | "daily_cap">
+  readonly jitter: number | undefined
+}
+
+/**
+ * Spec §10.6 without the date range: may the row move to `day`? (Window test and key checks.) The caller keeps the
+ * key set current through `onMove`.
+ */
+export interface Destinations {
+  readonly isFree: (item: BalanceItem, day: number) => boolean
+  readonly onMove: (item: BalanceItem, from: number, to: number) => void
+}
+
+const NO_LIMIT_DAYS = 366
+
+/** A minimal binary min-heap of day numbers. */
+class DayQueue {
+  private readonly heap: Array<number> = []
+  private readonly queued = new Set<number>()
+  push(day: number): void {
+    if (this.queued.has(day)) return
+    this.queued.add(day)
+    const heap = this.heap
+    heap.push(day)
+    let i = heap.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (heap[parent]! <= day) break
+      heap[i] = heap[parent]!
+      i = parent
+    }
+    heap[i] = day
+  }
+  pop(): number | undefined {
+    const heap = this.heap
+    const top = heap[0]
+    const last = heap.pop()
+    if (top === undefined || last === undefined) return undefined
+    if (heap.length > 0) {
+      let i = 0
+      for (;;) {
+        const left = 2 * i + 1
+        if (left >= heap.length) break
+        const right = left + 1
+        const child = right < heap.length && heap[right]! < heap[left]! ? right : left
+        if (heap[child]! >= last) break
+        heap[i] = heap[child]!
+        i = child
+      }
+      heap[i] = last
+    }
+    this.queued.delete(top)
+    return top
+  }
+}
+
+const byCapOrder = (items: ReadonlyArray<BalanceItem>) => (a: number, b: number) => {
+  const x = items[a]!
+  const y = items[b]!
+  return (
+    x.priority - y.priority ||
+    x.contactId - y.contactId ||
+    (x.emailType < y.emailType ? -1 : x.emailType > y.emailType ? 1 : 0)
+  )
+}
+
+/**
+ * Spec §10.4–§10.5: effective-date smoothing with the jitter hash, then the cascading daily cap, processing days in
+ * ascending order (days that only receive rows included). Returns the final day of every item and the moves.
+ * Deterministic: the same items in the same order give the same result.
+ */
+export const balance = (
+  items: ReadonlyArray<BalanceItem>,
+  parameters: BalanceParameters,
+  destinations: Destinations
+): { readonly days: Int32Array; readonly moves: ReadonlyMap<number, Move> } => {
+  const days = Int32Array.from(items, (item) => item.plannedDay)
+  const steps = new Map<number, { steps: Array<"ed_smoothing" | "daily_cap">; jitter: number | undefined }>()
+  const acceptable = (index: number, day: number): boolean => {
+    const item = items[index]!
+    return (
+      day >= parameters.today &&
+      (item.latestDay === undefined || day <= item.latestDay) &&
+      destinations.isFree(item, day)
+    )
+  }
+  const move = (index: number, to: number, step: "ed_smoothing" | "daily_cap", j?: number) => {
+    destinations.onMove(items[index]!, days[index]!, to)
+    days[index] = to
+    const entry = steps.get(index) ?? { steps: [], jitter: undefined }
+    if (!entry.steps.includes(step)) entry.steps.push(step)
+    if (j !== undefined) entry.jitter = j
+    steps.set(index, entry)
+  }
+
+  // §10.4: counts are computed once; destination days are not re-checked.
+  const edByDay = new Map<number, Array<number>>()
+  items.forEach((item, index) => {
+    if (item.emailType !== "effective_date") return
+    const list = edByDay.get(item.plannedDay) ?? []
+    list.push(index)
+    edByDay.set(item.plannedDay, list)
+  })
+  for (const day of [...edByDay.keys()].sort((a, b) => a - b)) {
+    const onDay = edByDay.get(day)!
+    if (onDay.length <= parameters.edSoftLimit) continue
+    for (const index of [...onDay].sort((a, b) => items[a]!.contactId - items[b]!.contactId)) {
+      const item = items[index]!
+      const j = jitter(`${item.contactId}-effective_date-${item.eventYear}`, parameters.edSmoothingWindowDays)
+      if (j !== 0 && acceptable(index, day + j)) move(index, day + j, "ed_smoothing", j)
+    }
+  }
+
+  // §10.5: the cascading daily cap.
+  const byDay = new Map<number, Array<number>>()
+  const queue = new DayQueue()
+  for (let index = 0; index < items.length; index++) {
+    const day = days[index]!
+    const list = byDay.get(day)
+    if (list === undefined) byDay.set(day, [index])
+    else list.push(index)
+    queue.push(day)
+  }
+  const order = byCapOrder(items)
+  for (let day = queue.pop(); day !== undefined; day = queue.pop()) {
+    const onDay = byDay.get(day)
+    if (onDay === undefined || onDay.length <= parameters.threshold) continue
+    onDay.sort(order)
+    const kept = onDay.slice(0, parameters.dailyCap)
+    for (const index of onDay.slice(parameters.dailyCap)) {
+      const limit = items[index]!.latestDay ?? day + NO_LIMIT_DAYS
+      let destination: number | undefined
+      for (let candidate = day + 1; candidate <= limit; candidate++) {
+        if (acceptable(index, candidate)) {
+          destination = candidate
+          break
+        }
+      }
+      if (destination === undefined) {
+        kept.push(index) // no acceptable day: it stays, even over the cap
+        continue
+      }
+      move(index, destination, "daily_cap")
+      const list = byDay.get(destination)
+      if (list === undefined) byDay.set(destination, [index])
+      else list.push(index)
+      queue.push(destination)
+    }
+    byDay.set(day, kept)
+  }
+
+  const moves = new Map<number, Move>()
+  for (const [index, entry] of steps) {
+    if (days[index] !== items[index]!.plannedDay)
+      moves.set(index, { day: days[index]!, steps: entry.steps, jitter: entry.jitter })
+  }
+  return { days, moves }
+}

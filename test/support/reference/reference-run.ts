@@ -1,0 +1,54 @@
+import { Effect } from "effect"
+import { Database } from "../../../src/db/Database.js"
+import { runMigrations } from "../../../src/db/migrations.js"
+import { type IsoDate, toDayNumber } from "../../../src/domain/dates.js"
+import { loadParameters } from "../../../src/rules/profiles.js"
+import { RulesEngine } from "../../../src/rules/RulesEngine.js"
+import { campaignSetup } from "../../../src/scheduling/campaigns.js"
+import { planOrder } from "../../../src/scheduling/checkpoint.js"
+import { planContext } from "../../../src/scheduling/plan-contact.js"
+import { type PlanRecord, sendTime } from "../../../src/scheduling/records.js"
+import { countValidEmails, resolveRunSettings } from "../../../src/scheduling/run.js"
+import type { SettingName } from "../../../src/settings/definitions.js"
+import { balancePlan } from "./apply-balance.js"
+import { loadAndPlan } from "./load-plan.js"
+
+/**
+ * The straightforward pipeline the optimised run replaced (issue 6): every contact planned once, the whole plan kept
+ * as records in memory, balanced with object items and string-free keys, nothing written. The plan it returns is what
+ * the optimised two-pass run must store, row for row.
+ */
+export const referencePlan = (asOf: IsoDate, flags: Partial<Record<SettingName, string>>) =>
+  Effect.gen(function* () {
+    const db = yield* Database
+    const resolved = yield* resolveRunSettings(flags)
+    yield* runMigrations
+    const types = yield* db.campaignTypes
+    const instances = yield* db.campaignInstances
+    const profile = loadParameters(resolved.settings, yield* countValidEmails(db))
+    const campaigns = campaignSetup(types.rows, instances.rows, asOf)
+    return yield* Effect.gen(function* () {
+      const rules = yield* RulesEngine
+      const planned = yield* loadAndPlan({
+        db,
+        context: planContext(rules, asOf, campaigns),
+        batchSize: profile.batchSize,
+        time: sendTime(resolved.settings.send_time_hour, resolved.settings.send_time_minute),
+        onProgress: () => undefined
+      })
+      const { moved } = balancePlan(
+        planned.records,
+        planned.balanceInput,
+        {
+          today: toDayNumber(asOf),
+          dailyCap: profile.dailyCap,
+          threshold: profile.threshold,
+          edSoftLimit: profile.edSoftLimit,
+          edSmoothingWindowDays: profile.edSmoothingWindowDays
+        },
+        rules.exclusion
+      )
+      const records: ReadonlyArray<PlanRecord> = [...planned.records].sort(planOrder)
+      return { records, moved }
+    }).pipe(Effect.provide(RulesEngine.fromSettings(resolved)))
+  })
