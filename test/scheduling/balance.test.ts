@@ -19,7 +19,7 @@ interface ItemFields {
 /** Items of type "aep" planned on day 100, one per contact, owned by contact index = position. */
 const itemsOf = (rows: ReadonlyArray<readonly [contactId: number, fields?: ItemFields]>) => {
   const items = new BalanceItems()
-  rows.forEach(([contactId, fields = {}], owner) =>
+  rows.forEach(([contactId, fields = {}], owner) => {
     items.push({
       contactId,
       typeCode: 0,
@@ -30,7 +30,7 @@ const itemsOf = (rows: ReadonlyArray<readonly [contactId: number, fields?: ItemF
       subjectToExclusions: true,
       owner
     })
-  )
+  })
   return items
 }
 
