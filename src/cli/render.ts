@@ -46,6 +46,7 @@ export const renderRunReport = (report: RunReport): string => {
     `${report.dryRun ? "Would write" : "Written"}: ${n(writes.inserted)} inserted, ${n(writes.updated)} updated, ` +
       `${n(writes.deleted)} deleted, ${n(writes.unchanged)} unchanged; dropped ${n(writes.droppedHandled)} (key held by ` +
       `the sender) and ${n(writes.droppedDuplicate)} (duplicate key); ${n(writes.contactCampaignsUpdated)} enrollments updated`,
+    `Batches: ${n(report.batches.total)}, of which ${n(report.batches.unchanged)} already stored as planned (not rewritten)`,
     report.malformedRows.count > 0 ? `Malformed related rows left untouched: ${n(report.malformedRows.count)}` : "",
     `Profile ${profile.profile}: N ${n(profile.contacts)}, daily cap ${n(profile.dailyCap)}, threshold ${n(profile.threshold)}, ` +
       `ED soft limit ${n(profile.edSoftLimit)}, smoothing window ${profile.edSmoothingWindowDays} days, batch ${n(profile.batchSize)}`,

@@ -54,6 +54,10 @@ export class BalanceItems {
   subjectToExclusions = new Uint8Array(1024)
   /** Index of the item's contact in `BalanceContacts`. */
   owner = new Int32Array(1024)
+  /** The outcome that leaves the stored row unchanged (see prediction.ts); meaningful in predictable batches only. */
+  expectedDay = new Int32Array(1024)
+  expectedSteps = new Uint8Array(1024)
+  expectedJitter = new Int16Array(1024)
 
   push(item: {
     readonly contactId: number
@@ -77,6 +81,12 @@ export class BalanceItems {
     this.owner[i] = item.owner
   }
 
+  expect(index: number, outcome: { readonly day: number; readonly steps: number; readonly jitter: number }): void {
+    this.expectedDay[index] = outcome.day
+    this.expectedSteps[index] = outcome.steps
+    this.expectedJitter[index] = outcome.jitter
+  }
+
   private grow(): void {
     this.contactId = grown(this.contactId, (n) => new Int32Array(n))
     this.typeCode = grown(this.typeCode, (n) => new Uint16Array(n))
@@ -86,6 +96,9 @@ export class BalanceItems {
     this.eventYear = grown(this.eventYear, (n) => new Int16Array(n))
     this.subjectToExclusions = grown(this.subjectToExclusions, (n) => new Uint8Array(n))
     this.owner = grown(this.owner, (n) => new Int32Array(n))
+    this.expectedDay = grown(this.expectedDay, (n) => new Int32Array(n))
+    this.expectedSteps = grown(this.expectedSteps, (n) => new Uint8Array(n))
+    this.expectedJitter = grown(this.expectedJitter, (n) => new Int16Array(n))
   }
 }
 

@@ -30,7 +30,9 @@ export const contactLine = (row: ContactRow): string =>
     .join("|")
 
 /** `contact_id|email_type|scheduled_send_date|scheduled_send_time|status|skip_reason|priority|campaign_instance_id|event_date`. */
-export const planLine = (r: PlanRecord): string =>
+export type PlanLineFields = Omit<PlanRecord, "emailTemplate" | "smsTemplate" | "metadata">
+
+export const planLine = (r: PlanLineFields): string =>
   [
     r.contactId,
     r.emailType,

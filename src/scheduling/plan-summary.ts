@@ -1,4 +1,4 @@
-import type { PlanRecord } from "./records.js"
+import type { PlanStatus } from "./plan.js"
 
 /** Plan rows by email type and status, and skipped rows by reason (spec §12.5 run report). */
 export interface PlanSummary {
@@ -27,7 +27,14 @@ export const makePlanSummary = () => {
   let preScheduled = 0
   let skipped = 0
   return {
-    add: (record: PlanRecord, state: string | undefined): void => {
+    add: (
+      record: {
+        readonly emailType: string
+        readonly status: PlanStatus
+        readonly skipReason: string | null | undefined
+      },
+      state: string | undefined
+    ): void => {
       const type = tallyOf(byType, record.emailType)
       const stateTally = tallyOf(byState, state ?? "none")
       if (record.status === "pre-scheduled") {

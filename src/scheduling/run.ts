@@ -59,6 +59,8 @@ export interface RunReport {
   readonly profile: LoadParameters
   readonly plan: PlanSummary & { readonly moved: number }
   readonly writes: WriteCounts & { readonly droppedDuplicate: number; readonly contactCampaignsUpdated: number }
+  /** Write batches, and those already stored exactly as planned, which the write pass skipped (spec §12.4). */
+  readonly batches: { readonly total: number; readonly unchanged: number }
   /** Pre-scheduled emails of this plan per day, today and the 59 days after (after load balancing). */
   readonly dailyVolume: ReadonlyArray<{ readonly date: IsoDate; readonly emails: number }>
   readonly checksums: { readonly config: string; readonly contacts: string; readonly plan: string }
@@ -88,6 +90,13 @@ export const makeRunId = Effect.gen(function* () {
 const EMAIL_PAGE = 50_000
 
 /** N of spec §10.2, counted before planning because the profile (and so the batch size) depends on it. */
+/** Pre-scheduled emails per day after load balancing, today and the 59 days after (every one is a balance item). */
+const dailyVolume = (days: Int32Array, today: number): Array<number> => {
+  const volume = new Array<number>(60).fill(0)
+  for (const day of days) if (day >= today && day < today + 60) volume[day - today]!++
+  return volume
+}
+
 export const countValidEmails = (db: Database) =>
   Effect.gen(function* () {
     let valid = 0
@@ -163,6 +172,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           db,
           context,
           batchSize: profile.batchSize,
+          time,
           onProgress: (done) => progress("Planning", done, setup.total)
         })
       )
@@ -191,6 +201,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           items: planned.items,
           types: planned.types,
           balanced,
+          unchangedPlanChecksum: planned.unchangedPlanChecksum,
           time,
           runId,
           now: yield* utcTimestamp,
@@ -202,7 +213,8 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         contacts: planned.contactsChecksum,
         plan: written.planChecksum
       }
-      const { summary, writes } = written
+      const { summary } = planned
+      const writes = { ...written.writes, droppedHandled: written.writes.droppedHandled + planned.droppedHandled }
       const report: RunReport = {
         runId,
         status: "completed",
@@ -215,17 +227,21 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         settingsChanged: resolved.changed,
         stateBuffers: resolved.stateBuffers,
         organizationRowMissing: resolved.organizationRowMissing,
-        warnings: [...resolved.warnings, ...campaigns.warnings, ...written.warnings],
+        warnings: [...resolved.warnings, ...campaigns.warnings, ...planned.warnings],
         migrationsApplied: setup.applied.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`),
         contacts: planned.census,
         profile,
         plan: { ...summary, moved: balanced.moved },
         writes: {
           ...writes,
-          droppedDuplicate: written.droppedDuplicate,
+          droppedDuplicate: planned.droppedDuplicate,
           contactCampaignsUpdated: written.enrollmentsUpdated
         },
-        dailyVolume: written.volume.map((emails, offset) => ({ date: addDays(asOf, offset), emails })),
+        batches: { total: planned.batches.length, unchanged: planned.batches.length - written.batchesWritten },
+        dailyVolume: dailyVolume(balanced.days, toDayNumber(asOf)).map((emails, offset) => ({
+          date: addDays(asOf, offset),
+          emails
+        })),
         checksums,
         phases: {
           setup: Math.round(setupMs),
@@ -235,7 +251,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           write: Math.round(writeMs),
           writeSql: written.sqlMs
         },
-        malformedRows: written.malformedRows
+        malformedRows: planned.malformedRows
       }
       const census = planned.census
       yield* Checkpoint.complete(
@@ -255,7 +271,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           rows_deleted: writes.deleted,
           rows_unchanged: writes.unchanged,
           rows_dropped_handled: writes.droppedHandled,
-          rows_dropped_duplicate: written.droppedDuplicate,
+          rows_dropped_duplicate: planned.droppedDuplicate,
           contact_campaigns_updated: written.enrollmentsUpdated
         },
         checksums,

@@ -1,37 +1,20 @@
-import { Effect } from "effect"
+import { SqlClient } from "@effect/sql"
+import { Effect, Schema } from "effect"
 import type { Database } from "../db/Database.js"
-import { dateFromDayNumber, toDayNumber } from "../domain/dates.js"
-import { type BalanceResult, ED_SMOOTHING, stepNames } from "./balance.js"
+import { DatabaseError } from "../db/errors.js"
+import { toDayNumber } from "../domain/dates.js"
+import { type BalanceResult, ED_SMOOTHING } from "./balance.js"
 import type { BalanceItems, EmailTypeCodes } from "./balance-items.js"
-import { malformedTally, planContactRow, readRelated } from "./batch-input.js"
+import { planContactRow, readRelated } from "./batch-input.js"
 import { lineHash, planLine, planOrder } from "./checkpoint.js"
 import { stopwatch } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { Batch } from "./load-plan.js"
 import type { PlannedEmail } from "./plan.js"
 import type { PlanContext } from "./plan-contact.js"
-import { makePlanSummary } from "./plan-summary.js"
+import { type BalanceOutcome, balancedEmail } from "./prediction.js"
 import { type PlanRecord, toRecord } from "./records.js"
 import { addCounts, NO_WRITES, updateEnrollments, writeBatch } from "./write.js"
-
-/** The balanced row: its final date, and a `moved` explanation when it moved (spec §14.2). */
-const balancedRow = (row: PlannedEmail, item: number, result: BalanceResult): PlannedEmail => {
-  const day = result.days[item]!
-  if (day === toDayNumber(row.date)) return row
-  const steps = result.steps[item]!
-  return {
-    ...row,
-    date: dateFromDayNumber(day),
-    metadata: {
-      ...row.metadata,
-      moved: {
-        from: row.date,
-        steps: stepNames(steps),
-        ...(steps & ED_SMOOTHING ? { jitter: result.jitter[item]! } : {})
-      }
-    }
-  }
-}
 
 /**
  * The contact's rows with load balancing applied. Each pre-scheduled row takes the decision of the balance item
@@ -55,7 +38,7 @@ const applyBalance = (
     for (let item = itemRange.start; item < itemRange.end; item++) {
       if (used.has(item) || items.typeCode[item] !== type || items.plannedDay[item] !== day) continue
       used.add(item)
-      return balancedRow(row, item, result)
+      return balancedEmail(row, outcomeOf(result, item))
     }
     consistent = false
     return row
@@ -70,11 +53,85 @@ const applyBalance = (
   })
 }
 
+const outcomeOf = (result: BalanceResult, item: number): BalanceOutcome => ({
+  day: result.days[item]!,
+  steps: result.steps[item]!,
+  jitter: result.jitter[item]!
+})
+
+/** Did balancing give every item of the batch the outcome that leaves its stored row as it is? */
+const cameOutAsExpected = (batch: Batch, items: BalanceItems, result: BalanceResult): boolean => {
+  for (let item = batch.itemStart; item < batch.itemEnd; item++) {
+    const day = result.days[item]!
+    const stays = day === items.plannedDay[item]
+    const expectedStays = items.expectedDay[item] === items.plannedDay[item]
+    if (stays !== expectedStays) return false
+    if (stays) continue
+    if (day !== items.expectedDay[item] || result.steps[item] !== items.expectedSteps[item]) return false
+    if (result.steps[item]! & ED_SMOOTHING && result.jitter[item] !== items.expectedJitter[item]) return false
+  }
+  return true
+}
+
+const PlanLineRow = Schema.Struct({
+  contact_id: Schema.Int,
+  email_type: Schema.String,
+  scheduled_send_date: Schema.String,
+  scheduled_send_time: Schema.NullOr(Schema.String),
+  status: Schema.Literal("pre-scheduled", "skipped"),
+  skip_reason: Schema.NullOr(Schema.String),
+  priority: Schema.Int,
+  campaign_instance_id: Schema.NullOr(Schema.Int),
+  event_year: Schema.NullOr(Schema.Int),
+  event_month: Schema.NullOr(Schema.Int),
+  event_day: Schema.NullOr(Schema.Int)
+})
+const decodePlanLines = Schema.decodeUnknown(Schema.Array(PlanLineRow))
+
+/**
+ * The checksum lines of a batch that is stored exactly as planned: its contacts' scheduler rows, in plan order
+ * (SQLite's BINARY collation orders these ASCII columns as JavaScript does).
+ */
+const storedPlanLines = (batch: Batch) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql`SELECT e.contact_id, e.email_type, e.scheduled_send_date, e.scheduled_send_time, e.status,
+        e.skip_reason, e.priority, e.campaign_instance_id, e.event_year, e.event_month, e.event_day
+      FROM email_schedules e JOIN contacts c ON c.id = e.contact_id
+      WHERE e.contact_id BETWEEN ${batch.firstId} AND ${batch.lastId} AND e.status IN ('pre-scheduled', 'skipped')
+      ORDER BY e.contact_id, e.email_type, e.scheduled_send_date`.pipe(Effect.flatMap(decodePlanLines))
+    const malformed = new Set(batch.malformedContactIds)
+    return rows
+      .filter((row) => !malformed.has(row.contact_id))
+      .map((row) =>
+        planLine({
+          contactId: row.contact_id,
+          emailType: row.email_type,
+          date: row.scheduled_send_date,
+          time: row.scheduled_send_time ?? "",
+          status: row.status,
+          skipReason: row.skip_reason,
+          priority: row.priority,
+          campaignInstanceId: row.campaign_instance_id,
+          eventYear: row.event_year,
+          eventMonth: row.event_month,
+          eventDay: row.event_day
+        })
+      )
+  }).pipe(
+    Effect.catchTags({
+      SqlError: (cause) => new DatabaseError({ operation: "read the stored plan", cause }),
+      ParseError: (cause) => new DatabaseError({ operation: "read the stored plan", cause })
+    })
+  )
+
 /**
  * Pass 2 of a run (spec §11 steps 10–11): batch by batch, in one transaction each, reads the batch's contacts and
  * related rows again, plans them again (the plan is a pure function of them), applies the load-balancing decisions
- * and writes with the smart update. Also computes what describes the written plan: the plan checksum (lines sorted
- * per batch, and batches are in contact-id order), the summary and the daily volume.
+ * and writes with the smart update. A batch that pass 1 found stored exactly as planned, and whose rows balancing
+ * left where they were, is not touched (spec §12.4: a re-run changes nothing): it costs no planning at all, and when
+ * every batch is such a batch, the plan checksum of pass 1 is the checksum. Otherwise the checksum is computed here
+ * (lines sorted per batch, and batches are in contact-id order).
  */
 export const writePlan = (options: {
   readonly db: Database
@@ -83,6 +140,8 @@ export const writePlan = (options: {
   readonly items: BalanceItems
   readonly types: EmailTypeCodes
   readonly balanced: BalanceResult
+  /** The plan checksum pass 1 computed assuming every batch unchanged, if it could. */
+  readonly unchangedPlanChecksum: string | undefined
   readonly time: string
   readonly runId: string
   readonly now: string
@@ -90,24 +149,27 @@ export const writePlan = (options: {
 }) =>
   Effect.gen(function* () {
     const { db, context, items, types, balanced } = options
+    const unchanged = options.batches.map(
+      (batch) => batch.unchangedIfExpected && cameOutAsExpected(batch, items, balanced)
+    )
+    const allUnchanged = options.unchangedPlanChecksum !== undefined && unchanged.every(Boolean)
     const planHash = lineHash()
-    const summary = makePlanSummary()
-    const malformed = malformedTally()
-    const warnings = new Set<string>()
-    const today = toDayNumber(context.today)
-    const volume = new Array<number>(60).fill(0)
     let writes = NO_WRITES
     let enrollmentsUpdated = 0
-    let droppedHandled = 0
-    let droppedDuplicate = 0
+    let batchesWritten = 0
     let done = 0
     const sql = stopwatch()
-    for (const batch of options.batches) {
+    for (const [index, batch] of options.batches.entries()) {
+      if (unchanged[index]) {
+        writes = addCounts(writes, { ...NO_WRITES, unchanged: batch.planRows })
+        if (!allUnchanged) for (const line of yield* storedPlanLines(batch)) planHash.add(line)
+        continue
+      }
+      batchesWritten++
       const records = yield* db.withTransaction(
         Effect.gen(function* () {
           const contacts = yield* db.contactsBetween(batch)
           const related = yield* readRelated(db, batch)
-          malformed.add(related.malformed)
           const records: Array<PlanRecord> = []
           const contactIds = new Set<number>()
           const enrollmentUpdates: Array<{ id: number; status: string }> = []
@@ -115,9 +177,6 @@ export const writePlan = (options: {
           for (const row of contacts.rows) {
             const { contact, plan, enrollments } = planContactRow(row, related, context)
             contactIds.add(contact.id)
-            droppedHandled += plan.droppedHandled
-            droppedDuplicate += plan.droppedDuplicate
-            for (const warning of plan.warnings) warnings.add(warning)
             for (const enrollment of enrollments) {
               const status = plan.enrollmentStatus.get(enrollment.id)
               if (status !== undefined && status !== enrollment.status)
@@ -127,21 +186,11 @@ export const writePlan = (options: {
             const start = item
             while (item < batch.itemEnd && items.contactId[item] === contact.id) item++
             for (const final of applyBalance(plan.rows, { start, end: item }, items, types, balanced)) {
-              const record = toRecord(final, options.time)
-              records.push(record)
-              summary.add(record, contact.state)
-              const offset = toDayNumber(record.date) - today
-              if (record.status === "pre-scheduled" && offset >= 0 && offset < 60) volume[offset]!++
+              records.push(toRecord(final, options.time))
             }
           }
           const counts = yield* sql.time(
-            writeBatch({
-              contactIds,
-              records,
-              stored: related.stored,
-              runId: options.runId,
-              now: options.now
-            })
+            writeBatch({ contactIds, records, stored: related.stored, runId: options.runId, now: options.now })
           )
           writes = addCounts(writes, counts)
           enrollmentsUpdated += yield* sql.time(updateEnrollments(enrollmentUpdates, options.now))
@@ -149,19 +198,15 @@ export const writePlan = (options: {
           return records
         })
       )
-      for (const record of records.sort(planOrder)) planHash.add(planLine(record))
+      if (!allUnchanged) for (const record of records.sort(planOrder)) planHash.add(planLine(record))
       options.onProgress(done)
       yield* yieldToEventLoop
     }
     return {
-      writes: { ...writes, droppedHandled: writes.droppedHandled + droppedHandled },
-      droppedDuplicate,
+      writes,
       enrollmentsUpdated,
-      planChecksum: planHash.hex(),
-      summary: summary.result(),
-      volume,
-      warnings: [...warnings],
-      malformedRows: malformed.result(),
+      planChecksum: allUnchanged ? (options.unchangedPlanChecksum ?? "") : planHash.hex(),
+      batchesWritten,
       sqlMs: sql.millis()
     }
   })

@@ -28,7 +28,7 @@ export const addCounts = (a: WriteCounts, b: WriteCounts): WriteCounts => ({
 const RowKey = Schema.Struct({ contact_id: Schema.Int, email_type: Schema.String, scheduled_send_date: Schema.String })
 const decodeRowKey = Schema.decodeUnknownEither(RowKey)
 
-const differs = (stored: EmailScheduleRow, planned: PlanRecord): boolean => {
+export const differs = (stored: EmailScheduleRow, planned: PlanRecord): boolean => {
   return (
     stored.scheduled_send_time !== planned.time ||
     stored.status !== planned.status ||
