@@ -32,7 +32,7 @@ describe("deployment files", () => {
     assert.match(dockerfile, /apt-get install -y --no-install-recommends gcsfuse/)
     assert.include(dockerfile, "fuse3")
     assert.match(dockerfile, /^USER node$/m)
-    assert.match(dockerfile, /^ENTRYPOINT \["node", "dist\/entrypoint\.js"\]$/m)
+    assert.match(dockerfile, /^ENTRYPOINT \["node", "--max-old-space-size=1024", "dist\/entrypoint\.js"\]$/m)
     // The image copies exactly what the build produced: the entry point must be where ENTRYPOINT expects it.
     const build = JSON.parse(read("tsconfig.build.json"))
     assert.include(build.include, "entrypoint.ts")
