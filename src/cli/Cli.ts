@@ -1,12 +1,17 @@
-import { existsSync, mkdirSync } from "node:fs"
-import { dirname } from "node:path"
+import { existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { basename, dirname, resolve } from "node:path"
 import { Command, Options } from "@effect/cli"
 import { Console, DateTime, Effect, Layer, Option } from "effect"
+import { scratchCopy } from "../app/scratch-copy.js"
 import { databaseFile, sqliteFile } from "../app/sqlite.js"
 import { DatabaseFileMissing } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
-import { type IsoDate, parseIsoDate } from "../domain/dates.js"
+import { daysBetween, type IsoDate, parseIsoDate } from "../domain/dates.js"
 import { generateDatabase } from "../generate/generate.js"
+import { comparePreviews } from "../preview/compare.js"
+import { previewRange } from "../preview/simulate.js"
+import { renderReportHtml } from "../report/html.js"
+import { reportData } from "../report/report-data.js"
 import { explainContact } from "../scheduling/explain.js"
 import { type RunReport, runOnce } from "../scheduling/run.js"
 import { flagName, SETTING_NAMES, SETTINGS, type SettingName } from "../settings/definitions.js"
@@ -15,6 +20,7 @@ import { UsageError } from "./errors.js"
 import { terminalProgress } from "./progress.js"
 import { renderRunReport } from "./render.js"
 import { renderExplanation } from "./render-explain.js"
+import { renderComparison, renderPreview } from "./render-preview.js"
 
 const db = Options.text("db").pipe(Options.withDescription("path of the organization's SQLite database"))
 const asOf = Options.text("as-of").pipe(
@@ -44,13 +50,15 @@ const presentFlags = (flags: Record<SettingName, Option.Option<string>>): Partia
   return present
 }
 
+const parseDate = (flag: string, text: string): Effect.Effect<IsoDate, UsageError> =>
+  parseIsoDate(text) === undefined
+    ? Effect.fail(new UsageError({ message: `--${flag} must be a calendar date written YYYY-MM-DD (got "${text}")` }))
+    : Effect.succeed(text)
+
 const parseAsOf = (value: Option.Option<string>): Effect.Effect<Option.Option<IsoDate>, UsageError> =>
   Option.match(value, {
     onNone: () => Effect.succeed(Option.none()),
-    onSome: (text) =>
-      parseIsoDate(text) === undefined
-        ? Effect.fail(new UsageError({ message: `--as-of must be a calendar date written YYYY-MM-DD (got "${text}")` }))
-        : Effect.succeed(Option.some(text))
+    onSome: (text) => Effect.map(parseDate("as-of", text), Option.some)
   })
 
 const requireFile = (path: string) => (existsSync(path) ? Effect.void : Effect.fail(new DatabaseFileMissing({ path })))
@@ -184,6 +192,106 @@ const explain = Command.make(
   )
 )
 
+const requiredDate = (name: string, description: string) =>
+  Options.text(name).pipe(Options.withDescription(description))
+
+/** Each day of a preview is a whole nightly run: a year is the longest range that answers in reasonable time. */
+const MAX_PREVIEW_DAYS = 366
+
+/** The preview on a private copy of the database, with a progress line per simulated day. */
+const previewCopy = (path: string, from: IsoDate, to: IsoDate, flags: Partial<Record<SettingName, string>>) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const copy = yield* scratchCopy(path)
+      const progress = terminalProgress()
+      const label = Object.keys(flags).length > 0 ? "Simulating (changed settings)" : "Simulating"
+      return yield* previewRange({
+        from,
+        to,
+        flags,
+        onDay: (_, done, total) => progress.update(label, done, total)
+      }).pipe(Effect.ensuring(Effect.sync(progress.done)), Effect.provide(databaseFile(copy)))
+    })
+  )
+
+const preview = Command.make(
+  "preview",
+  {
+    db,
+    from: requiredDate("from", "first day to simulate (YYYY-MM-DD)"),
+    to: requiredDate("to", "last day to simulate (YYYY-MM-DD)"),
+    json,
+    compare: Options.boolean("compare").pipe(
+      Options.withDescription("also simulate the current settings and print what the given setting flags change")
+    ),
+    settings: settingFlags
+  },
+  ({ db: path, from: rawFrom, to: rawTo, json: asJson, compare, settings }) =>
+    Effect.gen(function* () {
+      const from = yield* parseDate("from", rawFrom)
+      const to = yield* parseDate("to", rawTo)
+      if (to < from) return yield* new UsageError({ message: `--to (${to}) is before --from (${from})` })
+      if (daysBetween(from, to) >= MAX_PREVIEW_DAYS) {
+        return yield* new UsageError({
+          message: `a preview covers at most ${MAX_PREVIEW_DAYS} days (got ${from} to ${to})`
+        })
+      }
+      const flags = presentFlags(settings)
+      if (compare && Object.keys(flags).length === 0) {
+        return yield* new UsageError({
+          message: "--compare needs at least one setting flag to compare, e.g. --ruleset baseline"
+        })
+      }
+      yield* requireFile(path)
+      const proposed = yield* previewCopy(path, from, to, flags)
+      if (!compare) {
+        return yield* Console.log(asJson ? JSON.stringify(proposed, null, 2) : renderPreview(proposed))
+      }
+      const current = yield* previewCopy(path, from, to, {})
+      const comparison = comparePreviews(current, proposed)
+      yield* Console.log(
+        asJson
+          ? JSON.stringify({ current, proposed, comparison }, null, 2)
+          : `${renderPreview(proposed)}\n\n${renderComparison(comparison)}`
+      )
+    })
+).pipe(
+  Command.withDescription(
+    "What will be sent each day from --from to --to, and what is suppressed: simulates the nightly runs with a sender that sends what is due, on a copy (writes nothing). Setting flags show a change before making it; --compare prints the differences."
+  )
+)
+
+const report = Command.make(
+  "report",
+  {
+    db,
+    out: Options.text("out").pipe(
+      Options.withDefault("report.html"),
+      Options.withDescription("where to write the HTML file")
+    ),
+    asOf
+  },
+  ({ db: path, out, asOf: rawAsOf }) =>
+    Effect.gen(function* () {
+      yield* requireFile(path)
+      const data = yield* reportData({ asOf: yield* parseAsOf(rawAsOf), organization: basename(path) }).pipe(
+        Effect.provide(databaseFile(path))
+      )
+      const generatedAt = DateTime.formatIso(yield* DateTime.now)
+        .slice(0, 19)
+        .replace("T", " ")
+      mkdirSync(dirname(resolve(out)), { recursive: true })
+      writeFileSync(out, renderReportHtml(data, generatedAt))
+      yield* Console.log(
+        `${out}: planned volume for the next ${data.volume.length} days, ${data.suppression.total.toLocaleString("en-US")} suppressed emails, rules of ${data.rules.length} states, ${data.runs.length} runs`
+      )
+    })
+).pipe(
+  Command.withDescription(
+    "Write a self-contained HTML compliance and volume report: the next 90 days of planned emails by type, suppressions by state and reason, the rules in force with their sources, invalid contacts and the last runs."
+  )
+)
+
 const demo = Command.make(
   "demo",
   {
@@ -207,7 +315,7 @@ const demo = Command.make(
 
 export const command = Command.make("email-scheduler").pipe(
   Command.withDescription("Plans birthday, effective-date, AEP, post-window and campaign emails for a Medigap agency."),
-  Command.withSubcommands([run, explain, migrate, generate, demo])
+  Command.withSubcommands([run, explain, preview, report, migrate, generate, demo])
 )
 
 export const cli = Command.run(command, { name: "email-scheduler", version: "0.1.0" })

@@ -1,0 +1,183 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, type Option, Schema } from "effect"
+import { Database } from "../db/Database.js"
+import { DatabaseError } from "../db/errors.js"
+import { validateContact } from "../domain/contact.js"
+import { addDays, type IsoDate } from "../domain/dates.js"
+import { ZIP_DATASET } from "../domain/states.js"
+import { RULESETS, type StateRule } from "../rules/rulesets.js"
+import { rulesInForce } from "../rules/windows.js"
+import { type ContactCensus, makeCensus } from "../scheduling/contact-census.js"
+import { resolveRunSettings } from "../scheduling/run.js"
+import { businessToday } from "../time/BusinessClock.js"
+
+/** Days of planned volume the report charts. */
+export const VOLUME_DAYS = 90
+
+const VolumeRow = Schema.Struct({ date: Schema.String, email_type: Schema.String, emails: Schema.Int })
+const SkippedRow = Schema.Struct({ contact_id: Schema.Int, skip_reason: Schema.NullOr(Schema.String), n: Schema.Int })
+export const CheckpointRow = Schema.Struct({
+  run_id: Schema.String,
+  as_of_date: Schema.String,
+  status: Schema.String,
+  started_at: Schema.String,
+  finished_at: Schema.NullOr(Schema.String),
+  ruleset: Schema.String,
+  contacts_total: Schema.NullOr(Schema.Int),
+  emails_pre_scheduled: Schema.NullOr(Schema.Int),
+  emails_skipped: Schema.NullOr(Schema.Int),
+  rows_inserted: Schema.NullOr(Schema.Int),
+  rows_updated: Schema.NullOr(Schema.Int),
+  rows_deleted: Schema.NullOr(Schema.Int),
+  error: Schema.NullOr(Schema.String)
+})
+export type CheckpointRow = typeof CheckpointRow.Type
+
+export interface StateRules {
+  readonly state: string
+  readonly buffer: number
+  readonly rules: ReadonlyArray<StateRule>
+}
+
+export interface ReportData {
+  readonly organization: string
+  readonly today: IsoDate
+  readonly timezone: string
+  readonly ruleset: string
+  readonly zipDataset: string
+  /** Planned (pre-scheduled or scheduled) emails per day and type, today and the 89 days after. */
+  readonly volume: ReadonlyArray<{ readonly date: IsoDate; readonly byType: Readonly<Record<string, number>> }>
+  readonly emailTypes: ReadonlyArray<string>
+  /** Skipped rows dated today or later, by the contact's state and by reason. */
+  readonly suppression: {
+    readonly total: number
+    readonly byState: Readonly<Record<string, number>>
+    readonly byReason: Readonly<Record<string, number>>
+    readonly byStateAndReason: Readonly<Record<string, Readonly<Record<string, number>>>>
+  }
+  readonly rules: ReadonlyArray<StateRules>
+  readonly contacts: ContactCensus
+  readonly runs: ReadonlyArray<CheckpointRow>
+}
+
+const increment = (counts: Record<string, number>, key: string, n: number) => {
+  counts[key] = (counts[key] ?? 0) + n
+}
+
+const sorted = (counts: Record<string, number>): Record<string, number> =>
+  Object.fromEntries(Object.entries(counts).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)))
+
+const CONTACT_PAGE = 10_000
+
+/**
+ * Everything the compliance and volume report shows, read from the database as it is now (a run is not needed, and
+ * nothing is written): the plan's next 90 days, suppressions, the rules in force per state with their sources, the
+ * contact census and the last runs.
+ */
+export const reportData = (options: { readonly asOf: Option.Option<IsoDate>; readonly organization: string }) =>
+  Effect.gen(function* () {
+    const db = yield* Database
+    const sql = yield* SqlClient.SqlClient
+    const resolved = yield* resolveRunSettings({})
+    const { settings } = resolved
+    const today = yield* businessToday(settings.timezone, options.asOf)
+    const last = addDays(today, VOLUME_DAYS - 1)
+
+    const volumeRows = yield* sql`SELECT scheduled_send_date AS date, email_type, count(*) AS emails
+      FROM email_schedules WHERE status IN ('pre-scheduled', 'scheduled')
+        AND scheduled_send_date BETWEEN ${today} AND ${last}
+      GROUP BY scheduled_send_date, email_type`.pipe(Effect.flatMap(Schema.decodeUnknown(Schema.Array(VolumeRow))))
+    const byDate = new Map<string, Record<string, number>>()
+    for (const row of volumeRows) {
+      const day = byDate.get(row.date) ?? {}
+      day[row.email_type] = row.emails
+      byDate.set(row.date, day)
+    }
+    const volume = Array.from({ length: VOLUME_DAYS }, (_, offset) => {
+      const date = addDays(today, offset)
+      return { date, byType: byDate.get(date) ?? {} }
+    })
+
+    const skippedRows = yield* sql`SELECT contact_id, skip_reason, count(*) AS n FROM email_schedules
+      WHERE status = 'skipped' AND scheduled_send_date >= ${today}
+      GROUP BY contact_id, skip_reason ORDER BY contact_id`.pipe(
+      Effect.flatMap(Schema.decodeUnknown(Schema.Array(SkippedRow)))
+    )
+    const skippedByContact = new Map<number, Array<{ reason: string; n: number }>>()
+    for (const row of skippedRows) {
+      const list = skippedByContact.get(row.contact_id) ?? []
+      list.push({ reason: row.skip_reason ?? "unknown", n: row.n })
+      skippedByContact.set(row.contact_id, list)
+    }
+
+    // One pass over the contacts: the census, and the resolved state of each contact with suppressed emails.
+    const census = makeCensus()
+    const byState: Record<string, number> = {}
+    const byReason: Record<string, number> = {}
+    const byStateAndReason: Record<string, Record<string, number>> = {}
+    let total = 0
+    let after = 0
+    for (;;) {
+      const page = yield* db.contactsPage(after, CONTACT_PAGE)
+      if (page.lastId === undefined) break
+      for (const bad of page.malformed) census.addMalformed(bad)
+      for (const row of page.contacts) {
+        const contact = validateContact(row)
+        census.addContact(contact)
+        for (const { reason, n } of skippedByContact.get(contact.id) ?? []) {
+          const state = contact.state ?? "none"
+          total += n
+          increment(byState, state, n)
+          increment(byReason, reason, n)
+          byStateAndReason[state] ??= {}
+          increment(byStateAndReason[state], reason, n)
+        }
+      }
+      after = page.lastId
+    }
+
+    const ruleset = RULESETS[settings.ruleset]
+    const states = [...new Set(ruleset.rules.map((rule) => rule.state))].sort()
+    const rules = states
+      .map((state) => ({
+        state,
+        buffer: resolved.stateBuffers[state] ?? settings.pre_exclusion_buffer_days,
+        rules: rulesInForce(ruleset, state, today)
+      }))
+      .filter((entry) => entry.rules.length > 0)
+
+    const hasCheckpoints = yield* sql`SELECT name FROM sqlite_master WHERE type = 'table'
+      AND name = 'scheduler_checkpoints'`.pipe(Effect.map((rows) => rows.length > 0))
+    const runs = !hasCheckpoints
+      ? []
+      : yield* sql`SELECT run_id, as_of_date, status, started_at, finished_at, ruleset, contacts_total,
+        emails_pre_scheduled, emails_skipped, rows_inserted, rows_updated, rows_deleted, error
+      FROM scheduler_checkpoints ORDER BY id DESC LIMIT 10`.pipe(
+          Effect.flatMap(Schema.decodeUnknown(Schema.Array(CheckpointRow)))
+        )
+
+    const data: ReportData = {
+      organization: options.organization,
+      today,
+      timezone: settings.timezone,
+      ruleset: `${ruleset.name} v${ruleset.version}`,
+      zipDataset: ZIP_DATASET,
+      volume,
+      emailTypes: [...new Set(volumeRows.map((row) => row.email_type))].sort(),
+      suppression: {
+        total,
+        byState: sorted(byState),
+        byReason: sorted(byReason),
+        byStateAndReason: Object.fromEntries(Object.entries(byStateAndReason).sort(([a], [b]) => (a < b ? -1 : 1)))
+      },
+      rules,
+      contacts: census.result(),
+      runs
+    }
+    return data
+  }).pipe(
+    Effect.catchTags({
+      SqlError: (cause) => new DatabaseError({ operation: "read the report", cause }),
+      ParseError: (cause) => new DatabaseError({ operation: "read the report", cause })
+    })
+  )
