@@ -1,7 +1,8 @@
 /**
  * The library surface: embed the scheduler in another Effect application. Nothing reachable from here imports
- * @effect/platform-node, @effect/sql-sqlite-node or @effect/cli: the host provides its own `SqlClient` (and, for
- * BusinessClock, a `DateTime.CurrentTimeZone`).
+ * @effect/platform-node, @effect/sql-sqlite-node or @effect/cli (a test walks the import graph): the host provides its
+ * own `SqlClient`, its time zone (the `timezone` setting, and `DateTime.CurrentTimeZone` for `BusinessClock`) and, if
+ * it syncs files, its own `ObjectStore` (the storage port: GCS, S3 and directory stores are included).
  */
 import { Layer } from "effect"
 import { Database } from "./db/Database.js"
@@ -26,6 +27,12 @@ export {
 export { isValidEmail } from "./domain/email-address.js"
 export { ContactEventRow, failedUnderwriting, TrackingClickRow } from "./domain/events.js"
 export { STATE_CODES, type StateCode, ZIP_DATASET } from "./domain/states.js"
+export { comparePreviews, type PreviewComparison } from "./preview/compare.js"
+export { sendDue } from "./preview/sender.js"
+export { type Preview, type PreviewDay, previewRange } from "./preview/simulate.js"
+export { ConfigError, IntegrityError, MountError, SyncConflict, SyncError } from "./production/errors.js"
+export { renderReportHtml } from "./report/html.js"
+export { type ReportData, reportData } from "./report/report-data.js"
 export { canonicalJson } from "./rules/canonical-json.js"
 export { WindowMetadata } from "./rules/explanations.js"
 export { hash30, jitter } from "./rules/hash.js"
@@ -40,6 +47,7 @@ export { type ContactPlan, planContact, planContext } from "./scheduling/plan-co
 export { type RunOptions, type RunReport, resolveRunSettings, runOnce } from "./scheduling/run.js"
 export { envName, flagName, SETTING_NAMES, SETTINGS, type SettingName } from "./settings/definitions.js"
 export { settingsFromEnvironment } from "./settings/environment.js"
+export { SettingOverrides } from "./settings/overrides.js"
 export { type ResolvedSettings, resolveSettings, type SettingsSources } from "./settings/resolve.js"
 export { SettingSource, type Settings, SettingsInvalid, SizeProfileName } from "./settings/settings.js"
 export { directoryStore } from "./storage/directory-store.js"
@@ -47,7 +55,7 @@ export { ObjectNotFound, PreconditionFailed, StorageError } from "./storage/erro
 export { gcsStore } from "./storage/gcs-store.js"
 export { ObjectStore, type UploadCondition } from "./storage/ObjectStore.js"
 export { s3Store } from "./storage/s3-store.js"
-export { BusinessClock } from "./time/BusinessClock.js"
+export { BusinessClock, businessToday } from "./time/BusinessClock.js"
 
 /** The scheduler's services over a host-provided `SqlClient`. Run `runMigrations` once, then `runOnce`. */
 export const layer = Layer.mergeAll(Database.Default)
