@@ -39,7 +39,7 @@ export interface Destinations {
 const NO_LIMIT_DAYS = 366
 
 /** A minimal binary min-heap of day numbers. */
-class DayQueue {
+export class DayQueue {
   private readonly heap: Array<number> = []
   private readonly queued = new Set<number>()
   push(day: number): void {

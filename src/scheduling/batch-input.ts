@@ -7,7 +7,8 @@ import { type ContactEventRow, failedUnderwriting, type TrackingClickRow } from 
 import { buildHistory, type ContactHistory } from "./history.js"
 import { type ContactPlan, type PlanContext, planContact } from "./plan-contact.js"
 
-const groupByContact = <A extends { readonly contact_id: number | null }>(rows: ReadonlyArray<A>) => {
+/** Rows by contact id, in their order; rows without a contact are left out. */
+export const groupByContact = <A extends { readonly contact_id: number | null }>(rows: ReadonlyArray<A>) => {
   const groups = new Map<number, Array<A>>()
   for (const row of rows) {
     if (row.contact_id === null) continue

@@ -17,6 +17,7 @@ import { type ResolvedSettings, resolveSettings } from "../settings/resolve.js"
 import type { SettingSource, Settings } from "../settings/settings.js"
 import { businessToday } from "../time/BusinessClock.js"
 import { balancePlan } from "./apply-balance.js"
+import type { BalanceParameters } from "./balance.js"
 import { campaignSetup } from "./campaigns.js"
 import { Checkpoint, sha256 } from "./checkpoint.js"
 import type { ContactCensus } from "./contact-census.js"
@@ -96,6 +97,15 @@ const dailyVolume = (days: Int32Array, today: number): Array<number> => {
   for (const day of days) if (day >= today && day < today + 60) volume[day - today]!++
   return volume
 }
+
+/** The load-balancing parameters of a run (spec §10.2). */
+export const balanceParameters = (profile: LoadParameters, asOf: IsoDate): BalanceParameters => ({
+  today: toDayNumber(asOf),
+  dailyCap: profile.dailyCap,
+  threshold: profile.threshold,
+  edSoftLimit: profile.edSoftLimit,
+  edSmoothingWindowDays: profile.edSmoothingWindowDays
+})
 
 export const countValidEmails = (db: Database) =>
   Effect.gen(function* () {
@@ -178,19 +188,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       )
       const [balanceMs, balanced] = yield* elapsed(
         Effect.sync(() =>
-          balancePlan(
-            planned.items,
-            planned.contacts,
-            planned.types,
-            {
-              today: toDayNumber(asOf),
-              dailyCap: profile.dailyCap,
-              threshold: profile.threshold,
-              edSoftLimit: profile.edSoftLimit,
-              edSmoothingWindowDays: profile.edSmoothingWindowDays
-            },
-            rules.exclusion
-          )
+          balancePlan(planned.items, planned.contacts, planned.types, balanceParameters(profile, asOf), rules.exclusion)
         )
       )
       const [writeMs, written] = yield* elapsed(

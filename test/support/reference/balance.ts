@@ -1,4 +1,5 @@
 import { jitter } from "../../../src/rules/hash.js"
+import { DayQueue } from "../../../src/scheduling/balance.js"
 
 /** A pre-scheduled row of the plan as load balancing sees it (spec §10.2: only these count and move). */
 export interface BalanceItem {
@@ -39,47 +40,6 @@ export interface Destinations {
 }
 
 const NO_LIMIT_DAYS = 366
-
-/** A minimal binary min-heap of day numbers. */
-class DayQueue {
-  private readonly heap: Array<number> = []
-  private readonly queued = new Set<number>()
-  push(day: number): void {
-    if (this.queued.has(day)) return
-    this.queued.add(day)
-    const heap = this.heap
-    heap.push(day)
-    let i = heap.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (heap[parent]! <= day) break
-      heap[i] = heap[parent]!
-      i = parent
-    }
-    heap[i] = day
-  }
-  pop(): number | undefined {
-    const heap = this.heap
-    const top = heap[0]
-    const last = heap.pop()
-    if (top === undefined || last === undefined) return undefined
-    if (heap.length > 0) {
-      let i = 0
-      for (;;) {
-        const left = 2 * i + 1
-        if (left >= heap.length) break
-        const right = left + 1
-        const child = right < heap.length && heap[right]! < heap[left]! ? right : left
-        if (heap[child]! >= last) break
-        heap[i] = heap[child]!
-        i = child
-      }
-      heap[i] = last
-    }
-    this.queued.delete(top)
-    return top
-  }
-}
 
 const byCapOrder = (items: ReadonlyArray<BalanceItem>) => (a: number, b: number) => {
   const x = items[a]!

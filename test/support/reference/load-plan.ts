@@ -6,6 +6,7 @@ import { readLooseDate, toDayNumber } from "../../../src/domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../../../src/domain/email.js"
 import { type ContactEventRow, failedUnderwriting, type TrackingClickRow } from "../../../src/domain/events.js"
 import type { WindowSubject } from "../../../src/rules/windows.js"
+import { groupByContact } from "../../../src/scheduling/batch-input.js"
 import { contactLine, lineHash } from "../../../src/scheduling/checkpoint.js"
 import { makeCensus } from "../../../src/scheduling/contact-census.js"
 import { yieldToEventLoop } from "../../../src/scheduling/event-loop.js"
@@ -50,17 +51,6 @@ const keyCoder = () => {
     }
     return index * 1_000_000 + day
   }
-}
-
-const groupByContact = <A extends { readonly contact_id: number | null }>(rows: ReadonlyArray<A>) => {
-  const groups = new Map<number, Array<A>>()
-  for (const row of rows) {
-    if (row.contact_id === null) continue
-    const group = groups.get(row.contact_id)
-    if (group === undefined) groups.set(row.contact_id, [row])
-    else group.push(row)
-  }
-  return groups
 }
 
 const NONE: ReadonlyArray<never> = []

@@ -1,14 +1,14 @@
 import { Effect } from "effect"
 import { Database } from "../../../src/db/Database.js"
 import { runMigrations } from "../../../src/db/migrations.js"
-import { type IsoDate, toDayNumber } from "../../../src/domain/dates.js"
+import type { IsoDate } from "../../../src/domain/dates.js"
 import { loadParameters } from "../../../src/rules/profiles.js"
 import { RulesEngine } from "../../../src/rules/RulesEngine.js"
 import { campaignSetup } from "../../../src/scheduling/campaigns.js"
 import { planOrder } from "../../../src/scheduling/checkpoint.js"
 import { planContext } from "../../../src/scheduling/plan-contact.js"
 import { type PlanRecord, sendTime } from "../../../src/scheduling/records.js"
-import { countValidEmails, resolveRunSettings } from "../../../src/scheduling/run.js"
+import { balanceParameters, countValidEmails, resolveRunSettings } from "../../../src/scheduling/run.js"
 import type { SettingName } from "../../../src/settings/definitions.js"
 import { balancePlan } from "./apply-balance.js"
 import { loadAndPlan } from "./load-plan.js"
@@ -39,13 +39,7 @@ export const referencePlan = (asOf: IsoDate, flags: Partial<Record<SettingName, 
       const { moved } = balancePlan(
         planned.records,
         planned.balanceInput,
-        {
-          today: toDayNumber(asOf),
-          dailyCap: profile.dailyCap,
-          threshold: profile.threshold,
-          edSoftLimit: profile.edSoftLimit,
-          edSmoothingWindowDays: profile.edSmoothingWindowDays
-        },
+        balanceParameters(profile, asOf),
         rules.exclusion
       )
       const records: ReadonlyArray<PlanRecord> = [...planned.records].sort(planOrder)
