@@ -52,6 +52,6 @@ RUN mkdir -p /app/data && chown node:node /app/data
 ENV NODE_ENV=production DATA_DIR=/app/data
 # The API sync mode needs no privileges; a FUSE mount (SYNC_MODE=mount) needs root: override the user for it.
 USER node
-# A 1 GiB heap cap keeps the run's peak RSS near 1.3 GB at 3 million contacts (BENCHMARKS.md): without it V8 lets
+# A 1 GiB heap cap keeps the peak RSS of a 3-million-contact run at 1.2 GB (BENCHMARKS.md): without it V8 lets
 # garbage pile up to several GB before collecting. The plan's balancing columns live outside the heap.
 ENTRYPOINT ["node", "--max-old-space-size=1024", "dist/entrypoint.js"]

@@ -17,7 +17,7 @@ describe("deployment files", () => {
     )
     assert.strictEqual(parsed.status, 0, parsed.stderr)
     const fly = JSON.parse(parsed.stdout)
-    assert.deepStrictEqual(fly.mounts, { source: "scheduler_data", destination: "/app/data" })
+    assert.deepStrictEqual(fly.mounts, { source: "scheduler_data", destination: "/app/data", initial_size: "20gb" })
     assert.deepStrictEqual(fly.vm, [{ cpu_kind: "performance", cpus: 4, memory: "4gb" }])
     assert.deepStrictEqual(fly.restart, [{ policy: "never" }])
     assert.isUndefined(fly.http_service, "a one-shot job serves nothing")
