@@ -1,8 +1,9 @@
 /**
  * The library surface: embed the scheduler in another Effect application. Nothing reachable from here imports
- * @effect/platform-node, @effect/sql-sqlite-node, @effect/cli or better-sqlite3 (a test walks the import graph): the host provides its
- * own `SqlClient`, its time zone (the `timezone` setting, and `DateTime.CurrentTimeZone` for `BusinessClock`) and, if
- * it syncs files, its own `ObjectStore` (the storage port: GCS, S3 and directory stores are included).
+ * @effect/platform-node, @effect/sql-sqlite-node, @effect/cli or better-sqlite3 (a test walks the import graph): the
+ * host provides its own `SqlClient`, its time zone (the `timezone` setting, and `DateTime.CurrentTimeZone` for
+ * `BusinessClock`) and, if it syncs files, its own `ObjectStore` (the storage port: GCS, S3 and directory stores are
+ * included).
  */
 import { Layer } from "effect"
 import { Database } from "./db/Database.js"
