@@ -91,14 +91,14 @@ export const renderComparison = (comparison: PreviewComparison): string => {
     "",
     comparison.days.length === 0
       ? "Every day is the same."
-      : textTable(
-          ["date", "what changes"],
-          comparison.days.map((day) => [
-            day.date,
-            [...day.sent, ...day.suppressed.map((c) => ({ ...c, key: `suppressed ${c.key}` }))]
-              .map((c) => `${c.key} ${n(c.current)}→${n(c.proposed)}`)
-              .join(", ")
-          ])
-        )
+      : [
+          "What changes, day by day:",
+          ...comparison.days.map(
+            (day) =>
+              `  ${day.date}: ${[...day.sent, ...day.suppressed.map((c) => ({ ...c, key: `suppressed ${c.key}` }))]
+                .map((c) => `${c.key} ${n(c.current)}→${n(c.proposed)}`)
+                .join(", ")}`
+          )
+        ].join("\n")
   ].join("\n")
 }

@@ -114,6 +114,7 @@ describe("what-if preview (issue 7)", () => {
       assert.include(text.stdout, "Sent per day, by email type")
       assert.include(text.stdout, "suppressed by reason")
       assert.include(text.stdout, "Compared with the current settings (pre_exclusion_buffer_days = 0)")
+      assert.match(text.stdout, /What changes, day by day:\n {2}2026-11-\d\d: .+→/)
     })
   )
 
