@@ -1,7 +1,7 @@
 import { Effect, Option } from "effect"
-import { Database } from "../db/Database.js"
 import { validateContact } from "../domain/contact.js"
 import { addDays, daysBetween, type IsoDate } from "../domain/dates.js"
+import { forEachContactPage } from "../scheduling/contact-pages.js"
 import { yieldToEventLoop } from "../scheduling/event-loop.js"
 import { sendTime } from "../scheduling/records.js"
 import { runOnce } from "../scheduling/run.js"
@@ -38,19 +38,13 @@ const tally = () => {
   }
 }
 
-const CONTACT_PAGE = 10_000
-
 /** Each contact's resolved state (spec §3.2), "none" without one: what the preview groups by. */
 const contactStates = Effect.gen(function* () {
-  const db = yield* Database
   const states = new Map<number, string>()
-  let after = 0
-  for (;;) {
-    const page = yield* db.contactsPage(after, CONTACT_PAGE)
-    if (page.lastId === undefined) return states
+  yield* forEachContactPage((page) => {
     for (const row of page.contacts) states.set(row.id, validateContact(row).state ?? "none")
-    after = page.lastId
-  }
+  })
+  return states
 })
 
 /**

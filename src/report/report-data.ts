@@ -1,6 +1,5 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, type Option, Schema } from "effect"
-import { Database } from "../db/Database.js"
 import { DatabaseError } from "../db/errors.js"
 import { validateContact } from "../domain/contact.js"
 import { addDays, type IsoDate } from "../domain/dates.js"
@@ -8,6 +7,7 @@ import { ZIP_DATASET } from "../domain/states.js"
 import { RULESETS, type StateRule } from "../rules/rulesets.js"
 import { rulesInForce } from "../rules/windows.js"
 import { type ContactCensus, makeCensus } from "../scheduling/contact-census.js"
+import { forEachContactPage } from "../scheduling/contact-pages.js"
 import { resolveRunSettings } from "../scheduling/run.js"
 import { businessToday } from "../time/BusinessClock.js"
 
@@ -67,8 +67,6 @@ const increment = (counts: Record<string, number>, key: string, n: number) => {
 const sorted = (counts: Record<string, number>): Record<string, number> =>
   Object.fromEntries(Object.entries(counts).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)))
 
-const CONTACT_PAGE = 10_000
-
 /**
  * Everything the compliance and volume report shows, read from the database as it is now (a run is not needed, and
  * nothing is written): the plan's next 90 days, suppressions, the rules in force per state with their sources, the
@@ -76,7 +74,6 @@ const CONTACT_PAGE = 10_000
  */
 export const reportData = (options: { readonly asOf: Option.Option<IsoDate>; readonly organization: string }) =>
   Effect.gen(function* () {
-    const db = yield* Database
     const sql = yield* SqlClient.SqlClient
     const resolved = yield* resolveRunSettings({})
     const { settings } = resolved
@@ -116,10 +113,7 @@ export const reportData = (options: { readonly asOf: Option.Option<IsoDate>; rea
     const byReason: Record<string, number> = {}
     const byStateAndReason: Record<string, Record<string, number>> = {}
     let total = 0
-    let after = 0
-    for (;;) {
-      const page = yield* db.contactsPage(after, CONTACT_PAGE)
-      if (page.lastId === undefined) break
+    yield* forEachContactPage((page) => {
       for (const bad of page.malformed) census.addMalformed(bad)
       for (const row of page.contacts) {
         const contact = validateContact(row)
@@ -133,8 +127,7 @@ export const reportData = (options: { readonly asOf: Option.Option<IsoDate>; rea
           increment(byStateAndReason[state], reason, n)
         }
       }
-      after = page.lastId
-    }
+    })
 
     const ruleset = RULESETS[settings.ruleset]
     const states = [...new Set(ruleset.rules.map((rule) => rule.state))].sort()
