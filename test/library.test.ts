@@ -46,7 +46,7 @@ describe("library surface (src/index.ts)", () => {
     Effect.gen(function* () {
       const report = yield* Scheduler.runOnce({ asOf: Option.some("2026-06-01"), dryRun: false, flags: {} })
       assert.strictEqual(report.contacts.total, 0)
-      assert.deepStrictEqual(report.migrationsApplied, ["0001_base_schema"])
+      assert.deepStrictEqual(report.migrationsApplied, ["0001_base_schema", "0002_lean_indexes"])
     }).pipe(Effect.provide(Scheduler.layer.pipe(Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" })))))
   )
 })

@@ -2,12 +2,13 @@ import { Migrator } from "@effect/sql"
 import { Effect, Layer, Option } from "effect"
 import { DatabaseError } from "./errors.js"
 import baseSchema from "./migrations/0001_base_schema.js"
+import leanIndexes from "./migrations/0002_lean_indexes.js"
 
 /** Our own table name, so a host application's migrator on the same file never collides with ours. */
 export const MIGRATIONS_TABLE = "email_scheduler_migrations"
 
 const migrator = Migrator.make({})({
-  loader: Migrator.fromRecord({ "0001_base_schema": baseSchema }),
+  loader: Migrator.fromRecord({ "0001_base_schema": baseSchema, "0002_lean_indexes": leanIndexes }),
   table: MIGRATIONS_TABLE
 })
 

@@ -130,13 +130,10 @@ export const EMAIL_SCHEDULES: TableDefinition = {
     column("trigger_date", "TEXT"),
     column("sent_at", "TEXT")
   ],
+  // Only the indexes a known query needs (issue 11; docs/database.md): each one costs every insert.
   indexes: [
     index("email_schedules", ["contact_id", "email_type", "scheduled_send_date"], true),
-    index("email_schedules", ["status", "scheduled_send_date"]),
-    index("email_schedules", ["contact_id"]),
-    index("email_schedules", ["scheduler_run_id"]),
-    index("email_schedules", ["event_year", "event_month", "event_day"]),
-    index("email_schedules", ["campaign_instance_id"])
+    index("email_schedules", ["status", "scheduled_send_date"])
   ]
 }
 

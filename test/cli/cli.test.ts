@@ -1,10 +1,10 @@
-import { copyFileSync, existsSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { assert, describe, it } from "vitest"
 import { flagName, SETTING_NAMES } from "../../src/settings/definitions.js"
 import { runCli } from "../support/cli.js"
 import { useTempDir } from "../support/files.js"
-import { buildPredecessorDatabase } from "../support/predecessor.js"
+import { buildPredecessorDatabase, buildPredecessorShapedDatabase } from "../support/predecessor.js"
 
 const dir = useTempDir("cli")
 const path = (name: string) => join(dir, name)
@@ -120,7 +120,7 @@ describe("email-scheduler CLI (real child processes)", () => {
     const result = runCli(["run", "--db", db, "--dry-run", "--json", "--as-of", "2026-06-01"])
     assert.strictEqual(result.code, 0, result.stderr)
     const report = JSON.parse(result.stdout)
-    assert.deepStrictEqual(report.migrationsApplied, ["0001_base_schema"])
+    assert.deepStrictEqual(report.migrationsApplied, ["0001_base_schema", "0002_lean_indexes"])
     assert.strictEqual(report.contacts.total, 50)
     assert.strictEqual(report.settings.timezone, "America/New_York")
     assert.strictEqual(report.settings.batch_size, 500)
@@ -131,9 +131,9 @@ describe("email-scheduler CLI (real child processes)", () => {
     )
   })
 
-  it("runs on a copy of the shared predecessor fixture", () => {
+  it("runs on a database of the predecessor's production shape (10,000 contacts)", () => {
     const db = path("fixture.sqlite")
-    copyFileSync(new URL("../../../shared/fixtures/predecessor-10k.sqlite3", import.meta.url), db)
+    buildPredecessorShapedDatabase(db, 10_000)
     const result = runCli(["run", "--db", db, "--json", "--as-of", "2026-12-01"])
     assert.strictEqual(result.code, 0, result.stderr)
     const report = JSON.parse(result.stdout)

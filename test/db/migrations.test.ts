@@ -1,16 +1,14 @@
-import { copyFileSync, existsSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
 import { Effect } from "effect"
 import { sqliteFile } from "../../src/app/sqlite.js"
 import { MIGRATIONS_TABLE, runMigrations } from "../../src/db/migrations.js"
+import { type IndexShape, redundantIndexes } from "../../src/db/migrations/0002_lean_indexes.js"
 import { TABLES } from "../../src/db/schema.js"
 import { useTempDir } from "../support/files.js"
-import { buildPredecessorDatabase } from "../support/predecessor.js"
+import { buildPredecessorDatabase, buildPredecessorShapedDatabase } from "../support/predecessor.js"
 
-const FIXTURE = fileURLToPath(new URL("../../../shared/fixtures/predecessor-10k.sqlite3", import.meta.url))
 const dir = useTempDir("migrations")
 
 const migrate = (path: string) => runMigrations.pipe(Effect.provide(sqliteFile(path)))
@@ -28,6 +26,13 @@ const schemaOf = (path: string) => {
   const schema = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").all()
   db.close()
   return schema
+}
+
+const indexNames = (path: string, table: string): ReadonlyArray<string> => {
+  const db = new BetterSqlite3(path, { readonly: true })
+  const rows = db.prepare("SELECT name FROM pragma_index_list(?) ORDER BY name").all(table) as Array<{ name: string }>
+  db.close()
+  return rows.map((row) => row.name)
 }
 
 const indexColumns = (db: BetterSqlite3.Database, table: string) =>
@@ -64,7 +69,10 @@ describe("migrations", () => {
       const first = yield* migrate(path)
       const schema = schemaOf(path)
       const second = yield* migrate(path)
-      assert.deepStrictEqual(first, [[1, "base_schema"]])
+      assert.deepStrictEqual(first, [
+        [1, "base_schema"],
+        [2, "lean_indexes"]
+      ])
       assert.deepStrictEqual(second, [])
       assert.deepStrictEqual(schemaOf(path), schema)
       const db = new BetterSqlite3(path, { readonly: true })
@@ -87,8 +95,8 @@ describe("migrations", () => {
       }
       assert.strictEqual(
         (db.prepare(`SELECT count(*) AS n FROM ${MIGRATIONS_TABLE}`).get() as { n: number }).n,
-        1,
-        "one migration recorded in our own table"
+        2,
+        "the migrations are recorded in our own table"
       )
       db.close()
     })
@@ -143,22 +151,84 @@ describe("migrations", () => {
     })
   )
 
-  it.effect("upgrade the shared predecessor fixture in place (named legacy index, 10,000 contacts)", () =>
+  it.effect(
+    "upgrade a database of the predecessor's production shape: rows survive, redundant indexes go, no access path is lost",
+    () =>
+      Effect.gen(function* () {
+        const path = join(dir, "fixture.sqlite")
+        buildPredecessorShapedDatabase(path, 10_000)
+        const before = snapshotRows(path, ["contacts", "email_schedules"])
+        assert.strictEqual(indexNames(path, "email_schedules").length, 10, "the predecessor's ten indexes")
+        yield* migrate(path)
+        yield* migrate(path)
+        assertRowsSurvive(before, snapshotRows(path, ["contacts", "email_schedules"]))
+        // Dropped: the legacy unique event index (spec §2.4), a non-unique twin of the unique key, and three left
+        // prefixes of other indexes. Kept: every index that serves a query no other index serves.
+        assert.deepStrictEqual(indexNames(path, "email_schedules"), [
+          "idx_email_schedules_date_time_status",
+          "idx_email_schedules_event_date",
+          "idx_email_schedules_unique",
+          "idx_schedules_run_id",
+          "idx_schedules_status_date"
+        ])
+        assert.deepStrictEqual(indexNames(path, "contacts"), [
+          "idx_contacts_birth_date",
+          "idx_contacts_effective_date",
+          "idx_contacts_state",
+          "sqlite_autoindex_contacts_1"
+        ])
+      })
+  )
+
+  it.effect("drop the indexes an earlier version created that no query needs, keeping the two that serve queries", () =>
     Effect.gen(function* () {
-      assert.isTrue(existsSync(FIXTURE), `fixture expected at ${FIXTURE}`)
-      const path = join(dir, "fixture.sqlite")
-      copyFileSync(FIXTURE, path)
-      const before = snapshotRows(path, ["contacts", "email_schedules"])
+      const path = join(dir, "earlier.sqlite")
       yield* migrate(path)
-      yield* migrate(path)
-      assertRowsSurvive(before, snapshotRows(path, ["contacts", "email_schedules"]))
-      const db = new BetterSqlite3(path, { readonly: true })
-      const names = (
-        db.prepare("SELECT name FROM pragma_index_list('email_schedules')").all() as Array<{ name: string }>
-      ).map((i) => i.name)
-      assert.notInclude(names, "idx_email_schedules_unique_event")
-      assert.include(names, "idx_email_schedules_unique", "the existing key index is reused, not duplicated")
+      const db = new BetterSqlite3(path)
+      // What migration 0001 created before issue 11, and a database that has only run 0001.
+      db.exec(`CREATE INDEX idx_email_schedules_contact_id ON email_schedules (contact_id);
+        CREATE INDEX idx_email_schedules_scheduler_run_id ON email_schedules (scheduler_run_id);
+        CREATE INDEX idx_email_schedules_event_year_event_month_event_day
+          ON email_schedules (event_year, event_month, event_day);
+        CREATE INDEX idx_email_schedules_campaign_instance_id ON email_schedules (campaign_instance_id);
+        DELETE FROM ${MIGRATIONS_TABLE} WHERE migration_id = 2;`)
       db.close()
+      assert.deepStrictEqual(yield* migrate(path), [[2, "lean_indexes"]])
+      assert.deepStrictEqual(indexNames(path, "email_schedules"), [
+        "idx_email_schedules_contact_id_email_type_scheduled_send_date_unique",
+        "idx_email_schedules_status_scheduled_send_date"
+      ])
     })
   )
+})
+
+describe("which indexes are redundant", () => {
+  const plain = (name: string, columns: ReadonlyArray<string>, unique = false): IndexShape => ({
+    name,
+    unique,
+    origin: "c",
+    keys: columns.map((column) => `${column} 0 binary`)
+  })
+  const cases: ReadonlyArray<readonly [string, ReadonlyArray<IndexShape>, ReadonlyArray<string>]> = [
+    ["a left prefix of a longer index", [plain("a", ["x"]), plain("b", ["x", "y"])], ["a"]],
+    ["not a prefix when the order differs", [plain("a", ["y"]), plain("b", ["x", "y"])], []],
+    ["a non-unique twin of a unique index", [plain("a", ["x", "y"]), plain("b", ["x", "y"], true)], ["a"]],
+    ["of two identical non-unique indexes, the second name", [plain("b", ["x"]), plain("a", ["x"])], ["b"]],
+    ["a unique index is never dropped", [plain("a", ["x"], true), plain("b", ["x", "y"])], []],
+    [
+      "a constraint index is never dropped",
+      [{ ...plain("sqlite_autoindex_t_1", ["x"]), origin: "u" }, plain("b", ["x", "y"])],
+      []
+    ],
+    ["partial and expression indexes are kept", [{ ...plain("a", []), keys: undefined }, plain("b", ["x"])], []],
+    [
+      "a different collation is another access path",
+      [{ ...plain("a", ["x"]), keys: ["x 0 nocase"] }, plain("b", ["x", "y"])],
+      []
+    ],
+    ["a descending key is another access path", [{ ...plain("a", ["x"]), keys: ["x 1 binary"] }, plain("b", ["x"])], []]
+  ]
+  for (const [label, indexes, expected] of cases) {
+    it(label, () => assert.deepStrictEqual([...redundantIndexes(indexes)].sort(), expected))
+  }
 })
