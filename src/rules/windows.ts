@@ -133,7 +133,13 @@ export const exclusionRanges = (
   return Int32Array.from(ranges)
 }
 
-export const inRanges = (ranges: Int32Array, day: number): boolean => {
-  for (let i = 0; i < ranges.length; i += 2) if (ranges[i]! <= day && day <= ranges[i + 1]!) return true
-  return false
+export const inRanges = (ranges: Int32Array, day: number): boolean => rangeEndAt(ranges, day) !== undefined
+
+/** The greatest end among the ranges that hold `day` (so everything up to it is excluded), or undefined. */
+export const rangeEndAt = (ranges: Int32Array, day: number): number | undefined => {
+  let end: number | undefined
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (ranges[i]! <= day && day <= ranges[i + 1]! && (end === undefined || ranges[i + 1]! > end)) end = ranges[i + 1]
+  }
+  return end
 }

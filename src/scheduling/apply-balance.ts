@@ -1,6 +1,6 @@
 import { dateFromDayNumber } from "../domain/dates.js"
 import type { StateCode } from "../domain/states.js"
-import { type ExclusionContext, exclusionRanges, inRanges } from "../rules/windows.js"
+import { type ExclusionContext, exclusionRanges, rangeEndAt } from "../rules/windows.js"
 import { type BalanceParameters, type BalanceResult, balance } from "./balance.js"
 import { type BalanceContacts, type BalanceItems, type EmailTypeCodes, keyCode } from "./balance-items.js"
 
@@ -25,9 +25,9 @@ export const balancePlan = (
   // Balancing looks at most 366 days past a row's latest date: three years of windows cover every destination.
   const firstYear = Number(dateFromDayNumber(parameters.today).slice(0, 4))
   const ranges = new Map<number, Int32Array>()
-  const excluded = (owner: number, day: number): boolean => {
+  const rangesOf = (owner: number): Int32Array | undefined => {
     const state = contacts.stateCode.values[owner]!
-    if (state === 0) return false
+    if (state === 0) return undefined
     let contactRanges = ranges.get(owner)
     if (contactRanges === undefined) {
       const birthDay = contacts.birthDay.values[owner]!
@@ -45,7 +45,13 @@ export const balancePlan = (
       if (ranges.size >= RANGE_CACHE_LIMIT) ranges.clear()
       ranges.set(owner, contactRanges)
     }
-    return inRanges(contactRanges, day)
+    return contactRanges
+  }
+  /** The last day of the contact's exclusion range that holds `day`, or undefined when it is not excluded. */
+  const excludedUntil = (index: number, day: number): number | undefined => {
+    if (items.subjectToExclusions[index] !== 1) return undefined
+    const contactRanges = rangesOf(items.owner[index]!)
+    return contactRanges === undefined ? undefined : rangeEndAt(contactRanges, day)
   }
   const keys = contacts.keys.values
   const findKey = (owner: number, key: number): number => {
@@ -60,13 +66,10 @@ export const balancePlan = (
     { effectiveDate: effectiveDate < 0 ? undefined : effectiveDate, ranks: types.ranks() },
     parameters,
     {
-      isFree: (index, day) => {
-        const owner = items.owner[index]!
-        return (
-          findKey(owner, keyCode(items.typeCode[index]!, day)) < 0 &&
-          !(items.subjectToExclusions[index] === 1 && excluded(owner, day))
-        )
-      },
+      isFree: (index, day) =>
+        findKey(items.owner[index]!, keyCode(items.typeCode[index]!, day)) < 0 &&
+        excludedUntil(index, day) === undefined,
+      refusedUntil: (index, day) => excludedUntil(index, day) ?? day,
       // The item's own key is always among its contact's keys: it moves with the item.
       onMove: (index, from, to) => {
         const k = findKey(items.owner[index]!, keyCode(items.typeCode[index]!, from))

@@ -10,6 +10,8 @@ const grown = <T extends Int32Array | Uint8Array | Uint16Array | Int16Array>(
 
 /** "No latest date": the row may move up to 366 days past the day it leaves (spec §10.5). */
 export const NO_LATEST_DAY = 2 ** 31 - 1
+/** The item has no held day: no earlier run stored it on a day it may keep (docs/business-rules.md §10.5). */
+export const NO_HELD_DAY = -(2 ** 31)
 /** No event year (campaigns and follow-ups). */
 export const NO_EVENT_YEAR = 0
 
@@ -54,6 +56,8 @@ export class BalanceItems {
   subjectToExclusions = new Uint8Array(1024)
   /** Index of the item's contact in `BalanceContacts`. */
   owner = new Int32Array(1024)
+  /** The day an earlier run stored the row on, when it may keep it; `NO_HELD_DAY` otherwise. */
+  heldDay = new Int32Array(1024)
   /** The outcome that leaves the stored row unchanged (see prediction.ts); meaningful in predictable batches only. */
   expectedDay = new Int32Array(1024)
   expectedSteps = new Uint8Array(1024)
@@ -68,6 +72,7 @@ export class BalanceItems {
     readonly eventYear: number
     readonly subjectToExclusions: boolean
     readonly owner: number
+    readonly heldDay?: number
   }): void {
     if (this.length === this.contactId.length) this.grow()
     const i = this.length++
@@ -79,6 +84,7 @@ export class BalanceItems {
     this.eventYear[i] = item.eventYear
     this.subjectToExclusions[i] = item.subjectToExclusions ? 1 : 0
     this.owner[i] = item.owner
+    this.heldDay[i] = item.heldDay ?? NO_HELD_DAY
   }
 
   expect(index: number, outcome: { readonly day: number; readonly steps: number; readonly jitter: number }): void {
@@ -96,6 +102,7 @@ export class BalanceItems {
     this.eventYear = grown(this.eventYear, (n) => new Int16Array(n))
     this.subjectToExclusions = grown(this.subjectToExclusions, (n) => new Uint8Array(n))
     this.owner = grown(this.owner, (n) => new Int32Array(n))
+    this.heldDay = grown(this.heldDay, (n) => new Int32Array(n))
     this.expectedDay = grown(this.expectedDay, (n) => new Int32Array(n))
     this.expectedSteps = grown(this.expectedSteps, (n) => new Uint8Array(n))
     this.expectedJitter = grown(this.expectedJitter, (n) => new Int16Array(n))

@@ -1,5 +1,5 @@
 import { jitter } from "../rules/hash.js"
-import { type BalanceItems, NO_EVENT_YEAR, NO_LATEST_DAY } from "./balance-items.js"
+import { type BalanceItems, NO_EVENT_YEAR, NO_HELD_DAY, NO_LATEST_DAY } from "./balance-items.js"
 
 export interface BalanceParameters {
   readonly today: number
@@ -12,6 +12,8 @@ export interface BalanceParameters {
 /** The steps a row took (spec §14.2 `moved.steps`), as bits. */
 export const ED_SMOOTHING = 1
 export const DAILY_CAP = 2
+/** The row ends on the day an earlier run stored it on (docs/business-rules.md §10.5): it keeps that explanation. */
+export const HELD = 4
 
 export const stepNames = (steps: number): Array<"ed_smoothing" | "daily_cap"> => [
   ...(steps & ED_SMOOTHING ? (["ed_smoothing"] as const) : []),
@@ -29,11 +31,13 @@ export interface BalanceResult {
 
 /**
  * Spec §10.6 without the date range: may item `index` move to `day`? (Window test and key checks.) The caller keeps
- * the key set current through `onMove`.
+ * the key set current through `onMove`. `refusedUntil`, when given, names the last day of the run of refused days
+ * that starts at a refused `day` (a window's end), so the search jumps over it instead of testing each day.
  */
 export interface Destinations {
   readonly isFree: (index: number, day: number) => boolean
   readonly onMove: (index: number, from: number, to: number) => void
+  readonly refusedUntil?: (index: number, day: number) => number
 }
 
 const NO_LIMIT_DAYS = 366
@@ -79,15 +83,62 @@ export class DayQueue {
   }
 }
 
-const byCapOrder = (items: BalanceItems, typeRanks: Int32Array) => (a: number, b: number) =>
+const byCapFields = (items: BalanceItems, typeRanks: Int32Array) => (a: number, b: number) =>
   items.priority[a]! - items.priority[b]! ||
   items.contactId[a]! - items.contactId[b]! ||
   typeRanks[items.typeCode[a]!]! - typeRanks[items.typeCode[b]!]!
 
 /**
- * Spec §10.4–§10.5: effective-date smoothing with the jitter hash, then the cascading daily cap, processing days in
- * ascending order (days that only receive rows included). Returns the final day of every item and how it got there.
- * Deterministic: the same items in the same order give the same result.
+ * The cap's order (priority, contact id, email type by name; spec §10.5) as one number per item, so sorting and
+ * merging compare numbers: exact while |priority| < 2^10 and fewer than 2^12 types (ids are below 2^31), 53 bits.
+ * Otherwise each item's rank in the order, from one sort with the full comparison.
+ */
+const capOrderKeys = (items: BalanceItems, typeRanks: Int32Array): Float64Array => {
+  const keys = new Float64Array(items.length)
+  let exact = typeRanks.length <= 2 ** 12
+  for (let index = 0; index < items.length && exact; index++) {
+    const priority = items.priority[index]!
+    exact = priority > -(2 ** 10) && priority < 2 ** 10 && items.contactId[index]! >= 0
+    keys[index] = (priority * 2 ** 31 + items.contactId[index]!) * 2 ** 12 + typeRanks[items.typeCode[index]!]!
+  }
+  if (exact) return keys
+  const order = Array.from({ length: items.length }, (_, index) => index).sort(byCapFields(items, typeRanks))
+  order.forEach((index, rank) => {
+    keys[index] = rank
+  })
+  return keys
+}
+
+/** Merges two lists of item indexes, each sorted by `keys`, into one sorted list. */
+const merge = (a: ReadonlyArray<number>, b: ReadonlyArray<number>, keys: Float64Array): Array<number> => {
+  if (a.length === 0) return [...b]
+  if (b.length === 0) return [...a]
+  const merged = new Array<number>(a.length + b.length)
+  let i = 0
+  let j = 0
+  let k = 0
+  while (i < a.length && j < b.length) merged[k++] = keys[a[i]!]! <= keys[b[j]!]! ? a[i++]! : b[j++]!
+  while (i < a.length) merged[k++] = a[i++]!
+  while (j < b.length) merged[k++] = b[j++]!
+  return merged
+}
+
+/** Rows waiting on one day: those held there, those that start there, and the sorted runs cascaded into it. */
+interface DayRows {
+  readonly held: Array<number>
+  readonly starting: Array<number>
+  readonly arrived: Array<Array<number>>
+}
+
+/**
+ * Spec §10.4–§10.5 with the plan-stability rule of docs/business-rules.md §10.5: effective-date smoothing with the
+ * jitter hash, then the cascading daily cap, processing days in ascending order (days that only receive rows
+ * included). A held item (one an earlier run stored on a still-acceptable day) starts on that day, is not smoothed,
+ * and keeps its day while the held rows of that day fit the cap; the other rows fill what is left. Returns the final
+ * day of every item and how it got there. Deterministic: the same items in the same order give the same result.
+ *
+ * Each day's rows are sorted once and the rows cascaded into it are merged in (they arrive sorted), so a cascade over
+ * many days costs one step per row and day, not a sort of every day.
  */
 export const balance = (
   items: BalanceItems,
@@ -96,7 +147,11 @@ export const balance = (
   destinations: Destinations
 ): BalanceResult => {
   const count = items.length
-  const days = items.plannedDay.slice(0, count)
+  const held = (index: number) => items.heldDay[index] !== NO_HELD_DAY
+  const days = new Int32Array(count)
+  for (let index = 0; index < count; index++) {
+    days[index] = held(index) ? items.heldDay[index]! : items.plannedDay[index]!
+  }
   const steps = new Uint8Array(count)
   const jitters = new Int16Array(count)
   const acceptable = (index: number, day: number): boolean =>
@@ -107,7 +162,8 @@ export const balance = (
     steps[index]! |= step
   }
 
-  // §10.4: counts are computed once; destination days are not re-checked.
+  // §10.4: counts (of every effective-date row by planned day) are computed once; destination days are not
+  // re-checked. Held rows count but stay where they are held.
   const edByDay = new Map<number, Array<number>>()
   for (let index = 0; index < count; index++) {
     if (items.typeCode[index] !== types.effectiveDate) continue
@@ -120,6 +176,7 @@ export const balance = (
     const onDay = edByDay.get(day)!
     if (onDay.length <= parameters.edSoftLimit) continue
     for (const index of [...onDay].sort((a, b) => items.contactId[a]! - items.contactId[b]!)) {
+      if (held(index)) continue
       const year = items.eventYear[index]!
       const j = jitter(
         `${items.contactId[index]}-effective_date-${year === NO_EVENT_YEAR ? undefined : year}`,
@@ -133,47 +190,63 @@ export const balance = (
   }
 
   // §10.5: the cascading daily cap.
-  const byDay = new Map<number, Array<number>>()
+  const keys = capOrderKeys(items, types.ranks)
+  const byKey = (a: number, b: number) => keys[a]! - keys[b]!
+  const rowsOn = new Map<number, DayRows>()
   const queue = new DayQueue()
-  for (let index = 0; index < count; index++) {
-    const day = days[index]!
-    const list = byDay.get(day)
-    if (list === undefined) {
-      byDay.set(day, [index])
+  const dayRows = (day: number): DayRows => {
+    let rows = rowsOn.get(day)
+    if (rows === undefined) {
+      rows = { held: [], starting: [], arrived: [] }
+      rowsOn.set(day, rows)
       queue.push(day)
-    } else list.push(index)
-  }
-  const order = byCapOrder(items, types.ranks)
-  for (let day = queue.pop(); day !== undefined; day = queue.pop()) {
-    const onDay = byDay.get(day)
-    if (onDay === undefined || onDay.length <= parameters.threshold) continue
-    onDay.sort(order)
-    const kept = onDay.slice(0, parameters.dailyCap)
-    for (let k = parameters.dailyCap; k < onDay.length; k++) {
-      const index = onDay[k]!
-      const latest = items.latestDay[index]!
-      const limit = latest === NO_LATEST_DAY ? day + NO_LIMIT_DAYS : latest
-      let destination: number | undefined
-      for (let candidate = day + 1; candidate <= limit; candidate++) {
-        if (acceptable(index, candidate)) {
-          destination = candidate
-          break
-        }
-      }
-      if (destination === undefined) {
-        kept.push(index) // no acceptable day: it stays, even over the cap
-        continue
-      }
-      move(index, destination, DAILY_CAP)
-      const list = byDay.get(destination)
-      if (list === undefined) byDay.set(destination, [index])
-      else list.push(index)
-      queue.push(destination)
     }
-    byDay.set(day, kept)
+    return rows
+  }
+  for (let index = 0; index < count; index++) {
+    const rows = dayRows(days[index]!)
+    if (held(index)) rows.held.push(index)
+    else rows.starting.push(index)
+  }
+  const firstAcceptableAfter = (index: number, day: number): number | undefined => {
+    const latest = items.latestDay[index]!
+    const limit = latest === NO_LATEST_DAY ? day + NO_LIMIT_DAYS : latest
+    for (let candidate = day + 1; candidate <= limit; candidate++) {
+      if (acceptable(index, candidate)) return candidate
+      if (destinations.refusedUntil !== undefined) {
+        candidate = Math.max(candidate, destinations.refusedUntil(index, candidate))
+      }
+    }
+    return undefined
+  }
+  for (let day = queue.pop(); day !== undefined; day = queue.pop()) {
+    const rows = rowsOn.get(day)!
+    rowsOn.delete(day)
+    let others = rows.starting.sort(byKey)
+    for (const run of rows.arrived) others = merge(others, run, keys)
+    if (rows.held.length + others.length <= parameters.threshold) continue
+    rows.held.sort(byKey)
+    const keptHeld = Math.min(rows.held.length, parameters.dailyCap)
+    const room = parameters.dailyCap - keptHeld
+    const excess = merge(rows.held.slice(keptHeld), others.slice(room), keys)
+    // Rows leave in the cap's order, so each destination receives a sorted run from this day.
+    const runs = new Map<number, Array<number>>()
+    for (const index of excess) {
+      const destination = firstAcceptableAfter(index, day)
+      if (destination === undefined) continue // no acceptable day: it stays, even over the cap
+      move(index, destination, DAILY_CAP)
+      const run = runs.get(destination)
+      if (run === undefined) runs.set(destination, [index])
+      else run.push(index)
+    }
+    for (const [destination, run] of runs) dayRows(destination).arrived.push(run)
   }
 
   let moved = 0
-  for (let index = 0; index < count; index++) if (days[index] !== items.plannedDay[index]) moved++
+  for (let index = 0; index < count; index++) {
+    if (days[index] === items.plannedDay[index]) continue
+    moved++
+    if (days[index] === items.heldDay[index]) steps[index] = HELD
+  }
   return { days, steps, jitter: jitters, moved }
 }

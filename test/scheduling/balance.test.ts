@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { FastCheck } from "effect"
 import { toDayNumber } from "../../src/domain/dates.js"
 import { BASELINE } from "../../src/rules/rulesets.js"
 import { balancePlan, NO_DAY } from "../../src/scheduling/apply-balance.js"
@@ -10,6 +11,7 @@ import {
   keyCode,
   NO_LATEST_DAY
 } from "../../src/scheduling/balance-items.js"
+import { type BalanceItem as ReferenceItem, balance as referenceBalance } from "../support/reference/balance.js"
 
 interface ItemFields {
   readonly priority?: number
@@ -112,4 +114,121 @@ describe("acceptable destinations and windows (spec §10.6)", () => {
     assert.strictEqual(moved.day, toDayNumber("2026-03-18"))
     assert.strictEqual(moved.key, keyCode(moved.campaign, toDayNumber("2026-03-18")))
   })
+})
+
+describe("the cascade against the straightforward reference (property)", () => {
+  const TYPES = ["aep", "birthday", "campaign_blast", "effective_date"] as const
+  const row = FastCheck.record({
+    contact: FastCheck.integer({ min: 1, max: 8 }),
+    type: FastCheck.integer({ min: 0, max: TYPES.length - 1 }),
+    day: FastCheck.integer({ min: 100, max: 112 }),
+    held: FastCheck.option(FastCheck.integer({ min: 100, max: 116 }), { nil: undefined }),
+    priority: FastCheck.constantFrom(10, 20, 30, 40, 2000),
+    latest: FastCheck.option(FastCheck.integer({ min: 100, max: 125 }), { nil: undefined }),
+    subject: FastCheck.boolean()
+  })
+  const parameters = FastCheck.record({
+    dailyCap: FastCheck.integer({ min: 1, max: 4 }),
+    extra: FastCheck.integer({ min: 0, max: 2 }),
+    edSoftLimit: FastCheck.integer({ min: 1, max: 3 }),
+    edSmoothingWindowDays: FastCheck.constantFrom(3, 5)
+  })
+
+  it.prop(
+    "gives every row the day the reference gives it, with held rows, windows, taken keys and latest dates",
+    [FastCheck.array(row, { maxLength: 60 }), parameters],
+    ([rows, p]) => {
+      // One row per key, and held days that respect the rows' own limits, as the planner guarantees.
+      const seen = new Set<string>()
+      const plan = rows.filter((r) => {
+        const key = `${r.contact}|${r.type}|${r.day}`
+        if (seen.has(key)) return false
+        seen.add(key)
+        return true
+      })
+      const latestOf = (r: (typeof plan)[number]) => (r.latest === undefined ? undefined : Math.max(r.latest, r.day))
+      const heldOf = (r: (typeof plan)[number]) => {
+        const latest = latestOf(r)
+        const held = r.held
+        if (held === undefined || (latest !== undefined && held > latest)) return undefined
+        return seen.has(`${r.contact}|${r.type}|${held}`) && held !== r.day ? undefined : held
+      }
+      const heldDays = new Set<string>()
+      const holds = plan.map((r) => {
+        const held = heldOf(r)
+        if (held === undefined || heldDays.has(`${r.contact}|${r.type}|${held}`)) return undefined
+        heldDays.add(`${r.contact}|${r.type}|${held}`)
+        return held
+      })
+      // A "window" per contact: days 105..107 of odd contacts refuse rows subject to exclusions.
+      const refused = (contact: number, day: number) => contact % 2 === 1 && day >= 105 && day <= 107
+      const balanceParameters = {
+        today: 100,
+        dailyCap: p.dailyCap,
+        threshold: p.dailyCap + p.extra,
+        edSoftLimit: p.edSoftLimit,
+        edSmoothingWindowDays: p.edSmoothingWindowDays
+      }
+      const codes = new EmailTypeCodes()
+      for (const type of TYPES) codes.code(type)
+      const items = new BalanceItems()
+      const keys = new Map<number, Set<number>>()
+      plan.forEach((r, index) => {
+        items.push({
+          contactId: r.contact,
+          typeCode: r.type,
+          plannedDay: r.day,
+          priority: r.priority,
+          latestDay: latestOf(r) ?? NO_LATEST_DAY,
+          eventYear: 2026,
+          subjectToExclusions: r.subject,
+          owner: r.contact,
+          ...(holds[index] === undefined ? {} : { heldDay: holds[index] })
+        })
+        const contactKeys = keys.get(r.contact) ?? new Set<number>()
+        contactKeys.add(keyCode(r.type, holds[index] ?? r.day))
+        keys.set(r.contact, contactKeys)
+      })
+      const result = balance(items, { effectiveDate: 3, ranks: codes.ranks() }, balanceParameters, {
+        isFree: (index, day) =>
+          !keys.get(items.contactId[index]!)!.has(keyCode(items.typeCode[index]!, day)) &&
+          !(items.subjectToExclusions[index] === 1 && refused(items.contactId[index]!, day)),
+        onMove: (index, from, to) => {
+          const contactKeys = keys.get(items.contactId[index]!)!
+          contactKeys.delete(keyCode(items.typeCode[index]!, from))
+          contactKeys.add(keyCode(items.typeCode[index]!, to))
+        },
+        refusedUntil: (index, day) =>
+          items.subjectToExclusions[index] === 1 && refused(items.contactId[index]!, day) ? 107 : day
+      })
+
+      const referenceItems: Array<ReferenceItem> = plan.map((r, index) => ({
+        contactId: r.contact,
+        emailType: TYPES[r.type]!,
+        plannedDay: r.day,
+        priority: r.priority,
+        latestDay: latestOf(r),
+        eventYear: 2026,
+        subjectToExclusions: r.subject,
+        heldDay: holds[index]
+      }))
+      const referenceKeys = new Map<number, Set<string>>()
+      referenceItems.forEach((item) => {
+        const contactKeys = referenceKeys.get(item.contactId) ?? new Set<string>()
+        contactKeys.add(`${item.emailType}|${item.heldDay ?? item.plannedDay}`)
+        referenceKeys.set(item.contactId, contactKeys)
+      })
+      const reference = referenceBalance(referenceItems, balanceParameters, {
+        isFree: (item, day) =>
+          !referenceKeys.get(item.contactId)!.has(`${item.emailType}|${day}`) &&
+          !(item.subjectToExclusions && refused(item.contactId, day)),
+        onMove: (item, from, to) => {
+          const contactKeys = referenceKeys.get(item.contactId)!
+          contactKeys.delete(`${item.emailType}|${from}`)
+          contactKeys.add(`${item.emailType}|${to}`)
+        }
+      })
+      return [...result.days].join() === [...reference.days].join()
+    }
+  )
 })

@@ -135,7 +135,8 @@ const CARRIERS = [
 const PLAN_TYPES = ["EPO", "HDHP", "HMO", "POS", "PPO"]
 const MAIL_DOMAINS = ["gmail.com", "yahoo.com", "hotmail.com", "outlook.com"]
 /** The 50 states, evenly used by the predecessor's data (DC and territories never appear). */
-const STATES = `AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK
+const STATES =
+  `AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK
   OR PA RI SC SD TN TX UT VT VA WA WV WI WY`.split(/\s+/)
 
 const isoDay = (random: Random, fromYear: number, toYear: number): string => {

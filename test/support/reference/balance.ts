@@ -13,6 +13,8 @@ export interface BalanceItem {
   readonly eventYear: number | undefined
   /** Tested against the contact's windows at its destination (spec §10.6; post-window rows count as subject). */
   readonly subjectToExclusions: boolean
+  /** The day an earlier run stored it on, which it keeps while the held rows of that day fit the cap. */
+  readonly heldDay?: number | undefined
 }
 
 export interface BalanceParameters {
@@ -61,7 +63,7 @@ export const balance = (
   parameters: BalanceParameters,
   destinations: Destinations
 ): { readonly days: Int32Array; readonly moves: ReadonlyMap<number, Move> } => {
-  const days = Int32Array.from(items, (item) => item.plannedDay)
+  const days = Int32Array.from(items, (item) => item.heldDay ?? item.plannedDay)
   const steps = new Map<number, { steps: Array<"ed_smoothing" | "daily_cap">; jitter: number | undefined }>()
   const acceptable = (index: number, day: number): boolean => {
     const item = items[index]!
@@ -93,6 +95,7 @@ export const balance = (
     if (onDay.length <= parameters.edSoftLimit) continue
     for (const index of [...onDay].sort((a, b) => items[a]!.contactId - items[b]!.contactId)) {
       const item = items[index]!
+      if (item.heldDay !== undefined) continue
       const j = jitter(`${item.contactId}-effective_date-${item.eventYear}`, parameters.edSmoothingWindowDays)
       if (j !== 0 && acceptable(index, day + j)) move(index, day + j, "ed_smoothing", j)
     }
@@ -112,9 +115,14 @@ export const balance = (
   for (let day = queue.pop(); day !== undefined; day = queue.pop()) {
     const onDay = byDay.get(day)
     if (onDay === undefined || onDay.length <= parameters.threshold) continue
-    onDay.sort(order)
-    const kept = onDay.slice(0, parameters.dailyCap)
-    for (const index of onDay.slice(parameters.dailyCap)) {
+    // Held rows still on their held day keep it first, up to the cap; the others fill what is left.
+    const isHeld = (index: number) => items[index]!.heldDay === day && !steps.has(index)
+    const held = onDay.filter(isHeld).sort(order)
+    const others = onDay.filter((index) => !isHeld(index)).sort(order)
+    const keptHeld = Math.min(held.length, parameters.dailyCap)
+    const kept = [...held.slice(0, keptHeld), ...others.slice(0, parameters.dailyCap - keptHeld)]
+    const excess = [...held.slice(keptHeld), ...others.slice(parameters.dailyCap - keptHeld)].sort(order)
+    for (const index of excess) {
       const limit = items[index]!.latestDay ?? day + NO_LIMIT_DAYS
       let destination: number | undefined
       for (let candidate = day + 1; candidate <= limit; candidate++) {
