@@ -1,11 +1,11 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option, Predicate, Schema } from "effect"
 import { CampaignInstanceRow, CampaignTypeRow, EnrollmentRow } from "../domain/campaign.js"
-import { ContactRow } from "../domain/contact.js"
-import { EmailScheduleRow } from "../domain/email.js"
+import type { ContactRow } from "../domain/contact.js"
 import { ContactEventRow, TrackingClickRow } from "../domain/events.js"
 import { type Decoded, decodeEach, type MalformedRow } from "./decode.js"
 import { DatabaseError } from "./errors.js"
+import { CONTACT_COLUMNS, decodeContactValues, decodeEmailScheduleValues, EMAIL_SCHEDULE_COLUMNS } from "./fast-rows.js"
 import { tableExists } from "./introspect.js"
 
 /** One keyset page of contacts (spec §3.1: ascending id). */
@@ -29,8 +29,6 @@ export class StateBufferRow extends Schema.Class<StateBufferRow>("StateBufferRow
 
 const OrganizationRow = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
-const decodeContacts = decodeEach("contacts", ContactRow)
-const decodeEmailSchedules = decodeEach("email_schedules", EmailScheduleRow)
 const decodeEvents = decodeEach("contact_events", ContactEventRow)
 const decodeClicks = decodeEach("tracking_clicks", TrackingClickRow)
 const decodeEnrollments = decodeEach("contact_campaigns", EnrollmentRow)
@@ -56,25 +54,32 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       <A, E, R>(effect: Effect.Effect<A, E, R>) =>
         Effect.mapError(effect, (cause) => new DatabaseError({ operation, cause }))
 
+    const contactColumns = CONTACT_COLUMNS.join(", ")
     const contactsPage = Effect.fn("Database.contactsPage")(function* (afterId: number, limit: number) {
-      const raw = yield* sql`SELECT id, email, current_carrier, birth_date, effective_date, state, zip_code
-        FROM contacts WHERE id > ${afterId} ORDER BY id LIMIT ${limit}`.pipe(failAs("read contacts"))
-      const { rows, malformed } = decodeContacts(raw)
-      const last = raw.at(-1)?.id
+      const raw = yield* sql
+        .unsafe(`SELECT ${contactColumns} FROM contacts WHERE id > ? ORDER BY id LIMIT ?`, [afterId, limit])
+        .values.pipe(failAs("read contacts"))
+      const { rows, malformed } = decodeContactValues(raw)
+      const last = raw.at(-1)?.[0]
       return { contacts: rows, malformed, lastId: typeof last === "number" ? last : undefined } satisfies ContactPage
     })
 
     /** The contacts of an id range, as a write batch re-reads the page planned earlier (both ends inclusive). */
     const contactsBetween = Effect.fn("Database.contactsBetween")(function* (range: ContactIdRange) {
-      const raw = yield* sql`SELECT id, email, current_carrier, birth_date, effective_date, state, zip_code
-        FROM contacts WHERE id BETWEEN ${range.firstId} AND ${range.lastId} ORDER BY id`.pipe(failAs("read contacts"))
-      return decodeContacts(raw)
+      const raw = yield* sql
+        .unsafe(`SELECT ${contactColumns} FROM contacts WHERE id BETWEEN ? AND ? ORDER BY id`, [
+          range.firstId,
+          range.lastId
+        ])
+        .values.pipe(failAs("read contacts"))
+      return decodeContactValues(raw)
     })
 
     const contactById = Effect.fn("Database.contactById")(function* (id: number) {
-      const raw = yield* sql`SELECT id, email, current_carrier, birth_date, effective_date, state, zip_code
-        FROM contacts WHERE id = ${id}`.pipe(failAs("read contact"))
-      const { rows, malformed } = decodeContacts(raw)
+      const raw = yield* sql
+        .unsafe(`SELECT ${contactColumns} FROM contacts WHERE id = ?`, [id])
+        .values.pipe(failAs("read contact"))
+      const { rows, malformed } = decodeContactValues(raw)
       return { contact: Option.fromNullable(rows[0]), malformed: Option.fromNullable(malformed[0]) }
     })
 
@@ -139,13 +144,19 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       decodeEnrollments,
       "id, contact_id, campaign_instance_id, trigger_date, status"
     )
-    const emailSchedulesOf = ofContacts(
-      "email_schedules",
-      decodeEmailSchedules,
-      `id, contact_id, email_type, scheduled_send_date, scheduled_send_time, status, skip_reason, priority,
-       campaign_instance_id, email_template, sms_template, event_year, event_month, event_day, scheduler_run_id,
-       metadata, actual_send_datetime`
-    )
+    /** The hottest read of a run (millions of rows): arrays of values, checked cheaply (fast-rows.ts). */
+    const emailSchedulesOf = (range: ContactIdRange) =>
+      sql
+        .unsafe(
+          `SELECT ${EMAIL_SCHEDULE_COLUMNS.join(", ")} FROM email_schedules WHERE contact_id BETWEEN ? AND ?
+            ORDER BY contact_id, id`,
+          [range.firstId, range.lastId]
+        )
+        .values.pipe(
+          failAs("read email_schedules"),
+          Effect.map(decodeEmailScheduleValues),
+          Effect.withSpan("Database.email_schedulesOf")
+        )
     const contactEventsOf = ofContacts(
       "contact_events",
       decodeEvents,
