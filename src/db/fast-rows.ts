@@ -25,7 +25,7 @@ const fastDecoder = <A, I>(
   const slow = decodeEach(table, schema)
   return (rows: ReadonlyArray<ReadonlyArray<unknown>>): Decoded<A> => {
     const decoded: Array<A> = []
-    let malformed: Array<MalformedRow> | undefined
+    const malformed: Array<MalformedRow> = []
     for (const values of rows) {
       const row = build(values)
       if (row !== undefined) {
@@ -34,9 +34,9 @@ const fastDecoder = <A, I>(
       }
       const checked = slow([Object.fromEntries(columns.map((column, i) => [column, values[i]]))])
       decoded.push(...checked.rows)
-      if (checked.malformed.length > 0) (malformed ??= []).push(...checked.malformed)
+      malformed.push(...checked.malformed)
     }
-    return { rows: decoded, malformed: malformed ?? [] }
+    return { rows: decoded, malformed }
   }
 }
 
