@@ -1,13 +1,17 @@
 /**
- * The scheduler's benchmark (issue 6). In one process, on an organization of N generated contacts (cached per N and
- * seed in bench/.cache):
- *   - a fresh run (no scheduler rows yet), a re-run (same as-of, nothing changes) and a next-day run (as-of + 1),
- *     each with its wall time per phase, contacts/s, rows written and peak RSS;
+ * The scheduler's benchmark (issues 6 and 11). In one process, on an organization of N generated contacts (cached per
+ * N and seed in bench/.cache):
+ *   - fresh: the first run (no scheduler rows yet; the sender's history is there);
+ *   - re-run: the same run again, nothing changed;
+ *   - nightly: a sender sends what is due, then the next day's run (and how many future rows changed date);
+ *   - predecessor: a fresh run on a database of the old program's shape with N contacts (no campaigns, no history);
+ *   - the command line: `--help`, and `explain` of one contact on the organization;
  *   - the I/O floor: reading the contacts and inserting the fresh plan's rows, nothing else (bench/floor.ts).
  * Prints a table and writes bench/results/<N>-<seed>.json.
  *
  *   npm run bench -- --contacts 1000000 [--seed 1]
  */
+import { spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, totalmem } from "node:os"
 import { parseArgs } from "node:util"
@@ -17,8 +21,10 @@ import { runMigrations } from "../src/db/migrations.js"
 import { addDays, type IsoDate } from "../src/domain/dates.js"
 import { generateDatabase } from "../src/generate/generate.js"
 import { type RunReport, runOnce } from "../src/scheduling/run.js"
+import { buildPredecessorShapedDatabase } from "../test/support/predecessor.js"
 import { measureFloor, rowShape } from "./floor.js"
 import { rssSampler } from "./rss.js"
+import { changedShare, fileBytes, futureRows, sendDue } from "./stability.js"
 
 const { values } = parseArgs({
   options: { contacts: { type: "string", default: "100000" }, seed: { type: "string", default: "1" } }
@@ -26,10 +32,13 @@ const { values } = parseArgs({
 const contacts = Number(values.contacts)
 const seed = Number(values.seed)
 const AS_OF: IsoDate = "2026-11-29"
+const NEXT_DAY = addDays(AS_OF, 1)
 mkdirSync("bench/.cache", { recursive: true })
 mkdirSync("bench/results", { recursive: true })
 const organization = `bench/.cache/org-${contacts}-${seed}.sqlite`
+const predecessor = `bench/.cache/predecessor-${contacts}-${seed}.sqlite`
 const work = `bench/.cache/work-${contacts}-${seed}.sqlite`
+const workPredecessor = `bench/.cache/work-predecessor-${contacts}-${seed}.sqlite`
 
 const seconds = (start: number) => (performance.now() - start) / 1000
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits
@@ -43,7 +52,7 @@ const removeDatabase = (path: string) => {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true })
 }
 
-const measuredRun = (label: string, asOf: IsoDate) =>
+const measuredRun = (label: string, path: string, asOf: IsoDate) =>
   Effect.gen(function* () {
     const rss = rssSampler()
     const start = performance.now()
@@ -52,7 +61,7 @@ const measuredRun = (label: string, asOf: IsoDate) =>
       dryRun: false,
       flags: {},
       onProgress: progress(label)
-    }).pipe(Effect.provide(databaseFile(work)))
+    }).pipe(Effect.provide(databaseFile(path)))
     const wall = seconds(start)
     if (process.stderr.isTTY) process.stderr.write("\n")
     const { writes } = report
@@ -71,10 +80,20 @@ const measuredRun = (label: string, asOf: IsoDate) =>
         updated: writes.updated,
         deleted: writes.deleted,
         unchanged: writes.unchanged,
+        reused: report.reused,
         peakRssMiB: rss.stop()
       }
     }
   })
+
+/** Wall seconds of a command-line invocation (a new Node process, as an operator starts it). */
+const cliSeconds = (args: ReadonlyArray<string>) => {
+  const start = performance.now()
+  const result = spawnSync(process.execPath, ["dist/src/cli/bin.js", ...args], { encoding: "utf8" })
+  const wall = seconds(start)
+  if (result.status !== 0) throw new Error(`email-scheduler ${args.join(" ")} failed: ${result.stderr}`)
+  return round(wall, 3)
+}
 
 const main = Effect.gen(function* () {
   let generator: { seconds: number; contactsPerSecond: number; peakRssMiB: number } | undefined
@@ -85,19 +104,33 @@ const main = Effect.gen(function* () {
     const wall = seconds(start)
     generator = { seconds: round(wall), contactsPerSecond: Math.round(contacts / wall), peakRssMiB: rss.stop() }
   }
+  if (!existsSync(predecessor)) buildPredecessorShapedDatabase(predecessor, contacts, seed)
   removeDatabase(work)
   copyFileSync(organization, work)
+  removeDatabase(workPredecessor)
+  copyFileSync(predecessor, workPredecessor)
   // Migrations run once in an organization's life, not nightly: applied before the clock starts.
   yield* runMigrations.pipe(Effect.provide(databaseFile(work)))
+  yield* runMigrations.pipe(Effect.provide(databaseFile(workPredecessor)))
 
-  const fresh = yield* measuredRun("fresh", AS_OF)
+  const fresh = yield* measuredRun("fresh", work, AS_OF)
+  const bytesPerRow = Math.round(fileBytes(work) / fresh.report.plan.rows)
   const shape = rowShape(work, fresh.report.runId)
-  const rerun = yield* measuredRun("re-run", AS_OF)
-  const nextDay = yield* measuredRun("next day", addDays(AS_OF, 1))
+  const rerun = yield* measuredRun("re-run", work, AS_OF)
+  const sent = sendDue(work, AS_OF)
+  const before = futureRows(work, NEXT_DAY)
+  const nightly = yield* measuredRun("nightly", work, NEXT_DAY)
+  const stability = changedShare(before, futureRows(work, NEXT_DAY))
+  const old = yield* measuredRun("predecessor", workPredecessor, AS_OF)
+  removeDatabase(workPredecessor)
+  const cli = {
+    helpSeconds: cliSeconds(["--help"]),
+    explainSeconds: cliSeconds(["explain", "--db", work, "--contact", "1", "--as-of", NEXT_DAY])
+  }
   const floor = measureFloor(work, shape)
   removeDatabase(work)
 
-  const runs = [fresh.row, rerun.row, nextDay.row]
+  const runs = [fresh.row, rerun.row, nightly.row, old.row]
   const result = {
     contacts,
     seed,
@@ -112,7 +145,9 @@ const main = Effect.gen(function* () {
       averageMetadataBytes: shape.metadataLength
     },
     ratio: round(fresh.row.seconds / floor.seconds),
-    rerunShareOfFresh: round(rerun.row.seconds / fresh.row.seconds),
+    bytesPerPlannedRow: bytesPerRow,
+    nightly: { sentBefore: sent, futureRows: stability.rows, changedDate: stability.changed, share: stability.share },
+    cli,
     microsecondsPerContact: round((fresh.row.seconds * 1e6) / contacts, 1),
     processPeakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024)
   }
@@ -124,7 +159,11 @@ const main = Effect.gen(function* () {
   console.log(
     `I/O floor: ${result.floor.seconds} s (read ${result.floor.readSeconds} s, insert ${floor.rowsInserted.toLocaleString()} rows ${result.floor.insertSeconds} s)`
   )
-  console.log(`ratio = fresh run / floor = ${result.ratio}; re-run / fresh = ${result.rerunShareOfFresh}`)
+  console.log(`ratio = fresh run / floor = ${result.ratio}; database bytes per planned row = ${bytesPerRow}`)
+  console.log(
+    `nightly after a sender sent ${sent.toLocaleString()} rows: ${stability.changed.toLocaleString()} of ${stability.rows.toLocaleString()} future pre-scheduled rows changed date (${round(stability.share * 100, 2)} %)`
+  )
+  console.log(`--help ${cli.helpSeconds} s, explain ${cli.explainSeconds} s`)
 })
 
 Effect.runPromise(main).catch((error: unknown) => {

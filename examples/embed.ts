@@ -5,6 +5,7 @@
  *
  *   npm run build && node dist/examples/embed.js
  */
+import { NodeFileSystem } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Console, DateTime, Effect, Layer, Option, Schema } from "effect"
@@ -49,7 +50,10 @@ const program = Effect.gen(function* () {
 
 program
   .pipe(
-    Effect.provide(Layer.mergeAll(HostDatabase, Scheduler.BusinessClock.Default.pipe(Layer.provide(HostZone)))),
+    // The host's platform: a run keeps its staging file on the file system it is given.
+    Effect.provide(
+      Layer.mergeAll(HostDatabase, Scheduler.BusinessClock.Default.pipe(Layer.provide(HostZone)), NodeFileSystem.layer)
+    ),
     Effect.runPromise
   )
   .catch((error: unknown) => {

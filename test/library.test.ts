@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { NodeFileSystem } from "@effect/platform-node"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
@@ -46,7 +47,18 @@ describe("library surface (src/index.ts)", () => {
     Effect.gen(function* () {
       const report = yield* Scheduler.runOnce({ asOf: Option.some("2026-06-01"), dryRun: false, flags: {} })
       assert.strictEqual(report.contacts.total, 0)
-      assert.deepStrictEqual(report.migrationsApplied, ["0001_base_schema", "0002_lean_indexes"])
-    }).pipe(Effect.provide(Scheduler.layer.pipe(Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" })))))
+      assert.deepStrictEqual(report.migrationsApplied, [
+        "0001_base_schema",
+        "0002_lean_indexes",
+        "0003_change_tracking"
+      ])
+    }).pipe(
+      Effect.provide(
+        Layer.mergeAll(
+          Scheduler.layer.pipe(Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" }))),
+          NodeFileSystem.layer
+        )
+      )
+    )
   )
 })

@@ -1,3 +1,4 @@
+import { NodeFileSystem } from "@effect/platform-node"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Layer } from "effect"
 import { Database } from "../db/Database.js"
@@ -10,5 +11,9 @@ import { connectionDefaults } from "../db/pragmas.js"
 export const sqliteFile = (filename: string) =>
   Layer.effectDiscard(connectionDefaults).pipe(Layer.provideMerge(SqliteClient.layer({ filename, disableWAL: true })))
 
-/** The file client with the Database service on top. */
-export const databaseFile = (filename: string) => Database.Default.pipe(Layer.provideMerge(sqliteFile(filename)))
+/**
+ * The file client with the Database service on top, and Node's file system, where a run keeps its staging file
+ * (scheduling/staging.ts).
+ */
+export const databaseFile = (filename: string) =>
+  Layer.mergeAll(Database.Default.pipe(Layer.provideMerge(sqliteFile(filename))), NodeFileSystem.layer)

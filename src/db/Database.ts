@@ -8,6 +8,32 @@ import { DatabaseError } from "./errors.js"
 import { CONTACT_COLUMNS, decodeContactValues, decodeEmailScheduleValues, EMAIL_SCHEDULE_COLUMNS } from "./fast-rows.js"
 import { tableExists } from "./introspect.js"
 
+const ID_CHUNK = 500
+
+const chunksOf = <A>(values: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const chunks: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size))
+  return chunks
+}
+
+/** A stored row's key and status as read, whatever the column types (String() of anything else). */
+export interface StoredKey {
+  readonly id: number
+  readonly contactId: number
+  readonly emailType: string
+  readonly date: string
+  readonly status: string
+}
+
+const storedKeyRows = (rows: ReadonlyArray<ReadonlyArray<unknown>>): ReadonlyArray<StoredKey> => {
+  const keys: Array<StoredKey> = []
+  for (const [id, contactId, emailType, date, status] of rows) {
+    if (typeof id !== "number" || typeof contactId !== "number") continue
+    keys.push({ id, contactId, emailType: String(emailType), date: String(date), status: String(status) })
+  }
+  return keys
+}
+
 /** One keyset page of contacts (spec §3.1: ascending id). */
 export interface ContactPage {
   readonly contacts: ReadonlyArray<ContactRow>
@@ -164,6 +190,37 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
     )
     const trackingClicksOf = ofContacts("tracking_clicks", decodeClicks, "id, contact_id, clicked_at")
 
+    /** Contact ids of a range, as the write pass checks which planned contacts still exist. */
+    const contactIdsBetween = (range: ContactIdRange) =>
+      sql.unsafe("SELECT id FROM contacts WHERE id BETWEEN ? AND ?", [range.firstId, range.lastId]).values.pipe(
+        failAs("read contact ids"),
+        Effect.map((rows) => new Set(rows.map((row) => row[0]).filter((id) => typeof id === "number")))
+      )
+
+    /**
+     * The keys and statuses of a range's email rows, as the write pass re-reads them inside its transaction (spec
+     * §12.2): raw values, because a row that does not decode still holds its key.
+     */
+    const storedKeysOf = (range: ContactIdRange) =>
+      sql
+        .unsafe(
+          `SELECT id, contact_id, email_type, scheduled_send_date, status FROM email_schedules
+            WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, id`,
+          [range.firstId, range.lastId]
+        )
+        .values.pipe(failAs("read email_schedules keys"), Effect.map(storedKeyRows))
+
+    /** Email rows by id (the few a write pass must compare column by column). */
+    const emailSchedulesByIds = (ids: ReadonlyArray<number>) =>
+      Effect.forEach(chunksOf(ids, ID_CHUNK), (chunk) =>
+        sql
+          .unsafe(
+            `SELECT ${EMAIL_SCHEDULE_COLUMNS.join(", ")} FROM email_schedules WHERE id IN (${chunk.map(() => "?").join(", ")})`,
+            chunk
+          )
+          .values.pipe(failAs("read email_schedules"), Effect.map(decodeEmailScheduleValues))
+      ).pipe(Effect.map((parts) => parts.flatMap((part) => part.rows)))
+
     const emailStatusCounts =
       sql`SELECT status, count(*) AS n FROM email_schedules GROUP BY status ORDER BY status`.pipe(
         Effect.flatMap(Schema.decodeUnknown(Schema.Array(Schema.Struct({ status: Schema.String, n: Schema.Int })))),
@@ -185,6 +242,9 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       contactEventsOf,
       trackingClicksOf,
       emailStatusCounts,
+      contactIdsBetween,
+      storedKeysOf,
+      emailSchedulesByIds,
       /** Runs the effect in one transaction (a nested call becomes a savepoint). */
       withTransaction: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
         sql

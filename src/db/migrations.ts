@@ -3,12 +3,17 @@ import { Effect, Layer, Option } from "effect"
 import { DatabaseError } from "./errors.js"
 import baseSchema from "./migrations/0001_base_schema.js"
 import leanIndexes from "./migrations/0002_lean_indexes.js"
+import changeTracking from "./migrations/0003_change_tracking.js"
 
 /** Our own table name, so a host application's migrator on the same file never collides with ours. */
 export const MIGRATIONS_TABLE = "email_scheduler_migrations"
 
 const migrator = Migrator.make({})({
-  loader: Migrator.fromRecord({ "0001_base_schema": baseSchema, "0002_lean_indexes": leanIndexes }),
+  loader: Migrator.fromRecord({
+    "0001_base_schema": baseSchema,
+    "0002_lean_indexes": leanIndexes,
+    "0003_change_tracking": changeTracking
+  }),
   table: MIGRATIONS_TABLE
 })
 

@@ -284,7 +284,10 @@ export const SCHEDULER_CHECKPOINTS: TableDefinition = {
     column("contacts_checksum", "TEXT"),
     column("plan_checksum", "TEXT"),
     column("details", "TEXT"),
-    column("error", "TEXT")
+    column("error", "TEXT"),
+    // The change counter when the run completed, if nothing but the run changed it (db/change-tracking.ts).
+    column("data_version", "INTEGER"),
+    column("scheduler_version", "TEXT")
   ],
   indexes: [index("scheduler_checkpoints", ["run_id"], true), index("scheduler_checkpoints", ["started_at"])]
 }

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from "node:crypto"
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Option, Schema } from "effect"
 import { DatabaseError } from "../db/errors.js"
 import type { ContactRow } from "../domain/contact.js"
 import type { PlanRecord } from "./records.js"
@@ -75,6 +75,19 @@ export interface CheckpointCounts {
   readonly contact_campaigns_updated: number
 }
 
+const LatestRows = Schema.Array(
+  Schema.Struct({
+    status: Schema.String,
+    as_of_date: Schema.String,
+    config_checksum: Schema.NullOr(Schema.String),
+    ruleset: Schema.String,
+    zip_dataset: Schema.String,
+    data_version: Schema.NullOr(Schema.Int),
+    scheduler_version: Schema.NullOr(Schema.String),
+    details: Schema.NullOr(Schema.String)
+  })
+)
+
 const failAs = (operation: string) => Effect.mapError((cause: unknown) => new DatabaseError({ operation, cause }))
 
 /** The `scheduler_checkpoints` row of one run: inserted `started`, finished `completed` or `failed` (spec §12.5). */
@@ -106,7 +119,12 @@ export const Checkpoint = {
     finishedAt: string,
     counts: CheckpointCounts,
     checksums: { readonly config: string; readonly contacts: string; readonly plan: string },
-    details: string
+    record: {
+      readonly details: string
+      /** The change counter, when nothing but this run changed it (db/change-tracking.ts). */
+      readonly dataVersion: number | undefined
+      readonly schedulerVersion: string
+    }
   ) =>
     Effect.flatMap(
       SqlClient.SqlClient,
@@ -118,9 +136,20 @@ export const Checkpoint = {
           config_checksum: checksums.config,
           contacts_checksum: checksums.contacts,
           plan_checksum: checksums.plan,
-          details
+          details: record.details,
+          data_version: record.dataVersion ?? null,
+          scheduler_version: record.schedulerVersion
         })} WHERE run_id = ${runId}`
     ).pipe(failAs("complete checkpoint")),
+
+  /** The newest checkpoint, whatever its status: what the last run, finished or not, left. */
+  latest: Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql`SELECT status, as_of_date, config_checksum, ruleset, zip_dataset, data_version, scheduler_version, details
+      FROM scheduler_checkpoints ORDER BY id DESC LIMIT 1`.pipe(Effect.flatMap(Schema.decodeUnknown(LatestRows)))
+  ).pipe(
+    Effect.map((rows) => Option.fromNullable(rows[0])),
+    failAs("read the latest checkpoint")
+  ),
 
   fail: (runId: string, finishedAt: string, error: string) =>
     Effect.flatMap(

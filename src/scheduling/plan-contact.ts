@@ -18,6 +18,7 @@ import { resolveCampaignConflicts } from "./conflicts.js"
 import { followupCandidates } from "./followup-emails.js"
 import { applyFrequencyLimit } from "./frequency.js"
 import { type ContactHistory, commitmentFor, emailKey } from "./history.js"
+import { holdRows } from "./holds.js"
 import type { Candidate, CandidateTrace, PlannedEmail } from "./plan.js"
 import { type PostWindowTrace, postWindowEmails } from "./post-window.js"
 import { resolveDate } from "./resolve-date.js"
@@ -190,6 +191,8 @@ export const planContact = (input: ContactPlanInput, context: PlanContext): Cont
       skippedBy: hit !== undefined && hit.kind !== "year_round" ? hit : undefined,
       enrollmentIds: candidate.enrollmentIds,
       parentId: candidate.parentId,
+      identity: candidate.identity,
+      commitmentId: resolved.commitmentId,
       metadata:
         underwriting !== undefined
           ? { ...base, ...underwriting }
@@ -232,7 +235,7 @@ export const planContact = (input: ContactPlanInput, context: PlanContext): Cont
     priority: settings.post_window_priority,
     today
   })
-  const rows = [...limited, ...postWindow.rows]
+  const rows = holdRows([...limited, ...postWindow.rows], history, { subject: contact, exclusion, today })
   for (const row of rows) {
     for (const id of row.enrollmentIds)
       enrollmentStatus.set(id, row.status === "pre-scheduled" ? "scheduled" : "skipped")

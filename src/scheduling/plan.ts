@@ -50,6 +50,20 @@ export interface PlannedEmail {
   readonly skippedBy: WindowHit | undefined
   readonly enrollmentIds: ReadonlyArray<number>
   readonly parentId: number | undefined
+  /** What makes it the same logical email across runs (spec §5.6); undefined for a carried row without one. */
+  readonly identity: string | undefined
+  /** The stored row whose date this row reuses (a commitment, or a carried post-window row), if any. */
+  readonly commitmentId: number | undefined
+  /** The day an earlier run stored it on, which it may keep (docs/business-rules.md §10.5), if any. */
+  readonly hold?: Hold | undefined
+}
+
+/** A pre-scheduled row an earlier run stored on a still-acceptable day: balancing starts it there. */
+export interface Hold {
+  readonly date: IsoDate
+  /** The stored `moved` explanation (as step bits and jitter), kept while the row stays on a day ≠ its planned date. */
+  readonly steps: number
+  readonly jitter: number
 }
 
 /** What happened to one candidate, for `explain` (spec §5, §6). */

@@ -41,7 +41,8 @@ const postWindowRow = (
   date: IsoDate,
   priority: number,
   eventDate: IsoDate | undefined,
-  metadata: Readonly<Record<string, unknown>>
+  metadata: Readonly<Record<string, unknown>>,
+  commitmentId?: number
 ): PlannedEmail => ({
   contactId,
   emailType: "post_window",
@@ -58,6 +59,8 @@ const postWindowRow = (
   skippedBy: undefined,
   enrollmentIds: [],
   parentId: undefined,
+  identity: eventDate === undefined ? undefined : Identity.event("post_window", eventDate),
+  commitmentId,
   metadata
 })
 
@@ -133,10 +136,14 @@ export const postWindowEmails = (options: {
     if (identity !== undefined) generated.add(identity)
     taken.add(key)
     rows.push(
-      postWindowRow(options.contactId, stored.baseDate, options.priority, event, {
-        ...stored.metadata,
-        planned_date: stored.baseDate
-      })
+      postWindowRow(
+        options.contactId,
+        stored.baseDate,
+        options.priority,
+        event,
+        { ...stored.metadata, planned_date: stored.baseDate },
+        stored.row.id
+      )
     )
   }
   return { rows, traces, droppedHandled }

@@ -5,6 +5,8 @@ import type { Commitment } from "./history.js"
 /** The planned date and the parts of the explanation that describe how it was chosen (spec §14.2). */
 export interface ResolvedDate {
   readonly date: IsoDate
+  /** The stored row whose date was reused (spec §5.6.3), if any. */
+  readonly commitmentId?: number
   readonly explanation: {
     readonly date_rule: string
     readonly catch_up?: unknown
@@ -31,8 +33,9 @@ export interface DateRequest {
 }
 
 /** A reused commitment keeps its base date and copies the stored date explanation (spec §5.6.3, §14.2). */
-const kept = ({ baseDate, metadata }: Commitment): ResolvedDate => ({
+const kept = ({ baseDate, metadata, row }: Commitment): ResolvedDate => ({
   date: baseDate,
+  commitmentId: row.id,
   explanation: {
     date_rule: typeof metadata.date_rule === "string" ? metadata.date_rule : "kept",
     ...(metadata.catch_up === undefined ? {} : { catch_up: metadata.catch_up }),

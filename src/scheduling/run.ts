@@ -1,6 +1,6 @@
-import { Cause, DateTime, Effect, Option, Random } from "effect"
+import { Cause, Clock, DateTime, Effect, Option, Random } from "effect"
+import { changeVersion } from "../db/change-tracking.js"
 import { Database } from "../db/Database.js"
-import type { MalformedRow } from "../db/decode.js"
 import { runMigrations } from "../db/migrations.js"
 import { prepareForWriting } from "../db/pragmas.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
@@ -14,20 +14,23 @@ import { rulesetId } from "../rules/rulesets.js"
 import type { SettingName } from "../settings/definitions.js"
 import { settingsFromEnvironment } from "../settings/environment.js"
 import { type ResolvedSettings, resolveSettings } from "../settings/resolve.js"
-import type { SettingSource, Settings } from "../settings/settings.js"
 import { businessToday } from "../time/BusinessClock.js"
 import { balancePlan } from "./apply-balance.js"
 import type { BalanceParameters } from "./balance.js"
 import { campaignSetup } from "./campaigns.js"
 import { Checkpoint, sha256 } from "./checkpoint.js"
-import type { ContactCensus } from "./contact-census.js"
 import { elapsed } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import { loadAndPlan } from "./load-plan.js"
 import { planContext } from "./plan-contact.js"
-import type { PlanSummary } from "./plan-summary.js"
 import { sendTime } from "./records.js"
-import type { WriteCounts } from "./write.js"
+import { decodeStoredOutcome, type RunOutcome, SCHEDULER_VERSION } from "./run-outcome.js"
+import { checkpointCounts, checkpointDetails, type RunReport } from "./run-report.js"
+
+export type { RunReport } from "./run-report.js"
+
+import { stagingFile } from "./staging.js"
+import { NO_WRITES } from "./write.js"
 import { writePlan } from "./write-plan.js"
 
 export interface RunOptions {
@@ -40,38 +43,6 @@ export interface RunOptions {
   readonly onProgress?: (phase: string, done: number, total: number) => void
   /** A run id made by the caller (the production job logs it from its first line); by default a new one. */
   readonly runId?: string
-}
-
-export interface RunReport {
-  readonly runId: string
-  readonly status: "completed"
-  readonly asOf: IsoDate
-  readonly dryRun: boolean
-  readonly ruleset: string
-  readonly zipDataset: string
-  readonly settings: Settings
-  readonly settingSources: Readonly<Record<SettingName, SettingSource>>
-  readonly settingsChanged: ResolvedSettings["changed"]
-  readonly stateBuffers: Readonly<Record<string, number>>
-  readonly organizationRowMissing: boolean
-  readonly warnings: ReadonlyArray<string>
-  readonly migrationsApplied: ReadonlyArray<string>
-  readonly contacts: ContactCensus
-  readonly profile: LoadParameters
-  readonly plan: PlanSummary & { readonly moved: number }
-  readonly writes: WriteCounts & { readonly droppedDuplicate: number; readonly contactCampaignsUpdated: number }
-  /** Write batches, and those already stored exactly as planned, which the write pass skipped (spec §12.4). */
-  readonly batches: { readonly total: number; readonly unchanged: number }
-  /** Pre-scheduled emails of this plan per day, today and the 59 days after (after load balancing). */
-  readonly dailyVolume: ReadonlyArray<{ readonly date: IsoDate; readonly emails: number }>
-  readonly checksums: { readonly config: string; readonly contacts: string; readonly plan: string }
-  /**
-   * Wall time per phase, in milliseconds: `load` and `plan` are the first pass (reading, then planning), `write` the
-   * second (reading and planning each batch again inside its transaction, then writing; `writeSql` of it).
-   */
-  readonly phases: Readonly<Record<"setup" | "load" | "plan" | "balance" | "write" | "writeSql", number>>
-  /** Related rows (email rows, events, clicks, enrollments) that could not be decoded: reported, left untouched. */
-  readonly malformedRows: { readonly count: number; readonly sample: ReadonlyArray<MalformedRow> }
 }
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC (spec §1.2): timestamps never influence a decision. */
@@ -137,11 +108,23 @@ const configDocument = (resolved: ResolvedSettings, profile: LoadParameters, rul
   ruleset
 })
 
+/** What a run's checkpoint records when it completes. */
+const completeCheckpoint = (report: RunReport, outcome: RunOutcome, dataVersion: number | undefined) =>
+  Effect.flatMap(utcTimestamp, (finishedAt) =>
+    Checkpoint.complete(report.runId, finishedAt, checkpointCounts(report), report.checksums, {
+      details: JSON.stringify(checkpointDetails(report, outcome)),
+      dataVersion,
+      schedulerVersion: SCHEDULER_VERSION
+    })
+  )
+
 /**
  * One nightly run, in the pipeline order of spec §11: settings are resolved and validated before anything is written
  * (invalid settings leave the file untouched); then migrations, the checkpoint, loading and planning every contact,
  * load balancing over the whole plan, and writing batch by batch (one transaction each) with the smart update and the
- * enrollment statuses; the checkpoint ends `completed`, or `failed` with the error.
+ * enrollment statuses; the checkpoint ends `completed`, or `failed` with the error. When nothing the plan depends on
+ * changed since the last completed run of the same day, that run's plan is this one's (spec §12.4): the run only
+ * records its checkpoint (issue 11).
  */
 export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOptions) {
   const db = yield* Database
@@ -153,19 +136,96 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
   const work = Effect.gen(function* () {
     const rules = yield* RulesEngine
     const ruleset = rulesetId(rules.ruleset)
+    const started = yield* Clock.currentTimeMillis
+    const applied = yield* runMigrations
+    const migrationsApplied = applied.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`)
+    const dataVersion = yield* changeVersion
+    const runId = options.runId ?? (yield* makeRunId)
+    const configChecksum = (profile: LoadParameters) =>
+      sha256(canonicalJson(configDocument(resolved, profile, ruleset)))
+    const settingsPart = {
+      runId,
+      status: "completed",
+      asOf,
+      dryRun: options.dryRun,
+      ruleset,
+      zipDataset: ZIP_DATASET,
+      settings: resolved.settings,
+      settingSources: resolved.sources,
+      settingsChanged: resolved.changed,
+      stateBuffers: resolved.stateBuffers,
+      organizationRowMissing: resolved.organizationRowMissing,
+      migrationsApplied
+    } as const
+
+    // Spec §12.4, without reading the plan: the last completed run was today's, with these settings, and nothing it
+    // depends on changed since (the change counter it recorded is the counter now).
+    const previous = yield* Checkpoint.latest
+    const reusable = Option.flatMap(previous, (last) =>
+      dataVersion !== undefined &&
+      last.status === "completed" &&
+      last.as_of_date === asOf &&
+      last.data_version === dataVersion &&
+      last.scheduler_version === SCHEDULER_VERSION &&
+      last.ruleset === ruleset &&
+      last.zip_dataset === ZIP_DATASET &&
+      last.details !== null
+        ? Option.filter(
+            Option.map(decodeStoredOutcome(last.details), ({ outcome }) => ({
+              outcome,
+              profile: loadParameters(resolved.settings, outcome.validEmails)
+            })),
+            ({ profile }) => configChecksum(profile) === last.config_checksum
+          )
+        : Option.none()
+    )
+    if (Option.isSome(reusable)) {
+      const { outcome, profile } = reusable.value
+      yield* Checkpoint.start({
+        runId,
+        asOf,
+        startedAt: yield* utcTimestamp,
+        ruleset,
+        zipDataset: ZIP_DATASET,
+        sizeProfile: profile.profile
+      })
+      const setupMs = (yield* Clock.currentTimeMillis) - started
+      const report: RunReport = {
+        ...settingsPart,
+        warnings: [...resolved.warnings, ...outcome.warnings],
+        contacts: outcome.contacts,
+        profile,
+        plan: outcome.plan,
+        writes: {
+          ...NO_WRITES,
+          unchanged: outcome.plan.rows,
+          droppedHandled: outcome.droppedHandled,
+          droppedDuplicate: outcome.droppedDuplicate,
+          contactCampaignsUpdated: 0
+        },
+        batches: { total: outcome.batches, unchanged: outcome.batches },
+        reused: true,
+        dailyVolume: outcome.dailyVolume,
+        checksums: { config: configChecksum(profile), contacts: outcome.contactsChecksum, plan: outcome.planChecksum },
+        phases: { setup: setupMs, load: 0, plan: 0, balance: 0, write: 0, writeSql: 0 },
+        malformedRows: outcome.malformedRows
+      }
+      const after = yield* changeVersion
+      yield* completeCheckpoint(report, outcome, after === dataVersion ? dataVersion : undefined)
+      return report
+    }
+
     const [setupMs, setup] = yield* elapsed(
       Effect.gen(function* () {
-        const applied = yield* runMigrations
         const types = yield* db.campaignTypes
         const instances = yield* db.campaignInstances
         const total = yield* db.countContacts
-        const profile = loadParameters(resolved.settings, yield* countValidEmails(db))
-        return { applied, types, instances, total, profile }
+        const validEmails = yield* countValidEmails(db)
+        return { types, instances, total, validEmails, profile: loadParameters(resolved.settings, validEmails) }
       })
     )
     const { profile } = setup
     const campaigns = campaignSetup(setup.types.rows, setup.instances.rows, asOf)
-    const runId = options.runId ?? (yield* makeRunId)
     yield* Checkpoint.start({
       runId,
       asOf,
@@ -177,12 +237,14 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
 
     const body = Effect.gen(function* () {
       const context = planContext(rules, asOf, campaigns)
+      const staging = yield* stagingFile
       const [planMs, planned] = yield* elapsed(
         loadAndPlan({
           db,
           context,
           batchSize: profile.batchSize,
           time,
+          staging,
           onProgress: (done) => progress("Planning", done, setup.total)
         })
       )
@@ -198,49 +260,49 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           batches: planned.batches,
           items: planned.items,
           types: planned.types,
+          strings: planned.strings,
           balanced,
-          unchangedPlanChecksum: planned.unchangedPlanChecksum,
+          staging,
           time,
           runId,
           now: yield* utcTimestamp,
           onProgress: (done) => progress("Writing", done, setup.total)
         })
       )
-      const checksums = {
-        config: sha256(canonicalJson(configDocument(resolved, profile, ruleset))),
-        contacts: planned.contactsChecksum,
-        plan: written.planChecksum
-      }
       const { summary } = planned
-      const writes = { ...written.writes, droppedHandled: written.writes.droppedHandled + planned.droppedHandled }
+      const volume = dailyVolume(balanced.days, toDayNumber(asOf)).map((emails, offset) => ({
+        date: addDays(asOf, offset),
+        emails
+      }))
+      const outcome: RunOutcome = {
+        contacts: planned.census,
+        plan: { ...summary, moved: balanced.moved },
+        warnings: [...campaigns.warnings, ...planned.warnings],
+        droppedHandled: planned.droppedHandled,
+        droppedDuplicate: planned.droppedDuplicate,
+        dailyVolume: volume,
+        contactsChecksum: planned.contactsChecksum,
+        planChecksum: written.planChecksum,
+        batches: planned.batches.length,
+        validEmails: setup.validEmails,
+        malformedRows: planned.malformedRows
+      }
       const report: RunReport = {
-        runId,
-        status: "completed",
-        asOf,
-        dryRun: options.dryRun,
-        ruleset,
-        zipDataset: ZIP_DATASET,
-        settings: resolved.settings,
-        settingSources: resolved.sources,
-        settingsChanged: resolved.changed,
-        stateBuffers: resolved.stateBuffers,
-        organizationRowMissing: resolved.organizationRowMissing,
-        warnings: [...resolved.warnings, ...campaigns.warnings, ...planned.warnings],
-        migrationsApplied: setup.applied.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`),
+        ...settingsPart,
+        warnings: [...resolved.warnings, ...outcome.warnings],
         contacts: planned.census,
         profile,
-        plan: { ...summary, moved: balanced.moved },
+        plan: outcome.plan,
         writes: {
-          ...writes,
+          ...written.writes,
+          droppedHandled: written.writes.droppedHandled + planned.droppedHandled,
           droppedDuplicate: planned.droppedDuplicate,
           contactCampaignsUpdated: written.enrollmentsUpdated
         },
         batches: { total: planned.batches.length, unchanged: planned.batches.length - written.batchesWritten },
-        dailyVolume: dailyVolume(balanced.days, toDayNumber(asOf)).map((emails, offset) => ({
-          date: addDays(asOf, offset),
-          emails
-        })),
-        checksums,
+        reused: false,
+        dailyVolume: volume,
+        checksums: { config: configChecksum(profile), contacts: planned.contactsChecksum, plan: written.planChecksum },
         phases: {
           setup: Math.round(setupMs),
           load: planned.readMs,
@@ -251,35 +313,17 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         },
         malformedRows: planned.malformedRows
       }
-      const census = planned.census
-      yield* Checkpoint.complete(
-        runId,
-        yield* utcTimestamp,
-        {
-          contacts_total: census.total,
-          contacts_processed: census.total - census.malformed.count,
-          contacts_invalid_email: census.issues.invalid_email.count,
-          contacts_no_state: census.issues.no_state.count,
-          contacts_with_warnings: census.withWarnings,
-          emails_planned: summary.rows,
-          emails_pre_scheduled: summary.preScheduled,
-          emails_skipped: summary.skipped,
-          rows_inserted: writes.inserted,
-          rows_updated: writes.updated,
-          rows_deleted: writes.deleted,
-          rows_unchanged: writes.unchanged,
-          rows_dropped_handled: writes.droppedHandled,
-          rows_dropped_duplicate: planned.droppedDuplicate,
-          contact_campaigns_updated: written.enrollmentsUpdated
-        },
-        checksums,
-        JSON.stringify(checkpointDetails(report))
-      )
+      // The counter now is the counter at the start plus the run's own counted writes, unless someone else wrote
+      // meanwhile: then nothing is recorded, and the next run plans in full.
+      const after = yield* changeVersion
+      const clean = dataVersion !== undefined && after === dataVersion + written.ownChanges
+      yield* completeCheckpoint(report, outcome, clean ? after : undefined)
       return report
     })
     // Any failure after the checkpoint row exists, interruption included, marks it failed; committed batches stay
     // (spec §12.2).
     return yield* body.pipe(
+      Effect.scoped,
       Effect.onError((cause) =>
         Effect.flatMap(utcTimestamp, (at) => Checkpoint.fail(runId, at, failureMessage(cause))).pipe(Effect.ignore)
       )
@@ -297,21 +341,6 @@ const failureMessage = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
   return error instanceof Error ? error.message : String(error)
 }
-
-/** The checkpoint's `details` (spec §12.5): the reasons, warnings, org row flag and profile, plus the whole report. */
-export const checkpointDetails = (report: RunReport) => ({
-  ...report.contacts.issues,
-  warnings: report.warnings,
-  org_row_missing: report.organizationRowMissing,
-  profile: {
-    N: report.profile.contacts,
-    daily_cap: report.profile.dailyCap,
-    threshold: report.profile.threshold,
-    ed_soft_limit: report.profile.edSoftLimit,
-    W: report.profile.edSmoothingWindowDays
-  },
-  report
-})
 
 /** Flags, environment, the organization row and the state buffers, resolved and validated (spec §13). */
 export const resolveRunSettings = Effect.fn("Scheduler.resolveSettings")(function* (

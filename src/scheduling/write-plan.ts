@@ -1,26 +1,57 @@
-import { SqlClient } from "@effect/sql"
-import { Effect, Schema } from "effect"
-import type { Database } from "../db/Database.js"
-import { DatabaseError } from "../db/errors.js"
-import { toDayNumber } from "../domain/dates.js"
-import { type BalanceResult, ED_SMOOTHING } from "./balance.js"
+import { Effect } from "effect"
+import type { Database, StoredKey } from "../db/Database.js"
+import type { DatabaseError } from "../db/errors.js"
+import { planWriter } from "../db/plan-writes.js"
+import { civilFromDayNumber, dateFromDayNumber, toDayNumber } from "../domain/dates.js"
+import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
+import { type BalanceResult, ED_SMOOTHING, HELD, stepNames } from "./balance.js"
 import type { BalanceItems, EmailTypeCodes } from "./balance-items.js"
 import { planContactRow, readRelated } from "./batch-input.js"
-import { lineHash, planLine, planOrder } from "./checkpoint.js"
+import { lineHash, type PlanLineFields, planLine } from "./checkpoint.js"
 import { stopwatch } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { Batch } from "./load-plan.js"
 import type { PlannedEmail } from "./plan.js"
 import type { PlanContext } from "./plan-contact.js"
-import { type BalanceOutcome, balancedEmail } from "./prediction.js"
 import { type PlanRecord, toRecord } from "./records.js"
-import { addCounts, NO_WRITES, updateEnrollments, writeBatch } from "./write.js"
+import { NO_EVENT_DAY, readStagedRow, recordOn, type StagedRow, type StringCodes, withoutMoved } from "./staged-rows.js"
+import { ByteReader, type StagingFile } from "./staging.js"
+import { dayKey, storedRowsHash } from "./stored-keys.js"
+import { addCounts, differs, NO_WRITES, type WriteCounts } from "./write.js"
+
+/** How a pre-scheduled row was balanced: its final day, and the steps and jitter of its `moved` explanation. */
+interface BalanceOutcome {
+  readonly day: number
+  readonly steps: number
+  readonly jitter: number
+}
+
+/** The row as written for a balance outcome (spec §14.2 `moved`). */
+const balancedEmail = (row: PlannedEmail, outcome: BalanceOutcome): PlannedEmail => {
+  if (outcome.day === toDayNumber(row.date)) return row
+  return {
+    ...row,
+    date: dateFromDayNumber(outcome.day),
+    metadata: {
+      ...row.metadata,
+      moved: {
+        from: row.date,
+        steps: stepNames(outcome.steps),
+        ...(outcome.steps & ED_SMOOTHING ? { jitter: outcome.jitter } : {})
+      }
+    }
+  }
+}
+
+const byTypeThenDate = (a: PlanLineFields, b: PlanLineFields): number =>
+  (a.emailType < b.emailType ? -1 : a.emailType > b.emailType ? 1 : 0) ||
+  (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)
 
 /**
- * The contact's rows with load balancing applied. Each pre-scheduled row takes the decision of the balance item
- * planned for it in pass 1 (same type and planned day). Should the contact's data have changed between the passes (a
- * row the sender handled meanwhile), a row without its item, or whose destination key another row now holds, keeps its
- * planned date: it passed every rule when planned.
+ * The rows of a contact that pass 2 plans again because the sender changed its stored rows after pass 1 read them.
+ * Each pre-scheduled row takes the decision of the balance item planned for it in pass 1 (same type and planned
+ * day); a row without its item, or whose destination key another row now holds, keeps its planned date: it passed
+ * every rule when planned.
  */
 const applyBalance = (
   rows: ReadonlyArray<PlannedEmail>,
@@ -30,7 +61,6 @@ const applyBalance = (
   result: BalanceResult
 ): Array<PlannedEmail> => {
   const used = new Set<number>()
-  let consistent = true
   const balanced = rows.map((row) => {
     if (row.status !== "pre-scheduled") return row
     const day = toDayNumber(row.date)
@@ -38,100 +68,38 @@ const applyBalance = (
     for (let item = itemRange.start; item < itemRange.end; item++) {
       if (used.has(item) || items.typeCode[item] !== type || items.plannedDay[item] !== day) continue
       used.add(item)
-      return balancedEmail(row, outcomeOf(result, item))
+      const outcome: BalanceOutcome = {
+        day: result.days[item]!,
+        steps: result.steps[item]! & HELD ? (row.hold?.steps ?? 0) : result.steps[item]!,
+        jitter: result.steps[item]! & HELD ? (row.hold?.jitter ?? 0) : result.jitter[item]!
+      }
+      return balancedEmail(row, outcome)
     }
-    consistent = false
     return row
   })
-  if (consistent && used.size === itemRange.end - itemRange.start) return balanced
-  const keys = new Set(rows.map((row) => `${row.emailType}|${row.date}`))
+  const keys = new Set(rows.map((row) => dayKey(row.emailType, row.date)))
   return balanced.map((row, index) => {
     const planned = rows[index]!
-    if (row === planned || keys.has(`${row.emailType}|${row.date}`)) return planned
-    keys.add(`${row.emailType}|${row.date}`)
+    if (row === planned || keys.has(dayKey(row.emailType, row.date))) return planned
+    keys.add(dayKey(row.emailType, row.date))
     return row
   })
 }
 
-const outcomeOf = (result: BalanceResult, item: number): BalanceOutcome => ({
-  day: result.days[item]!,
-  steps: result.steps[item]!,
-  jitter: result.jitter[item]!
-})
-
-/** Did balancing give every item of the batch the outcome that leaves its stored row as it is? */
-const cameOutAsExpected = (batch: Batch, items: BalanceItems, result: BalanceResult): boolean => {
-  for (let item = batch.itemStart; item < batch.itemEnd; item++) {
-    const day = result.days[item]!
-    const stays = day === items.plannedDay[item]
-    const expectedStays = items.expectedDay[item] === items.plannedDay[item]
-    if (stays !== expectedStays) return false
-    if (stays) continue
-    if (day !== items.expectedDay[item] || result.steps[item] !== items.expectedSteps[item]) return false
-    if (result.steps[item]! & ED_SMOOTHING && result.jitter[item] !== items.expectedJitter[item]) return false
-  }
-  return true
+/** A planned row that meets a stored owned row on its key, other than the one pass 1 found equal. */
+interface Comparison {
+  readonly storedId: number
+  readonly row: StagedRow
+  readonly day: number
 }
 
-const PlanLineRow = Schema.Struct({
-  contact_id: Schema.Int,
-  email_type: Schema.String,
-  scheduled_send_date: Schema.String,
-  scheduled_send_time: Schema.NullOr(Schema.String),
-  status: Schema.Literal("pre-scheduled", "skipped"),
-  skip_reason: Schema.NullOr(Schema.String),
-  priority: Schema.Int,
-  campaign_instance_id: Schema.NullOr(Schema.Int),
-  event_year: Schema.NullOr(Schema.Int),
-  event_month: Schema.NullOr(Schema.Int),
-  event_day: Schema.NullOr(Schema.Int)
-})
-const decodePlanLines = Schema.decodeUnknown(Schema.Array(PlanLineRow))
-
 /**
- * The checksum lines of a batch that is stored exactly as planned: its contacts' scheduler rows, in plan order
- * (SQLite's BINARY collation orders these ASCII columns as JavaScript does).
- */
-const storedPlanLines = (batch: Batch) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const rows = yield* sql`SELECT e.contact_id, e.email_type, e.scheduled_send_date, e.scheduled_send_time, e.status,
-        e.skip_reason, e.priority, e.campaign_instance_id, e.event_year, e.event_month, e.event_day
-      FROM email_schedules e JOIN contacts c ON c.id = e.contact_id
-      WHERE e.contact_id BETWEEN ${batch.firstId} AND ${batch.lastId} AND e.status IN ('pre-scheduled', 'skipped')
-      ORDER BY e.contact_id, e.email_type, e.scheduled_send_date`.pipe(Effect.flatMap(decodePlanLines))
-    const malformed = new Set(batch.malformedContactIds)
-    return rows
-      .filter((row) => !malformed.has(row.contact_id))
-      .map((row) =>
-        planLine({
-          contactId: row.contact_id,
-          emailType: row.email_type,
-          date: row.scheduled_send_date,
-          time: row.scheduled_send_time ?? "",
-          status: row.status,
-          skipReason: row.skip_reason,
-          priority: row.priority,
-          campaignInstanceId: row.campaign_instance_id,
-          eventYear: row.event_year,
-          eventMonth: row.event_month,
-          eventDay: row.event_day
-        })
-      )
-  }).pipe(
-    Effect.catchTags({
-      SqlError: (cause) => new DatabaseError({ operation: "read the stored plan", cause }),
-      ParseError: (cause) => new DatabaseError({ operation: "read the stored plan", cause })
-    })
-  )
-
-/**
- * Pass 2 of a run (spec §11 steps 10–11): batch by batch, in one transaction each, reads the batch's contacts and
- * related rows again, plans them again (the plan is a pure function of them), applies the load-balancing decisions
- * and writes with the smart update. A batch that pass 1 found stored exactly as planned, and whose rows balancing
- * left where they were, is not touched (spec §12.4: a re-run changes nothing): it costs no planning at all, and when
- * every batch is such a batch, the plan checksum of pass 1 is the checksum. Otherwise the checksum is computed here
- * (lines sorted per batch, and batches are in contact-id order).
+ * Pass 2 of a run (spec §11 step 10, §12): batch by batch, in one transaction each, re-reads the keys and statuses of
+ * the batch's stored rows (so a status the sender changed meanwhile is respected), gives each staged row its balanced
+ * day and writes with the smart update of §12.3: a row found unchanged in pass 1 that stays on its day costs nothing;
+ * new rows are inserted; rows that meet another stored row are compared column by column. A contact whose stored
+ * rows the sender changed after pass 1 is planned again from fresh rows. The plan checksum is computed here, from the
+ * final rows sorted per contact (batches are in contact-id order).
  */
 export const writePlan = (options: {
   readonly db: Database
@@ -139,74 +107,257 @@ export const writePlan = (options: {
   readonly batches: ReadonlyArray<Batch>
   readonly items: BalanceItems
   readonly types: EmailTypeCodes
+  readonly strings: StringCodes
   readonly balanced: BalanceResult
-  /** The plan checksum pass 1 computed assuming every batch unchanged, if it could. */
-  readonly unchangedPlanChecksum: string | undefined
+  readonly staging: StagingFile
   readonly time: string
   readonly runId: string
   readonly now: string
   readonly onProgress: (done: number) => void
 }) =>
   Effect.gen(function* () {
-    const { db, context, items, types, balanced } = options
-    const unchanged = options.batches.map(
-      (batch) => batch.unchangedIfExpected && cameOutAsExpected(batch, items, balanced)
-    )
-    const allUnchanged = options.unchangedPlanChecksum !== undefined && unchanged.every(Boolean)
+    const { db, context, items, types, strings, balanced, time } = options
+    const recordContext = { types, strings, time }
     const planHash = lineHash()
+    const writer = yield* planWriter(options.runId, options.now)
     let writes = NO_WRITES
     let enrollmentsUpdated = 0
     let batchesWritten = 0
     let done = 0
     const sql = stopwatch()
-    for (const [index, batch] of options.batches.entries()) {
-      if (unchanged[index]) {
-        writes = addCounts(writes, { ...NO_WRITES, unchanged: batch.planRows })
-        if (!allUnchanged) for (const line of yield* storedPlanLines(batch)) planHash.add(line)
-        continue
+
+    /** Where balancing put a staged row, and the `moved` explanation it gets there. */
+    const finalDay = (row: StagedRow): number => (row.item < 0 ? row.plannedDay : balanced.days[row.item]!)
+    const moveOf = (row: StagedRow, day: number) =>
+      day === row.startDay && row.startDay !== row.plannedDay
+        ? { steps: row.holdSteps, jitter: row.holdJitter }
+        : { steps: balanced.steps[row.item] ?? 0, jitter: balanced.jitter[row.item] ?? 0 }
+    const lineOf = (row: StagedRow, day: number): PlanLineFields => {
+      const event = row.eventDay === NO_EVENT_DAY ? undefined : civilFromDayNumber(row.eventDay)
+      return {
+        contactId: row.contactId,
+        emailType: types.names[row.typeCode]!,
+        date: dateFromDayNumber(day),
+        time,
+        status: row.skipped ? "skipped" : "pre-scheduled",
+        skipReason: strings.values[row.skipReason] ?? null,
+        priority: row.priority,
+        campaignInstanceId: row.campaignInstanceId,
+        eventYear: event?.year ?? null,
+        eventMonth: event?.month ?? null,
+        eventDay: event?.day ?? null
       }
-      batchesWritten++
-      const records = yield* db.withTransaction(
-        Effect.gen(function* () {
-          const contacts = yield* db.contactsBetween(batch)
-          const related = yield* readRelated(db, batch)
-          const records: Array<PlanRecord> = []
-          const contactIds = new Set<number>()
-          const enrollmentUpdates: Array<{ id: number; status: string }> = []
-          let item = batch.itemStart
-          for (const row of contacts.rows) {
-            const { contact, plan, enrollments } = planContactRow(row, related, context)
-            contactIds.add(contact.id)
-            for (const enrollment of enrollments) {
-              const status = plan.enrollmentStatus.get(enrollment.id)
-              if (status !== undefined && status !== enrollment.status)
-                enrollmentUpdates.push({ id: enrollment.id, status })
-            }
-            while (item < batch.itemEnd && items.contactId[item]! < contact.id) item++
-            const start = item
-            while (item < batch.itemEnd && items.contactId[item] === contact.id) item++
-            for (const final of applyBalance(plan.rows, { start, end: item }, items, types, balanced)) {
-              records.push(toRecord(final, options.time))
-            }
-          }
-          const counts = yield* sql.time(
-            writeBatch({ contactIds, records, stored: related.stored, runId: options.runId, now: options.now })
+    }
+
+    /** The smart update of one contact from its full stored rows (the replanning path). */
+    const writeContact = (records: ReadonlyArray<PlanRecord>, stored: ReadonlyArray<EmailScheduleRow>) =>
+      Effect.gen(function* () {
+        const byKey = new Map(stored.map((row) => [dayKey(row.email_type, row.scheduled_send_date), row]))
+        const planKeys = new Set(records.map((record) => dayKey(record.emailType, record.date)))
+        let inserted = 0
+        let updated = 0
+        let unchanged = 0
+        let droppedHandled = 0
+        for (const record of records) {
+          const existing = byKey.get(dayKey(record.emailType, record.date))
+          if (existing === undefined) {
+            inserted++
+            yield* writer.insert(record)
+          } else if (isHandledStatus(existing.status)) droppedHandled++
+          else if (differs(existing, record)) {
+            updated++
+            yield* writer.update(existing.id, record)
+          } else unchanged++
+        }
+        yield* writer.flushInserts
+        const deletes = stored
+          .filter(
+            (row) => !isHandledStatus(row.status) && !planKeys.has(dayKey(row.email_type, row.scheduled_send_date))
           )
-          writes = addCounts(writes, counts)
-          enrollmentsUpdated += yield* sql.time(updateEnrollments(enrollmentUpdates, options.now))
-          done += contacts.rows.length
-          return records
-        })
+          .map((row) => row.id)
+        yield* writer.deleteIds(deletes)
+        const counts: WriteCounts = { inserted, updated, deleted: deletes.length, unchanged, droppedHandled }
+        return counts
+      })
+
+    /** Plans contacts again from fresh rows, applies their balance decisions, and writes them (rare). */
+    const replanContacts = (
+      contactIds: ReadonlyArray<number>
+    ): Effect.Effect<{ counts: WriteCounts; records: Array<PlanRecord> }, DatabaseError> =>
+      Effect.gen(function* () {
+        let counts = NO_WRITES
+        const records: Array<PlanRecord> = []
+        for (const contactId of contactIds) {
+          const range = { firstId: contactId, lastId: contactId }
+          const contact = (yield* db.contactsBetween(range)).rows[0]
+          if (contact === undefined) continue
+          const related = yield* readRelated(db, range)
+          const { plan, enrollments } = planContactRow(contact, related, context)
+          let start = 0
+          while (start < items.length && items.contactId[start]! < contactId) start++
+          let end = start
+          while (end < items.length && items.contactId[end] === contactId) end++
+          const finals = applyBalance(plan.rows, { start, end }, items, types, balanced).map((row) =>
+            toRecord(row, time)
+          )
+          counts = addCounts(counts, yield* writeContact(finals, related.stored.rows))
+          records.push(...finals)
+          const updates = enrollments.flatMap((enrollment) => {
+            const status = plan.enrollmentStatus.get(enrollment.id)
+            return status !== undefined && status !== enrollment.status ? [{ id: enrollment.id, status }] : []
+          })
+          yield* writer.updateEnrollments(updates)
+          enrollmentsUpdated += updates.length
+        }
+        return { counts, records }
+      })
+
+    for (const batch of options.batches) {
+      const bytes = yield* options.staging.read(batch.extent)
+      const reader = new ByteReader(bytes)
+      const staged: Array<StagedRow> = []
+      while (!reader.done) staged.push(readStagedRow(reader))
+
+      const batchWrites = yield* db.withTransaction(
+        sql.time(
+          Effect.gen(function* () {
+            const existing = yield* db.contactIdsBetween(batch)
+            const storedKeys = yield* db.storedKeysOf(batch)
+            const storedBy = new Map<number, Array<StoredKey>>()
+            for (const key of storedKeys) {
+              const list = storedBy.get(key.contactId)
+              if (list === undefined) storedBy.set(key.contactId, [key])
+              else list.push(key)
+            }
+            let counts: WriteCounts = NO_WRITES
+            let inserted = 0
+            let unchanged = 0
+            let droppedHandled = 0
+            const deletes: Array<number> = []
+            const comparisons: Array<Comparison> = []
+            const insertsWithoutMetadata: Array<{ readonly row: StagedRow; readonly day: number }> = []
+            const replan: Array<number> = []
+            const lines: Array<PlanLineFields> = []
+
+            let next = 0
+            for (const [position, contactId] of batch.contactIds.entries()) {
+              const start = next
+              while (next < staged.length && staged[next]!.contactId === contactId) next++
+              if (!existing.has(contactId)) continue // deleted since it was planned: its rows are left alone
+              const stored = storedBy.get(contactId) ?? []
+              const hash = storedRowsHash()
+              for (const key of stored) {
+                if (!batch.undecodableIds.has(key.id)) hash.add(key.id, key.emailType, key.date, key.status)
+              }
+              if (hash.value() !== batch.storedHashes[position]) {
+                replan.push(contactId)
+                continue
+              }
+              const byKey = new Map<string, StoredKey>()
+              for (const key of stored) byKey.set(dayKey(key.emailType, key.date), key)
+              const finalKeys = new Set<string>()
+              for (let k = start; k < next; k++) {
+                const row = staged[k]!
+                const day = finalDay(row)
+                const line = lineOf(row, day)
+                lines.push(line)
+                const key = dayKey(line.emailType, line.date)
+                finalKeys.add(key)
+                const found = byKey.get(key)
+                if (found === undefined) {
+                  if (row.metadata === undefined) insertsWithoutMetadata.push({ row, day })
+                  else {
+                    inserted++
+                    yield* writer.insert(recordOn(row, day, row.metadata, moveOf(row, day), recordContext))
+                  }
+                } else if (batch.undecodableIds.has(found.id) || isHandledStatus(found.status)) droppedHandled++
+                else if (found.id === row.unchangedId && day === row.startDay) unchanged++
+                else comparisons.push({ storedId: found.id, row, day })
+              }
+              for (const key of stored) {
+                if (isHandledStatus(key.status) || batch.undecodableIds.has(key.id)) continue
+                if (!finalKeys.has(dayKey(key.emailType, key.date))) deletes.push(key.id)
+              }
+            }
+
+            // The few rows that need a stored row's columns: comparisons, and unchanged rows balancing moved.
+            const needed = new Set<number>()
+            for (const { storedId, row } of comparisons) {
+              needed.add(storedId)
+              if (row.metadata === undefined && row.unchangedId !== undefined) needed.add(row.unchangedId)
+            }
+            for (const { row } of insertsWithoutMetadata) if (row.unchangedId !== undefined) needed.add(row.unchangedId)
+            const storedRows = new Map<number, EmailScheduleRow>()
+            if (needed.size > 0) {
+              for (const row of yield* db.emailSchedulesByIds([...needed])) storedRows.set(row.id, row)
+            }
+            const plannedMetadata = (row: StagedRow): string | undefined => {
+              if (row.metadata !== undefined) return row.metadata
+              const source = row.unchangedId === undefined ? undefined : storedRows.get(row.unchangedId)?.metadata
+              if (source === undefined || source === null) return undefined
+              return row.startDay === row.plannedDay ? source : withoutMoved(source)
+            }
+            for (const { row, day } of insertsWithoutMetadata) {
+              const metadata = plannedMetadata(row)
+              if (metadata === undefined) {
+                replan.push(row.contactId)
+                continue
+              }
+              inserted++
+              yield* writer.insert(recordOn(row, day, metadata, moveOf(row, day), recordContext))
+            }
+            let updated = 0
+            for (const { storedId, row, day } of comparisons) {
+              const stored = storedRows.get(storedId)
+              const metadata = plannedMetadata(row)
+              if (stored === undefined || metadata === undefined) {
+                replan.push(row.contactId)
+                continue
+              }
+              const record = recordOn(row, day, metadata, moveOf(row, day), recordContext)
+              if (differs(stored, record)) {
+                updated++
+                yield* writer.update(storedId, record)
+              } else unchanged++
+            }
+            yield* writer.flushInserts
+            yield* writer.deleteIds(deletes)
+            counts = addCounts(counts, { inserted, updated, deleted: deletes.length, unchanged, droppedHandled })
+
+            // Contacts whose stored rows changed after pass 1 read them: planned again, from fresh rows.
+            const replanned = [...new Set(replan)]
+            const replannedLines: Array<PlanLineFields> = []
+            if (replanned.length > 0) {
+              const again = yield* replanContacts(replanned)
+              counts = addCounts(counts, again.counts)
+              replannedLines.push(...again.records)
+            }
+            const replannedIds = new Set(replanned)
+            const enrollmentUpdates = batch.enrollmentUpdates.filter((update) => !replannedIds.has(update.contactId))
+            yield* writer.updateEnrollments(enrollmentUpdates)
+            enrollmentsUpdated += enrollmentUpdates.length
+
+            // The checksum lines of this batch, per contact in (email_type, scheduled_send_date) order.
+            const batchLines = [...lines.filter((line) => !replannedIds.has(line.contactId)), ...replannedLines]
+            batchLines.sort((a, b) => a.contactId - b.contactId || byTypeThenDate(a, b))
+            for (const line of batchLines) planHash.add(planLine(line))
+            return counts
+          })
+        )
       )
-      if (!allUnchanged) for (const record of records.sort(planOrder)) planHash.add(planLine(record))
+      writes = addCounts(writes, batchWrites)
+      if (batchWrites.inserted + batchWrites.updated + batchWrites.deleted > 0) batchesWritten++
+      done += batch.contactIds.length
       options.onProgress(done)
       yield* yieldToEventLoop
     }
+
     return {
       writes,
       enrollmentsUpdated,
-      planChecksum: allUnchanged ? (options.unchangedPlanChecksum ?? "") : planHash.hex(),
+      planChecksum: planHash.hex(),
       batchesWritten,
+      ownChanges: writer.countedChanges(),
       sqlMs: sql.millis()
     }
   })

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
+import { NodeFileSystem } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { assert, describe, it } from "@effect/vitest"
@@ -72,7 +73,7 @@ describe("embedding as a library (issue 7)", () => {
             )
           )
         )
-      }).pipe(Effect.provide(host), Effect.orDie)
+      }).pipe(Effect.provide(Layer.mergeAll(host, NodeFileSystem.layer)), Effect.orDie)
       // TX has no birthday rule: 14 days before. CA's birthday window covers the whole email: skipped.
       assert.deepStrictEqual(
         rows.map((r) => `${r.contact_id} ${r.scheduled_send_date} ${r.status} ${r.skip_reason ?? ""}`.trim()),

@@ -1,3 +1,4 @@
+import { NodeFileSystem } from "@effect/platform-node"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Layer } from "effect"
 import { Database } from "../../src/db/Database.js"
@@ -10,4 +11,5 @@ export const SqlTest = MigrationsLive.pipe(
   Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" }))
 )
 
-export const DatabaseTest = Database.Default.pipe(Layer.provideMerge(SqlTest))
+/** The test database with Node's file system, where a run keeps its staging file. */
+export const DatabaseTest = Layer.mergeAll(Database.Default.pipe(Layer.provideMerge(SqlTest)), NodeFileSystem.layer)

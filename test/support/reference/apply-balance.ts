@@ -2,6 +2,7 @@ import { dateFromDayNumber } from "../../../src/domain/dates.js"
 import { metadataObject } from "../../../src/domain/events.js"
 import { canonicalJson } from "../../../src/rules/canonical-json.js"
 import { type ExclusionContext, exclusionRanges, inRanges } from "../../../src/rules/windows.js"
+import { ED_SMOOTHING, stepNames } from "../../../src/scheduling/balance.js"
 import type { PlanRecord } from "../../../src/scheduling/records.js"
 import { type BalanceParameters, balance } from "./balance.js"
 import type { BalanceInput } from "./load-plan.js"
@@ -42,7 +43,18 @@ export const balancePlan = (
       else taken.push(input.keyCode(item.emailType, to))
     }
   })
-  for (const [index, move] of moves) {
+  // A held row kept on its held day (not its planned day) keeps its stored explanation.
+  const finalMoves = new Map(moves)
+  input.items.forEach((item, index) => {
+    if (moves.has(index) || days[index] === item.plannedDay || days[index] !== item.heldDay) return
+    const held = item.heldMove ?? { steps: 0, jitter: 0 }
+    finalMoves.set(index, {
+      day: days[index]!,
+      steps: stepNames(held.steps),
+      jitter: held.steps & ED_SMOOTHING ? held.jitter : undefined
+    })
+  })
+  for (const [index, move] of finalMoves) {
     const recordIndex = input.recordIndex[index]!
     const record = records[recordIndex]!
     const metadata = metadataObject(record.metadata)
@@ -55,5 +67,5 @@ export const balancePlan = (
       })
     }
   }
-  return { moved: moves.size }
+  return { moved: finalMoves.size }
 }

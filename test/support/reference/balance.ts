@@ -15,6 +15,8 @@ export interface BalanceItem {
   readonly subjectToExclusions: boolean
   /** The day an earlier run stored it on, which it keeps while the held rows of that day fit the cap. */
   readonly heldDay?: number | undefined
+  /** The stored `moved` explanation (step bits, jitter) the row keeps on its held day. */
+  readonly heldMove?: { readonly steps: number; readonly jitter: number } | undefined
 }
 
 export interface BalanceParameters {

@@ -136,7 +136,7 @@ export const loadAndPlan = (options: {
         let balanced = false
         for (const planned of plan.rows) {
           const record = toRecord(planned, options.time)
-          taken.push(keyCode(record.emailType, toDayNumber(record.date)))
+          taken.push(keyCode(record.emailType, toDayNumber(planned.hold?.date ?? record.date)))
           if (record.status === "pre-scheduled") {
             balanced = true
             balanceInput.items.push({
@@ -146,7 +146,9 @@ export const loadAndPlan = (options: {
               priority: record.priority,
               latestDay: planned.latestDate === undefined ? undefined : toDayNumber(planned.latestDate),
               eventYear: record.eventYear ?? undefined,
-              subjectToExclusions: planned.subjectToExclusions || planned.emailType === "post_window"
+              subjectToExclusions: planned.subjectToExclusions || planned.emailType === "post_window",
+              heldDay: planned.hold === undefined ? undefined : toDayNumber(planned.hold.date),
+              heldMove: planned.hold
             })
             balanceInput.recordIndex.push(records.length)
           }

@@ -1,0 +1,99 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Schema } from "effect"
+import { DatabaseError } from "./errors.js"
+
+/**
+ * Change tracking (issue 11): a counter that triggers raise on every change to what a run reads, except the writes
+ * the scheduler itself makes (its own pre-scheduled and skipped rows, marked with its run id). A completed run
+ * records the counter when nothing but its own writes changed it; a later run on the same day, with the same
+ * settings and the counter unchanged, knows the stored plan is already its plan (spec §12.4) without reading it.
+ */
+export const CHANGES_TABLE = "email_scheduler_changes"
+
+/** Tables whose every insert, update and delete can change a plan. */
+const TRACKED_TABLES = [
+  "contacts",
+  "contact_events",
+  "tracking_clicks",
+  "contact_campaigns",
+  "campaign_types",
+  "campaign_instances",
+  "organizations",
+  "organization_state_buffers"
+] as const
+
+const OWNED = "('pre-scheduled', 'skipped')"
+/** Columns of email_schedules a plan depends on (updated_at, which a predecessor trigger touches, is not one). */
+const PLAN_COLUMNS = [
+  "contact_id",
+  "email_type",
+  "scheduled_send_date",
+  "scheduled_send_time",
+  "status",
+  "skip_reason",
+  "priority",
+  "campaign_instance_id",
+  "email_template",
+  "sms_template",
+  "event_year",
+  "event_month",
+  "event_day",
+  "metadata",
+  "actual_send_datetime"
+]
+
+const BUMP = `UPDATE ${CHANGES_TABLE} SET version = version + 1 WHERE id = 1;`
+
+/** Every trigger, by name, with its SQL: the run trusts the counter only when all of them are in place. */
+export const CHANGE_TRIGGERS: ReadonlyArray<{ readonly name: string; readonly sql: string }> = [
+  ...TRACKED_TABLES.flatMap((table) =>
+    (["INSERT", "UPDATE", "DELETE"] as const).map((event) => {
+      const name = `email_scheduler_changed_${table}_${event.toLowerCase()}`
+      return { name, sql: `CREATE TRIGGER ${name} AFTER ${event} ON ${table} BEGIN ${BUMP} END` }
+    })
+  ),
+  {
+    // The scheduler inserts only its own statuses, always with its run id.
+    name: "email_scheduler_changed_email_schedules_insert",
+    sql: `CREATE TRIGGER email_scheduler_changed_email_schedules_insert AFTER INSERT ON email_schedules
+      WHEN NEW.scheduler_run_id IS NULL OR NEW.status NOT IN ${OWNED} BEGIN ${BUMP} END`
+  },
+  {
+    // The scheduler's updates set its own statuses and a new run id; anyone else's keep the run id, or set a status
+    // of the sender's.
+    name: "email_scheduler_changed_email_schedules_update",
+    sql: `CREATE TRIGGER email_scheduler_changed_email_schedules_update AFTER UPDATE ON email_schedules
+      WHEN NEW.status NOT IN ${OWNED} OR (NEW.scheduler_run_id IS OLD.scheduler_run_id AND (${PLAN_COLUMNS.map(
+        (column) => `NEW.${column} IS NOT OLD.${column}`
+      ).join(" OR ")})) BEGIN ${BUMP} END`
+  },
+  {
+    // Every delete counts; a run counts its own and checks the difference at the end.
+    name: "email_scheduler_changed_email_schedules_delete",
+    sql: `CREATE TRIGGER email_scheduler_changed_email_schedules_delete AFTER DELETE ON email_schedules
+      BEGIN ${BUMP} END`
+  }
+]
+
+const failAs = (operation: string) => Effect.mapError((cause: unknown) => new DatabaseError({ operation, cause }))
+
+const Version = Schema.Array(Schema.Struct({ version: Schema.Int }))
+const Names = Schema.Array(Schema.Struct({ name: Schema.String }))
+
+/**
+ * The change counter, or undefined when change tracking is not (fully) installed: a trigger someone dropped means
+ * changes may have gone uncounted.
+ */
+export const changeVersion = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const names =
+    yield* sql`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'email_scheduler_changed_%'`.pipe(
+      Effect.flatMap(Schema.decodeUnknown(Names))
+    )
+  const present = new Set(names.map((row) => row.name))
+  if (!CHANGE_TRIGGERS.every((trigger) => present.has(trigger.name))) return undefined
+  const rows = yield* sql`SELECT version FROM ${sql(CHANGES_TABLE)} WHERE id = 1`.pipe(
+    Effect.flatMap(Schema.decodeUnknown(Version))
+  )
+  return rows[0]?.version
+}).pipe(failAs("read the change counter"))

@@ -1,0 +1,175 @@
+import { civilFromDayNumber, dateFromDayNumber } from "../domain/dates.js"
+import { metadataObject } from "../domain/events.js"
+import { canonicalJson } from "../rules/canonical-json.js"
+import { ED_SMOOTHING, stepNames } from "./balance.js"
+import type { EmailTypeCodes } from "./balance-items.js"
+import type { PlanRecord } from "./records.js"
+import type { ByteReader, ByteWriter } from "./staging.js"
+
+/** Strings that repeat across a plan (skip reasons, templates) as small numbers; 0 is NULL. */
+export class StringCodes {
+  private readonly codes = new Map<string, number>()
+  readonly values: Array<string | null> = [null]
+  code(value: string | null | undefined): number {
+    if (value === null || value === undefined) return 0
+    let code = this.codes.get(value)
+    if (code === undefined) {
+      code = this.values.length
+      this.codes.set(value, code)
+      this.values.push(value)
+    }
+    return code
+  }
+}
+
+/** No event date. */
+export const NO_EVENT_DAY = -(2 ** 31)
+
+/**
+ * One planned row as pass 1 stages it for pass 2 (issue 11: each contact is planned once). Its day is decided by
+ * load balancing: `startDay` is where balancing starts it (its held day, or its planned day).
+ */
+export interface StagedRow {
+  readonly contactId: number
+  readonly typeCode: number
+  readonly plannedDay: number
+  readonly startDay: number
+  readonly skipped: boolean
+  readonly skipReason: number
+  readonly priority: number
+  readonly campaignInstanceId: number | null
+  readonly emailTemplate: number
+  readonly smsTemplate: number
+  readonly eventDay: number
+  /** Its balance item, or -1 for a skipped row (only pre-scheduled rows are balanced). */
+  readonly item: number
+  /** The stored row that already equals this row on its start day, if any. */
+  readonly unchangedId: number | undefined
+  /** The stored `moved` explanation a held row keeps on its held day (when that is not its planned day). */
+  readonly holdSteps: number
+  readonly holdJitter: number
+  /** Canonical metadata as planned (no balancing), unless the row was found unchanged (read it back from there). */
+  readonly metadata: string | undefined
+}
+
+const SKIPPED = 1
+const UNCHANGED = 2
+const HAS_METADATA = 4
+
+export const writeStagedRow = (writer: ByteWriter, row: StagedRow): void => {
+  writer.i32(row.contactId)
+  writer.u16(row.typeCode)
+  writer.i32(row.plannedDay)
+  writer.i32(row.startDay)
+  writer.u8(
+    (row.skipped ? SKIPPED : 0) |
+      (row.unchangedId !== undefined ? UNCHANGED : 0) |
+      (row.metadata !== undefined ? HAS_METADATA : 0)
+  )
+  writer.u16(row.skipReason)
+  writer.i32(row.priority)
+  writer.f64(row.campaignInstanceId ?? Number.NaN)
+  writer.u16(row.emailTemplate)
+  writer.u16(row.smsTemplate)
+  writer.i32(row.eventDay)
+  writer.i32(row.item)
+  if (row.unchangedId !== undefined) writer.f64(row.unchangedId)
+  writer.u8(row.holdSteps)
+  writer.i32(row.holdJitter)
+  if (row.metadata !== undefined) writer.text(row.metadata)
+}
+
+export const readStagedRow = (reader: ByteReader): StagedRow => {
+  const contactId = reader.i32()
+  const typeCode = reader.u16()
+  const plannedDay = reader.i32()
+  const startDay = reader.i32()
+  const flags = reader.u8()
+  const skipReason = reader.u16()
+  const priority = reader.i32()
+  const instance = reader.f64()
+  const emailTemplate = reader.u16()
+  const smsTemplate = reader.u16()
+  const eventDay = reader.i32()
+  const item = reader.i32()
+  const unchangedId = flags & UNCHANGED ? reader.f64() : undefined
+  const holdSteps = reader.u8()
+  const holdJitter = reader.i32()
+  const metadata = flags & HAS_METADATA ? reader.text() : undefined
+  return {
+    contactId,
+    typeCode,
+    plannedDay,
+    startDay,
+    skipped: (flags & SKIPPED) !== 0,
+    skipReason,
+    priority,
+    campaignInstanceId: Number.isNaN(instance) ? null : instance,
+    emailTemplate,
+    smsTemplate,
+    eventDay,
+    item,
+    unchangedId,
+    holdSteps,
+    holdJitter,
+    metadata
+  }
+}
+
+/** `{"from":…,"jitter":…,"steps":[…]}`: canonical (keys in code-point order), as spec §14.2 writes `moved`. */
+const movedJson = (from: number, steps: number, jitter: number): string =>
+  `{"from":"${dateFromDayNumber(from)}",${steps & ED_SMOOTHING ? `"jitter":${jitter},` : ""}"steps":${JSON.stringify(stepNames(steps))}}`
+
+const PLANNED_DATE_KEY = ',"planned_date":'
+
+/**
+ * The planned metadata with the `moved` explanation of a row that balancing put on another day (spec §14.2). Keys are
+ * in code-point order, and every key after "moved" sorts after "planned_date", which every explanation has and
+ * which never appears inside a value; so `moved` goes just before it. A text that already has a `moved` (a carried
+ * post-window row keeps its stored explanation) is rewritten through its object.
+ */
+export const withMoved = (planned: string, from: number, steps: number, jitter: number): string => {
+  const at = planned.indexOf(PLANNED_DATE_KEY)
+  if (at >= 0 && !planned.includes('"moved":')) {
+    return `${planned.slice(0, at)},"moved":${movedJson(from, steps, jitter)}${planned.slice(at)}`
+  }
+  const moved = { from: dateFromDayNumber(from), steps: stepNames(steps), ...(steps & ED_SMOOTHING ? { jitter } : {}) }
+  return canonicalJson({ ...metadataObject(planned), moved })
+}
+
+/** The planned explanation behind a stored one that carried `moved` only because the row was held elsewhere. */
+export const withoutMoved = (stored: string): string => {
+  const { moved: _, ...rest } = metadataObject(stored)
+  return canonicalJson(rest)
+}
+
+/**
+ * The row as written on `day` (spec §12.1). `plannedMetadata` is the explanation as planned; `balanceSteps` and
+ * `balanceJitter` are balancing's when the row left its start day, else the held explanation applies.
+ */
+export const recordOn = (
+  row: StagedRow,
+  day: number,
+  plannedMetadata: string,
+  move: { readonly steps: number; readonly jitter: number },
+  context: { readonly types: EmailTypeCodes; readonly strings: StringCodes; readonly time: string }
+): PlanRecord => {
+  const event = row.eventDay === NO_EVENT_DAY ? undefined : civilFromDayNumber(row.eventDay)
+  return {
+    contactId: row.contactId,
+    emailType: context.types.names[row.typeCode]!,
+    date: dateFromDayNumber(day),
+    time: context.time,
+    status: row.skipped ? "skipped" : "pre-scheduled",
+    skipReason: context.strings.values[row.skipReason] ?? null,
+    priority: row.priority,
+    campaignInstanceId: row.campaignInstanceId,
+    emailTemplate: context.strings.values[row.emailTemplate] ?? null,
+    smsTemplate: context.strings.values[row.smsTemplate] ?? null,
+    eventYear: event?.year ?? null,
+    eventMonth: event?.month ?? null,
+    eventDay: event?.day ?? null,
+    metadata:
+      day === row.plannedDay ? plannedMetadata : withMoved(plannedMetadata, row.plannedDay, move.steps, move.jitter)
+  }
+}

@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs"
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it } from "@effect/vitest"
+import BetterSqlite3 from "better-sqlite3"
+import { Effect, Option, Schema } from "effect"
+import { databaseFile } from "../../src/app/sqlite.js"
+import { type RunReport, runOnce } from "../../src/scheduling/run.js"
+import { useTempDir } from "../support/files.js"
+import { generatedCopy } from "../support/organization.js"
+
+const dir = useTempDir("rerun")
+const AS_OF = "2026-11-29"
+
+const run = (
+  path: string,
+  options: { asOf?: string; flags?: Record<string, string>; dryRun?: boolean; onProgress?: () => void } = {}
+) =>
+  runOnce({
+    asOf: Option.some(options.asOf ?? AS_OF),
+    dryRun: options.dryRun ?? false,
+    flags: options.flags ?? {},
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress })
+  }).pipe(Effect.provide(databaseFile(path)))
+
+const exec = (path: string, text: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text)).pipe(Effect.provide(databaseFile(path)), Effect.orDie)
+
+const Version = Schema.Struct({ data_version: Schema.NullOr(Schema.Int), status: Schema.String })
+const lastCheckpoint = (path: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql`SELECT data_version, status FROM scheduler_checkpoints ORDER BY id DESC LIMIT 1`.pipe(
+      Effect.flatMap(Schema.decodeUnknown(Schema.Tuple(Version)))
+    )
+  ).pipe(
+    Effect.map(([row]) => row),
+    Effect.provide(databaseFile(path)),
+    Effect.orDie
+  )
+
+const rowsOf = (path: string) => {
+  const db = new BetterSqlite3(path, { readonly: true })
+  const rows = db.prepare("SELECT * FROM email_schedules ORDER BY id").all()
+  db.close()
+  return JSON.stringify(rows)
+}
+
+const assertSamePlan = (again: RunReport, first: RunReport) => {
+  assert.deepStrictEqual([again.writes.inserted, again.writes.updated, again.writes.deleted], [0, 0, 0])
+  assert.strictEqual(again.writes.unchanged, first.plan.rows)
+  assert.deepStrictEqual(again.checksums, first.checksums)
+  assert.deepStrictEqual(again.plan, first.plan)
+  assert.deepStrictEqual(again.contacts, first.contacts)
+  assert.deepStrictEqual(again.dailyVolume, first.dailyVolume)
+}
+
+describe("a re-run with nothing changed reuses the stored plan (issue 11, spec §12.4)", () => {
+  it.effect("reuses it when nothing changed; plans in full, and changes nothing, after an unrelated change", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "reuse.sqlite", 2000, 7, AS_OF)
+      const first = yield* run(path)
+      assert.isFalse(first.reused)
+      const rows = rowsOf(path)
+      const again = yield* run(path)
+      assert.isTrue(again.reused, "nothing changed: the stored plan is this run's")
+      assertSamePlan(again, first)
+      assert.strictEqual(rowsOf(path), rows, "every column of every row, run ids included")
+      assert.strictEqual((yield* lastCheckpoint(path)).status, "completed")
+
+      // A change that does not alter any plan still makes the next run plan in full; that run changes nothing.
+      yield* exec(path, "UPDATE contacts SET first_name = 'Renamed' WHERE id = 5")
+      const full = yield* run(path)
+      assert.isFalse(full.reused)
+      assertSamePlan(full, first)
+      assert.strictEqual(rowsOf(path), rows)
+      assert.isTrue((yield* run(path)).reused, "and the run after it reuses again")
+    })
+  )
+
+  it.effect("plans in full after a sent email, a contact change, another day, other settings or a dry run", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "changes.sqlite", 2000, 7, AS_OF)
+      yield* run(path)
+      yield* exec(
+        path,
+        `UPDATE email_schedules SET status = 'sent', actual_send_datetime = '${AS_OF} 08:30:00'
+          WHERE id = (SELECT min(id) FROM email_schedules WHERE status = 'pre-scheduled' AND scheduled_send_date = '${AS_OF}')`
+      )
+      assert.isFalse((yield* run(path)).reused, "the sender sent an email")
+      yield* exec(path, "UPDATE contacts SET birth_date = '1951-12-24' WHERE id = 11")
+      assert.isFalse((yield* run(path)).reused, "a contact changed")
+      assert.isTrue((yield* run(path)).reused)
+      assert.isFalse((yield* run(path, { asOf: "2026-11-30" })).reused, "another day")
+      assert.isFalse((yield* run(path, { asOf: "2026-11-30", flags: { birthday_days_before: "10" } })).reused)
+      const before = readFileSync(path)
+      const dry = yield* run(path, { asOf: "2026-11-30", flags: { birthday_days_before: "10" }, dryRun: true })
+      assert.isTrue(dry.reused, "a dry run may reuse too")
+      assert.isTrue(readFileSync(path).equals(before), "and writes nothing")
+    })
+  )
+
+  it.effect("never reuses when a change-tracking trigger is gone, or after a run that failed", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "untracked.sqlite", 2000, 7, AS_OF)
+      yield* run(path)
+      yield* exec(path, "DROP TRIGGER email_scheduler_changed_contacts_update")
+      const untracked = yield* run(path)
+      assert.isFalse(untracked.reused)
+      assert.isNull((yield* lastCheckpoint(path)).data_version, "nothing is recorded without every trigger")
+      assert.isFalse((yield* run(path)).reused)
+
+      const other = yield* generatedCopy(dir, "failed.sqlite", 2000, 7, AS_OF)
+      yield* run(other)
+      yield* exec(
+        other,
+        `CREATE TRIGGER injected_failure BEFORE INSERT ON email_schedules
+          BEGIN SELECT RAISE(ABORT, 'injected failure'); END`
+      )
+      yield* exec(other, "UPDATE contacts SET birth_date = '1951-12-24' WHERE id = 11")
+      yield* Effect.exit(run(other))
+      yield* exec(other, "DROP TRIGGER injected_failure")
+      assert.strictEqual((yield* lastCheckpoint(other)).status, "failed")
+      assert.isFalse((yield* run(other)).reused, "the last run failed: plan in full")
+    })
+  )
+
+  it.effect("a write by someone else during a run is not mistaken for the run's own: the next run plans in full", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "concurrent.sqlite", 2000, 7, AS_OF)
+      let wrote = false
+      yield* run(path, {
+        flags: { batch_size: "500" },
+        onProgress: () => {
+          if (wrote) return
+          // Another connection (the sender, say) writes between two batches of the run.
+          const other = new BetterSqlite3(path)
+          other.prepare("UPDATE contacts SET zip_code = '75201' WHERE id = 1999").run()
+          other.close()
+          wrote = true
+        }
+      })
+      assert.isTrue(wrote)
+      assert.isNull((yield* lastCheckpoint(path)).data_version)
+      assert.isFalse((yield* run(path, { flags: { batch_size: "500" } })).reused)
+    })
+  )
+})
