@@ -97,6 +97,25 @@ describe("the optimised run against the straightforward reference (issue 6)", ()
   )
 
   it.effect(
+    "with a sender in between, the next night stores the reference plan (held rows included)",
+    () =>
+      Effect.gen(function* () {
+        const path = yield* generatedCopy(dir, "sender.sqlite", 4000, 3, AS_OF)
+        const layer = databaseFile(path)
+        yield* runAndCompare(layer, AS_OF, "first night")
+        for (const night of [1, 2]) {
+          const today = addDays(AS_OF, night - 1)
+          yield* exec(
+            `UPDATE email_schedules SET status = 'sent', actual_send_datetime = '${today} 08:30:00'
+              WHERE status = 'pre-scheduled' AND scheduled_send_date = '${today}'`
+          ).pipe(Effect.provide(layer))
+          yield* runAndCompare(layer, addDays(AS_OF, night), `night ${night} after the sender`)
+        }
+      }),
+    120_000
+  )
+
+  it.effect(
     "a re-run skips the batches stored as planned, and rewrites exactly what changed since, as the reference plans it",
     () =>
       Effect.gen(function* () {
