@@ -1,37 +1,21 @@
 #!/usr/bin/env node
-import { ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect, Logger, LogLevel } from "effect"
-import { cli } from "./Cli.js"
+/**
+ * The command-line entry. `--help` alone prints the help the build rendered (dist/src/cli/help.txt: `npm run build`
+ * runs `main.js --help` into it), without loading Effect and the scheduler: on this project's machines that takes two seconds, and
+ * an operator asking for help should not wait (issue 11). Everything else, and `--help` when the rendered help is
+ * missing, goes to the full program (main.ts).
+ */
+import { readFileSync } from "node:fs"
 
-/** Usage problems (flags, settings, dates) exit with 2; every other failure with 1. */
-const USAGE_TAGS = new Set(["UsageError", "SettingsInvalid", "ContactNotFound"])
+const renderedHelp = (): string | undefined => {
+  try {
+    return readFileSync(new URL("./help.txt", import.meta.url), "utf8")
+  } catch {
+    return undefined
+  }
+}
 
-// Logs are structured (logfmt) on stderr, so a --json document on stdout stays parseable.
-const LoggerLive = Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger))
-
-const exitWith = (code: number) =>
-  Effect.sync(() => {
-    process.exitCode = code
-  })
-
-const program = Effect.suspend(() => cli(process.argv)).pipe(
-  Effect.catchAll((error) =>
-    // @effect/cli has already printed its own message (and help) for a wrong flag or argument.
-    ValidationError.isValidationError(error)
-      ? exitWith(2)
-      : Console.error(`email-scheduler: ${error.message}`).pipe(
-          Effect.zipRight(exitWith(USAGE_TAGS.has(error._tag) ? 2 : 1))
-        )
-  ),
-  Effect.catchAllDefect((defect) =>
-    Console.error(`email-scheduler: unexpected failure: ${Cause.pretty(Cause.die(defect))}`).pipe(
-      Effect.zipRight(exitWith(1))
-    )
-  ),
-  Effect.provide(NodeContext.layer),
-  Effect.provide(LoggerLive),
-  Logger.withMinimumLogLevel(LogLevel.Info)
-)
-
-NodeRuntime.runMain(program, { disablePrettyLogger: true })
+const args = process.argv.slice(2)
+const help = args.length === 1 && args[0] === "--help" ? renderedHelp() : undefined
+if (help !== undefined) process.stdout.write(help)
+else await import("./main.js")

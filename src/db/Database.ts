@@ -111,12 +111,16 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
 
     /** Ids and emails only: a cheap first pass to count contacts with a valid email (N of spec §10.2). */
     const emailsPage = Effect.fn("Database.emailsPage")(function* (afterId: number, limit: number) {
-      const raw = yield* sql`SELECT id, email FROM contacts WHERE id > ${afterId} ORDER BY id LIMIT ${limit}`.pipe(
-        failAs("read contact emails")
-      )
-      const emails = raw.map((row) => (typeof row.email === "string" ? row.email : null))
-      const last = raw.at(-1)?.id
-      return { emails, lastId: typeof last === "number" ? last : undefined }
+      const raw = yield* sql
+        .unsafe("SELECT id, email FROM contacts WHERE id > ? ORDER BY id LIMIT ?", [afterId, limit])
+        .values.pipe(failAs("read contact emails"))
+      const ids: Array<number> = []
+      const emails: Array<string | null> = []
+      for (const [id, email] of raw) {
+        if (typeof id === "number") ids.push(id)
+        emails.push(typeof email === "string" ? email : null)
+      }
+      return { ids, emails, lastId: ids.at(-1) }
     })
 
     const countContacts = sql`SELECT count(*) AS n FROM contacts`.pipe(

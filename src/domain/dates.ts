@@ -55,7 +55,20 @@ const pad4 = (n: number): string => String(n).padStart(4, "0")
 
 export const formatDate = ({ year, month, day }: CivilDate): IsoDate => `${pad4(year)}-${pad2(month)}-${pad2(day)}`
 
-export const dateFromDayNumber = (days: number): IsoDate => formatDate(civilFromDayNumber(days))
+/**
+ * Runs format tens of millions of dates, nearly all within a few years: each day's text is kept once (a pure
+ * function, so a cache changes nothing but the time).
+ */
+const dateTexts = new Map<number, IsoDate>()
+export const dateFromDayNumber = (days: number): IsoDate => {
+  let text = dateTexts.get(days)
+  if (text === undefined) {
+    text = formatDate(civilFromDayNumber(days))
+    if (dateTexts.size >= 100_000) dateTexts.clear()
+    dateTexts.set(days, text)
+  }
+  return text
+}
 
 /** Parses an exact `YYYY-MM-DD` string; undefined when it is not a real calendar date. */
 export const parseIsoDate = (text: string): CivilDate | undefined => {

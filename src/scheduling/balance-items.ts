@@ -39,6 +39,30 @@ export class EmailTypeCodes {
   }
 }
 
+/** Balance items as plain typed arrays (what a batch planned in another thread hands over), `length` of each used. */
+export interface ItemColumns {
+  readonly length: number
+  readonly contactId: Int32Array<ArrayBuffer>
+  readonly typeCode: Uint16Array<ArrayBuffer>
+  readonly plannedDay: Int32Array<ArrayBuffer>
+  readonly priority: Int32Array<ArrayBuffer>
+  readonly latestDay: Int32Array<ArrayBuffer>
+  readonly eventYear: Int16Array<ArrayBuffer>
+  readonly subjectToExclusions: Uint8Array<ArrayBuffer>
+  readonly owner: Int32Array<ArrayBuffer>
+  readonly heldDay: Int32Array<ArrayBuffer>
+}
+
+/** Balance contacts as plain typed arrays: `keysStart[c]` to `keysStart[c + 1]` (or the end) are contact c's keys. */
+export interface OwnerColumns {
+  readonly keysStart: Int32Array<ArrayBuffer>
+  readonly keys: Int32Array<ArrayBuffer>
+  readonly stateCode: Int32Array<ArrayBuffer>
+  readonly birthDay: Int32Array<ArrayBuffer>
+  readonly effectiveDay: Int32Array<ArrayBuffer>
+  readonly states: ReadonlyArray<string>
+}
+
 /**
  * The pre-scheduled rows of the plan as load balancing sees them (spec §10.2: only these count and move), one column
  * per field. Rows of one contact are contiguous, in the order the planner produced them.
@@ -58,10 +82,6 @@ export class BalanceItems {
   owner = new Int32Array(1024)
   /** The day an earlier run stored the row on, when it may keep it; `NO_HELD_DAY` otherwise. */
   heldDay = new Int32Array(1024)
-  /** The outcome that leaves the stored row unchanged (see prediction.ts); meaningful in predictable batches only. */
-  expectedDay = new Int32Array(1024)
-  expectedSteps = new Uint8Array(1024)
-  expectedJitter = new Int16Array(1024)
 
   push(item: {
     readonly contactId: number
@@ -87,10 +107,38 @@ export class BalanceItems {
     this.heldDay[i] = item.heldDay ?? NO_HELD_DAY
   }
 
-  expect(index: number, outcome: { readonly day: number; readonly steps: number; readonly jitter: number }): void {
-    this.expectedDay[index] = outcome.day
-    this.expectedSteps[index] = outcome.steps
-    this.expectedJitter[index] = outcome.jitter
+  /** Appends another list's items, mapping their type codes and moving their owners by `ownerOffset`. */
+  append(other: ItemColumns, typeCodes: ArrayLike<number>, ownerOffset: number): void {
+    for (let i = 0; i < other.length; i++) {
+      this.push({
+        contactId: other.contactId[i]!,
+        typeCode: typeCodes[other.typeCode[i]!]!,
+        plannedDay: other.plannedDay[i]!,
+        priority: other.priority[i]!,
+        latestDay: other.latestDay[i]!,
+        eventYear: other.eventYear[i]!,
+        subjectToExclusions: other.subjectToExclusions[i] === 1,
+        owner: other.owner[i]! + ownerOffset,
+        heldDay: other.heldDay[i]!
+      })
+    }
+  }
+
+  /** The used part of each column. */
+  columns(): ItemColumns {
+    const n = this.length
+    return {
+      length: n,
+      contactId: this.contactId.slice(0, n),
+      typeCode: this.typeCode.slice(0, n),
+      plannedDay: this.plannedDay.slice(0, n),
+      priority: this.priority.slice(0, n),
+      latestDay: this.latestDay.slice(0, n),
+      eventYear: this.eventYear.slice(0, n),
+      subjectToExclusions: this.subjectToExclusions.slice(0, n),
+      owner: this.owner.slice(0, n),
+      heldDay: this.heldDay.slice(0, n)
+    }
   }
 
   private grow(): void {
@@ -103,9 +151,6 @@ export class BalanceItems {
     this.subjectToExclusions = grown(this.subjectToExclusions, (n) => new Uint8Array(n))
     this.owner = grown(this.owner, (n) => new Int32Array(n))
     this.heldDay = grown(this.heldDay, (n) => new Int32Array(n))
-    this.expectedDay = grown(this.expectedDay, (n) => new Int32Array(n))
-    this.expectedSteps = grown(this.expectedSteps, (n) => new Uint8Array(n))
-    this.expectedJitter = grown(this.expectedJitter, (n) => new Int16Array(n))
   }
 }
 
@@ -153,6 +198,37 @@ export class BalanceContacts {
     this.birthDay.push(subject.birthDay)
     this.effectiveDay.push(subject.effectiveDay)
     return index
+  }
+
+  /** Appends another list's contacts, mapping the type codes of their keys. */
+  append(other: OwnerColumns, typeCodes: ArrayLike<number>): void {
+    const count = other.stateCode.length
+    for (let owner = 0; owner < count; owner++) {
+      const keys: Array<number> = []
+      const end = owner + 1 < count ? other.keysStart[owner + 1]! : other.keys.length
+      for (let k = other.keysStart[owner]!; k < end; k++) {
+        const key = other.keys[k]!
+        keys.push(keyCode(typeCodes[key >>> 16]!, key & 0xffff))
+      }
+      const state = other.stateCode[owner]!
+      this.add(keys, {
+        state: state === 0 ? undefined : other.states[state],
+        birthDay: other.birthDay[owner]!,
+        effectiveDay: other.effectiveDay[owner]!
+      })
+    }
+  }
+
+  /** The used part of each column. */
+  columns(): OwnerColumns {
+    return {
+      keysStart: this.keysStart.values.slice(0, this.keysStart.length),
+      keys: this.keys.values.slice(0, this.keys.length),
+      stateCode: this.stateCode.values.slice(0, this.stateCode.length),
+      birthDay: this.birthDay.values.slice(0, this.birthDay.length),
+      effectiveDay: this.effectiveDay.values.slice(0, this.effectiveDay.length),
+      states: [...this.states]
+    }
   }
 
   keysEnd(index: number): number {

@@ -77,6 +77,10 @@ export const malformedTally = () => {
         if (tally.sample.length < 20) tally.sample.push(row)
       }
     },
+    /** Counts rows reported elsewhere beyond their sample. */
+    addUncounted: (rows: number) => {
+      tally.count += rows
+    },
     result: (): { readonly count: number; readonly sample: ReadonlyArray<MalformedRow> } => tally
   }
 }

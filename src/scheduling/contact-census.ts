@@ -52,6 +52,19 @@ export const makeCensus = () => {
       malformed.count++
       if (malformed.sample.length < SAMPLE_SIZE) malformed.sample.push(row)
     },
+    /** Adds the census of the next batch (batches come in id order, so the samples stay the smallest ids). */
+    addCensus: (part: ContactCensus): void => {
+      total += part.total
+      withValidEmail += part.withValidEmail
+      withWarnings += part.withWarnings
+      for (const issue of Object.keys(issues) as Array<ContactIssue>) {
+        const entry = issues[issue]
+        entry.count += part.issues[issue].count
+        for (const id of part.issues[issue].sample) if (entry.sample.length < SAMPLE_SIZE) entry.sample.push(id)
+      }
+      malformed.count += part.malformed.count
+      for (const row of part.malformed.sample) if (malformed.sample.length < SAMPLE_SIZE) malformed.sample.push(row)
+    },
     result: (): ContactCensus => ({ total, withValidEmail, issues, withWarnings, malformed })
   }
 }

@@ -49,6 +49,24 @@ export const makePlanSummary = () => {
         bySkipReason.set(reason, (bySkipReason.get(reason) ?? 0) + 1)
       }
     },
+    /** Adds another part of the plan's summary (a batch planned elsewhere). */
+    addSummary: (part: PlanSummary): void => {
+      preScheduled += part.preScheduled
+      skipped += part.skipped
+      for (const [name, tally] of Object.entries(part.byType)) {
+        const mine = tallyOf(byType, name)
+        mine.preScheduled += tally.preScheduled
+        mine.skipped += tally.skipped
+      }
+      for (const [name, tally] of Object.entries(part.byState)) {
+        const mine = tallyOf(byState, name)
+        mine.preScheduled += tally.preScheduled
+        mine.skipped += tally.skipped
+      }
+      for (const [reason, count] of Object.entries(part.bySkipReason)) {
+        bySkipReason.set(reason, (bySkipReason.get(reason) ?? 0) + count)
+      }
+    },
     result: (): PlanSummary => ({
       rows: preScheduled + skipped,
       preScheduled,

@@ -21,7 +21,8 @@ import { campaignSetup } from "./campaigns.js"
 import { Checkpoint, sha256 } from "./checkpoint.js"
 import { elapsed } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
-import { loadAndPlan } from "./load-plan.js"
+import { batchRanges, loadAndPlan } from "./load-plan.js"
+import { planBatch } from "./plan-batch.js"
 import { planContext } from "./plan-contact.js"
 import { sendTime } from "./records.js"
 import { decodeStoredOutcome, type RunOutcome, SCHEDULER_VERSION } from "./run-outcome.js"
@@ -86,6 +87,26 @@ export const countValidEmails = (db: Database) =>
       const page = yield* db.emailsPage(after, EMAIL_PAGE)
       for (const email of page.emails) if (email !== null && isValidEmail(email)) valid++
       if (page.lastId === undefined) return valid
+      after = page.lastId
+      yield* yieldToEventLoop
+    }
+  })
+
+/**
+ * Every contact row's id in ascending order, and N of spec §10.2 (contacts with a valid email), counted before
+ * planning because the profile (and so the batch size) depends on it; the ids make the batches' ranges.
+ */
+const scanContacts = (db: Database) =>
+  Effect.gen(function* () {
+    const started = yield* Clock.currentTimeMillis
+    const ids: Array<number> = []
+    let validEmails = 0
+    let after = 0
+    for (;;) {
+      const page = yield* db.emailsPage(after, EMAIL_PAGE)
+      for (const email of page.emails) if (email !== null && isValidEmail(email)) validEmails++
+      ids.push(...page.ids)
+      if (page.lastId === undefined) return { ids, validEmails, scanMs: (yield* Clock.currentTimeMillis) - started }
       after = page.lastId
       yield* yieldToEventLoop
     }
@@ -219,12 +240,13 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       Effect.gen(function* () {
         const types = yield* db.campaignTypes
         const instances = yield* db.campaignInstances
-        const total = yield* db.countContacts
-        const validEmails = yield* countValidEmails(db)
-        return { types, instances, total, validEmails, profile: loadParameters(resolved.settings, validEmails) }
+        const scan = yield* scanContacts(db)
+        const profile = loadParameters(resolved.settings, scan.validEmails)
+        return { types, instances, ...scan, profile, ranges: batchRanges(scan.ids, profile.batchSize) }
       })
     )
     const { profile } = setup
+    const total = setup.ids.length
     const campaigns = campaignSetup(setup.types.rows, setup.instances.rows, asOf)
     yield* Checkpoint.start({
       runId,
@@ -240,12 +262,10 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       const staging = yield* stagingFile
       const [planMs, planned] = yield* elapsed(
         loadAndPlan({
-          db,
-          context,
-          batchSize: profile.batchSize,
-          time,
+          ranges: setup.ranges,
+          plan: (range) => planBatch(db, range, context, time),
           staging,
-          onProgress: (done) => progress("Planning", done, setup.total)
+          onProgress: (done) => progress("Planning", done, total)
         })
       )
       const [balanceMs, balanced] = yield* elapsed(
@@ -260,13 +280,12 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           batches: planned.batches,
           items: planned.items,
           types: planned.types,
-          strings: planned.strings,
           balanced,
           staging,
           time,
           runId,
           now: yield* utcTimestamp,
-          onProgress: (done) => progress("Writing", done, setup.total)
+          onProgress: (done) => progress("Writing", done, total)
         })
       )
       const { summary } = planned
@@ -305,8 +324,8 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         checksums: { config: configChecksum(profile), contacts: planned.contactsChecksum, plan: written.planChecksum },
         phases: {
           setup: Math.round(setupMs),
-          load: planned.readMs,
-          plan: Math.round(planMs) - planned.readMs,
+          load: Math.round(setup.scanMs),
+          plan: Math.round(planMs),
           balance: Math.round(balanceMs),
           write: Math.round(writeMs),
           writeSql: written.sqlMs

@@ -2,7 +2,6 @@ import { civilFromDayNumber, dateFromDayNumber } from "../domain/dates.js"
 import { metadataObject } from "../domain/events.js"
 import { canonicalJson } from "../rules/canonical-json.js"
 import { ED_SMOOTHING, stepNames } from "./balance.js"
-import type { EmailTypeCodes } from "./balance-items.js"
 import type { PlanRecord } from "./records.js"
 import type { ByteReader, ByteWriter } from "./staging.js"
 
@@ -152,20 +151,24 @@ export const recordOn = (
   day: number,
   plannedMetadata: string,
   move: { readonly steps: number; readonly jitter: number },
-  context: { readonly types: EmailTypeCodes; readonly strings: StringCodes; readonly time: string }
+  context: {
+    readonly typeNames: ReadonlyArray<string>
+    readonly strings: ReadonlyArray<string | null>
+    readonly time: string
+  }
 ): PlanRecord => {
   const event = row.eventDay === NO_EVENT_DAY ? undefined : civilFromDayNumber(row.eventDay)
   return {
     contactId: row.contactId,
-    emailType: context.types.names[row.typeCode]!,
+    emailType: context.typeNames[row.typeCode]!,
     date: dateFromDayNumber(day),
     time: context.time,
     status: row.skipped ? "skipped" : "pre-scheduled",
-    skipReason: context.strings.values[row.skipReason] ?? null,
+    skipReason: context.strings[row.skipReason] ?? null,
     priority: row.priority,
     campaignInstanceId: row.campaignInstanceId,
-    emailTemplate: context.strings.values[row.emailTemplate] ?? null,
-    smsTemplate: context.strings.values[row.smsTemplate] ?? null,
+    emailTemplate: context.strings[row.emailTemplate] ?? null,
+    smsTemplate: context.strings[row.smsTemplate] ?? null,
     eventYear: event?.year ?? null,
     eventMonth: event?.month ?? null,
     eventDay: event?.day ?? null,

@@ -14,7 +14,7 @@ import type { Batch } from "./load-plan.js"
 import type { PlannedEmail } from "./plan.js"
 import type { PlanContext } from "./plan-contact.js"
 import { type PlanRecord, toRecord } from "./records.js"
-import { NO_EVENT_DAY, readStagedRow, recordOn, type StagedRow, type StringCodes, withoutMoved } from "./staged-rows.js"
+import { NO_EVENT_DAY, readStagedRow, recordOn, type StagedRow, withoutMoved } from "./staged-rows.js"
 import { ByteReader, type StagingFile } from "./staging.js"
 import { dayKey, storedRowsHash } from "./stored-keys.js"
 import { addCounts, differs, NO_WRITES, type WriteCounts } from "./write.js"
@@ -107,7 +107,6 @@ export const writePlan = (options: {
   readonly batches: ReadonlyArray<Batch>
   readonly items: BalanceItems
   readonly types: EmailTypeCodes
-  readonly strings: StringCodes
   readonly balanced: BalanceResult
   readonly staging: StagingFile
   readonly time: string
@@ -116,8 +115,7 @@ export const writePlan = (options: {
   readonly onProgress: (done: number) => void
 }) =>
   Effect.gen(function* () {
-    const { db, context, items, types, strings, balanced, time } = options
-    const recordContext = { types, strings, time }
+    const { db, context, items, types, balanced, time } = options
     const planHash = lineHash()
     const writer = yield* planWriter(options.runId, options.now)
     let writes = NO_WRITES
@@ -126,21 +124,25 @@ export const writePlan = (options: {
     let done = 0
     const sql = stopwatch()
 
-    /** Where balancing put a staged row, and the `moved` explanation it gets there. */
-    const finalDay = (row: StagedRow): number => (row.item < 0 ? row.plannedDay : balanced.days[row.item]!)
-    const moveOf = (row: StagedRow, day: number) =>
+    /** Where balancing put a staged row, and the `moved` explanation it gets there (items are numbered per batch). */
+    const finalDay = (batch: Batch, row: StagedRow): number =>
+      row.item < 0 ? row.plannedDay : balanced.days[batch.itemStart + row.item]!
+    const moveOf = (batch: Batch, row: StagedRow, day: number) =>
       day === row.startDay && row.startDay !== row.plannedDay
         ? { steps: row.holdSteps, jitter: row.holdJitter }
-        : { steps: balanced.steps[row.item] ?? 0, jitter: balanced.jitter[row.item] ?? 0 }
-    const lineOf = (row: StagedRow, day: number): PlanLineFields => {
+        : {
+            steps: balanced.steps[batch.itemStart + row.item] ?? 0,
+            jitter: balanced.jitter[batch.itemStart + row.item] ?? 0
+          }
+    const lineOf = (batch: Batch, row: StagedRow, day: number): PlanLineFields => {
       const event = row.eventDay === NO_EVENT_DAY ? undefined : civilFromDayNumber(row.eventDay)
       return {
         contactId: row.contactId,
-        emailType: types.names[row.typeCode]!,
+        emailType: batch.typeNames[row.typeCode]!,
         date: dateFromDayNumber(day),
         time,
         status: row.skipped ? "skipped" : "pre-scheduled",
-        skipReason: strings.values[row.skipReason] ?? null,
+        skipReason: batch.strings[row.skipReason] ?? null,
         priority: row.priority,
         campaignInstanceId: row.campaignInstanceId,
         eventYear: event?.year ?? null,
@@ -193,8 +195,14 @@ export const writePlan = (options: {
           if (contact === undefined) continue
           const related = yield* readRelated(db, range)
           const { plan, enrollments } = planContactRow(contact, related, context)
+          // Items are in contact-id order: the contact's are the run from the first one with its id.
           let start = 0
-          while (start < items.length && items.contactId[start]! < contactId) start++
+          let high = items.length
+          while (start < high) {
+            const middle = (start + high) >>> 1
+            if (items.contactId[middle]! < contactId) start = middle + 1
+            else high = middle
+          }
           let end = start
           while (end < items.length && items.contactId[end] === contactId) end++
           const finals = applyBalance(plan.rows, { start, end }, items, types, balanced).map((row) =>
@@ -213,6 +221,7 @@ export const writePlan = (options: {
       })
 
     for (const batch of options.batches) {
+      const recordContext = { typeNames: batch.typeNames, strings: batch.strings, time }
       const bytes = yield* options.staging.read(batch.extent)
       const reader = new ByteReader(bytes)
       const staged: Array<StagedRow> = []
@@ -258,8 +267,8 @@ export const writePlan = (options: {
               const finalKeys = new Set<string>()
               for (let k = start; k < next; k++) {
                 const row = staged[k]!
-                const day = finalDay(row)
-                const line = lineOf(row, day)
+                const day = finalDay(batch, row)
+                const line = lineOf(batch, row, day)
                 lines.push(line)
                 const key = dayKey(line.emailType, line.date)
                 finalKeys.add(key)
@@ -268,7 +277,7 @@ export const writePlan = (options: {
                   if (row.metadata === undefined) insertsWithoutMetadata.push({ row, day })
                   else {
                     inserted++
-                    yield* writer.insert(recordOn(row, day, row.metadata, moveOf(row, day), recordContext))
+                    yield* writer.insert(recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext))
                   }
                 } else if (batch.undecodableIds.has(found.id) || isHandledStatus(found.status)) droppedHandled++
                 else if (found.id === row.unchangedId && day === row.startDay) unchanged++
@@ -304,7 +313,7 @@ export const writePlan = (options: {
                 continue
               }
               inserted++
-              yield* writer.insert(recordOn(row, day, metadata, moveOf(row, day), recordContext))
+              yield* writer.insert(recordOn(row, day, metadata, moveOf(batch, row, day), recordContext))
             }
             let updated = 0
             for (const { storedId, row, day } of comparisons) {
@@ -314,7 +323,7 @@ export const writePlan = (options: {
                 replan.push(row.contactId)
                 continue
               }
-              const record = recordOn(row, day, metadata, moveOf(row, day), recordContext)
+              const record = recordOn(row, day, metadata, moveOf(batch, row, day), recordContext)
               if (differs(stored, record)) {
                 updated++
                 yield* writer.update(storedId, record)

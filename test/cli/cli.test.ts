@@ -1,8 +1,9 @@
+import { spawnSync } from "node:child_process"
 import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { assert, describe, it } from "vitest"
 import { flagName, SETTING_NAMES } from "../../src/settings/definitions.js"
-import { runCli } from "../support/cli.js"
+import { BIN, runCli } from "../support/cli.js"
 import { useTempDir } from "../support/files.js"
 import { buildPredecessorDatabase, buildPredecessorShapedDatabase } from "../support/predecessor.js"
 
@@ -12,6 +13,14 @@ const path = (name: string) => join(dir, name)
 const messages = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("email-scheduler:"))
 
 describe("email-scheduler CLI (real child processes)", () => {
+  it("--help prints the help the build rendered, without loading the program, exactly as the program prints it", () => {
+    const fast = runCli(["--help"])
+    const full = spawnSync(process.execPath, [BIN.replace(/bin\.js$/, "main.js"), "--help"], { encoding: "utf8" })
+    assert.strictEqual(fast.code, 0)
+    assert.isAbove(fast.stdout.length, 1000)
+    assert.strictEqual(fast.stdout, full.stdout)
+  })
+
   it("prints help for the program and every command, with every setting flag on run", () => {
     for (const command of [[], ["run"], ["explain"], ["migrate"], ["generate"], ["demo"]]) {
       const result = runCli([...command, "--help"])

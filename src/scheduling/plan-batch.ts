@@ -1,0 +1,223 @@
+import { Effect } from "effect"
+import type { ContactIdRange, Database } from "../db/Database.js"
+import type { MalformedRow } from "../db/decode.js"
+import { readLooseDate, toDayNumber } from "../domain/dates.js"
+import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
+import { canonicalJson } from "../rules/canonical-json.js"
+import { NO_DAY } from "./apply-balance.js"
+import {
+  BalanceContacts,
+  BalanceItems,
+  EmailTypeCodes,
+  type ItemColumns,
+  keyCode,
+  NO_EVENT_YEAR,
+  NO_LATEST_DAY,
+  type OwnerColumns
+} from "./balance-items.js"
+import { malformedTally, planContactRow, readRelated } from "./batch-input.js"
+import { contactLine } from "./checkpoint.js"
+import { type ContactCensus, makeCensus } from "./contact-census.js"
+import type { PlannedEmail } from "./plan.js"
+import type { PlanContext } from "./plan-contact.js"
+import { makePlanSummary, type PlanSummary } from "./plan-summary.js"
+import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow } from "./staged-rows.js"
+import { ByteWriter } from "./staging.js"
+import { dayKey, storedRowsHash } from "./stored-keys.js"
+import { differs } from "./write.js"
+
+/** One write batch to plan: a contiguous range of contact ids, the `index`-th of the run (spec §12.2). */
+export interface BatchRange extends ContactIdRange {
+  readonly index: number
+}
+
+/**
+ * Everything pass 1 learns from one batch, self-contained (its own type and string codes) and merged into the run in
+ * batch order: the staged rows, the balance columns of its pre-scheduled rows, its contacts' taken keys, and its part
+ * of the census, the checksum, the summary and the warnings.
+ */
+export interface BatchPlan extends BatchRange {
+  readonly staged: Uint8Array
+  readonly typeNames: ReadonlyArray<string>
+  readonly strings: ReadonlyArray<string | null>
+  readonly items: ItemColumns
+  readonly owners: OwnerColumns
+  readonly census: ContactCensus
+  /** The contacts checksum lines of the batch, joined by `\n` (spec §12.5). */
+  readonly contactLines: string
+  readonly summary: PlanSummary
+  readonly warnings: ReadonlyArray<string>
+  readonly malformedRows: { readonly count: number; readonly sample: ReadonlyArray<MalformedRow> }
+  readonly droppedHandled: number
+  readonly droppedDuplicate: number
+  readonly planRows: number
+  /** The planned contacts, in id order, and the fingerprint of each one's stored rows when it was planned. */
+  readonly contactIds: Int32Array
+  readonly storedHashes: Float64Array
+  /** Stored email rows of the range that could not be decoded: never touched, their keys stay taken. */
+  readonly undecodableIds: ReadonlyArray<number>
+  /** Enrollment statuses to write (spec §7.9). */
+  readonly enrollmentUpdates: ReadonlyArray<{
+    readonly id: number
+    readonly status: string
+    readonly contactId: number
+  }>
+}
+
+const NO_MOVE = { steps: 0, jitter: 0 } as const
+
+const eventDayOf = (row: PlannedEmail): number =>
+  row.eventDate === undefined ? NO_EVENT_DAY : toDayNumber(row.eventDate)
+
+/**
+ * Pass 1 for one batch (spec §11 steps 2–8): reads its contacts with their stored rows, events, clicks and enrollments,
+ * validates and plans each contact once, and stages every planned row. A row already stored exactly as it would be
+ * written on its start day is staged without its metadata: pass 2 needs nothing more unless balancing moves it.
+ */
+export const planBatch = (db: Database, range: BatchRange, context: PlanContext, time: string) =>
+  Effect.gen(function* () {
+    const contactRows = yield* db.contactsBetween(range)
+    const related = yield* readRelated(db, range)
+    const census = makeCensus()
+    const summary = makePlanSummary()
+    const malformed = malformedTally()
+    malformed.add(related.malformed)
+    const warnings = new Set<string>()
+    const items = new BalanceItems()
+    const owners = new BalanceContacts()
+    const types = new EmailTypeCodes()
+    const strings = new StringCodes()
+    const writer = new ByteWriter()
+    const ruleStates = new Set<string>(context.exclusion.ruleset.rules.map((rule) => rule.state))
+    const lines: Array<string> = []
+    const contactIds: Array<number> = []
+    const storedHashes: Array<number> = []
+    const enrollmentUpdates: Array<{ id: number; status: string; contactId: number }> = []
+    let droppedHandled = 0
+    let droppedDuplicate = 0
+    let planRows = 0
+    let nextMalformed = 0
+    const badContacts = contactRows.malformed
+    for (const row of contactRows.rows) {
+      // Contacts arrive in ascending id; malformed rows are interleaved by id for the checksum and the census.
+      while (nextMalformed < badContacts.length && Number(badContacts[nextMalformed]!.id) < row.id) {
+        census.addMalformed(badContacts[nextMalformed++]!)
+      }
+      lines.push(contactLine(row))
+      const { contact, history, plan, enrollments } = planContactRow(row, related, context)
+      census.addContact(contact)
+      planRows += plan.rows.length
+      droppedHandled += plan.droppedHandled
+      droppedDuplicate += plan.droppedDuplicate
+      for (const warning of plan.warnings) warnings.add(warning)
+      for (const planned of plan.rows) summary.add(planned, contact.state)
+      for (const enrollment of enrollments) {
+        const status = plan.enrollmentStatus.get(enrollment.id)
+        if (status !== undefined && status !== enrollment.status) {
+          enrollmentUpdates.push({ id: enrollment.id, status, contactId: contact.id })
+        }
+      }
+
+      const stored = new Map<string, EmailScheduleRow>()
+      const hash = storedRowsHash()
+      for (const storedRow of history.rows) {
+        stored.set(dayKey(storedRow.email_type, storedRow.scheduled_send_date), storedRow)
+        hash.add(storedRow.id, storedRow.email_type, storedRow.scheduled_send_date, storedRow.status)
+      }
+      contactIds.push(contact.id)
+      storedHashes.push(hash.value())
+
+      const owner = owners.length
+      const taken: Array<number> = []
+      let balanced = false
+      for (const planned of plan.rows) {
+        const typeCode = types.code(planned.emailType)
+        const plannedDay = toDayNumber(planned.date)
+        const startDate = planned.hold?.date ?? planned.date
+        const startDay = toDayNumber(startDate)
+        taken.push(keyCode(typeCode, startDay))
+        const preScheduled = planned.status === "pre-scheduled"
+        const item = preScheduled ? items.length : -1
+        if (preScheduled) {
+          balanced = true
+          items.push({
+            contactId: contact.id,
+            typeCode,
+            plannedDay,
+            priority: planned.priority,
+            latestDay: planned.latestDate === undefined ? NO_LATEST_DAY : toDayNumber(planned.latestDate),
+            eventYear: planned.eventDate === undefined ? NO_EVENT_YEAR : Number(planned.eventDate.slice(0, 4)),
+            subjectToExclusions: planned.subjectToExclusions || planned.emailType === "post_window",
+            owner,
+            ...(planned.hold === undefined ? {} : { heldDay: startDay })
+          })
+        }
+        const staged: StagedRow = {
+          contactId: contact.id,
+          typeCode,
+          plannedDay,
+          startDay,
+          skipped: !preScheduled,
+          skipReason: strings.code(planned.skipReason),
+          priority: planned.priority,
+          campaignInstanceId: planned.campaignInstanceId ?? null,
+          emailTemplate: strings.code(planned.emailTemplate),
+          smsTemplate: strings.code(planned.smsTemplate),
+          eventDay: eventDayOf(planned),
+          item,
+          unchangedId: undefined,
+          holdSteps: planned.hold?.steps ?? 0,
+          holdJitter: planned.hold?.jitter ?? 0,
+          metadata: canonicalJson(planned.metadata)
+        }
+        // Already stored as it would be written on its start day? Then pass 2 need not read its metadata again.
+        const existing = stored.get(dayKey(planned.emailType, startDate))
+        const unchanged =
+          existing !== undefined &&
+          !isHandledStatus(existing.status) &&
+          !differs(
+            existing,
+            recordOn(staged, startDay, staged.metadata!, planned.hold ?? NO_MOVE, {
+              typeNames: types.names,
+              strings: strings.values,
+              time
+            })
+          )
+        writeStagedRow(writer, unchanged ? { ...staged, unchangedId: existing.id, metadata: undefined } : staged)
+      }
+      if (!balanced) continue
+      for (const storedRow of history.rows) {
+        if (isHandledStatus(storedRow.status) && readLooseDate(storedRow.scheduled_send_date)._tag === "Valid") {
+          taken.push(keyCode(types.code(storedRow.email_type), toDayNumber(storedRow.scheduled_send_date)))
+        }
+      }
+      const inRuleState = contact.state !== undefined && ruleStates.has(contact.state)
+      owners.add(taken, {
+        state: inRuleState ? contact.state : undefined,
+        birthDay: contact.birthDate === undefined ? NO_DAY : toDayNumber(contact.birthDate),
+        effectiveDay: contact.effectiveDate === undefined ? NO_DAY : toDayNumber(contact.effectiveDate)
+      })
+    }
+    while (nextMalformed < badContacts.length) census.addMalformed(badContacts[nextMalformed++]!)
+    const plan: BatchPlan = {
+      ...range,
+      staged: Uint8Array.from(writer.bytes()),
+      typeNames: types.names,
+      strings: strings.values,
+      items: items.columns(),
+      owners: owners.columns(),
+      census: census.result(),
+      contactLines: lines.join("\n"),
+      summary: summary.result(),
+      warnings: [...warnings],
+      malformedRows: malformed.result(),
+      droppedHandled,
+      droppedDuplicate,
+      planRows,
+      contactIds: Int32Array.from(contactIds),
+      storedHashes: Float64Array.from(storedHashes),
+      undecodableIds: related.stored.malformed.map((bad) => Number(bad.id)),
+      enrollmentUpdates
+    }
+    return plan
+  })
