@@ -123,12 +123,6 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       return { ids, emails, lastId: ids.at(-1) }
     })
 
-    const countContacts = sql`SELECT count(*) AS n FROM contacts`.pipe(
-      Effect.flatMap(Schema.decodeUnknown(Schema.Tuple(Schema.Struct({ n: Schema.Int })))),
-      Effect.map(([row]) => row.n),
-      failAs("count contacts")
-    )
-
     /** Only when the table exists: settings are read before migrating, and a predecessor file may lack the table. */
     const ifTable = <A>(table: string, read: Effect.Effect<Decoded<A>, DatabaseError>) =>
       tableExists(table).pipe(
@@ -236,7 +230,6 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       contactsBetween,
       contactById,
       emailsPage,
-      countContacts,
       organization,
       stateBuffers,
       campaignTypes,

@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { DatabaseError } from "./errors.js"
+import { EMAIL_SCHEDULE_COLUMNS } from "./fast-rows.js"
 
 /**
  * Change tracking (issue 11): a counter that triggers raise on every change to what a run reads, except the writes
@@ -23,24 +24,9 @@ const TRACKED_TABLES = [
 ] as const
 
 const OWNED = "('pre-scheduled', 'skipped')"
-/** Columns of email_schedules a plan depends on (updated_at, which a predecessor trigger touches, is not one). */
-const PLAN_COLUMNS = [
-  "contact_id",
-  "email_type",
-  "scheduled_send_date",
-  "scheduled_send_time",
-  "status",
-  "skip_reason",
-  "priority",
-  "campaign_instance_id",
-  "email_template",
-  "sms_template",
-  "event_year",
-  "event_month",
-  "event_day",
-  "metadata",
-  "actual_send_datetime"
-]
+/** Columns of email_schedules a plan depends on: all it reads but the id and the run id (so not updated_at, which a
+ * predecessor trigger touches). */
+const PLAN_COLUMNS = EMAIL_SCHEDULE_COLUMNS.filter((column) => column !== "id" && column !== "scheduler_run_id")
 
 const BUMP = `UPDATE ${CHANGES_TABLE} SET version = version + 1 WHERE id = 1;`
 

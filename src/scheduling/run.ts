@@ -162,6 +162,10 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
     const migrationsApplied = applied.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`)
     const dataVersion = yield* changeVersion
     const runId = options.runId ?? (yield* makeRunId)
+    const startCheckpoint = (profile: LoadParameters) =>
+      Effect.flatMap(utcTimestamp, (startedAt) =>
+        Checkpoint.start({ runId, asOf, startedAt, ruleset, zipDataset: ZIP_DATASET, sizeProfile: profile.profile })
+      )
     const configChecksum = (profile: LoadParameters) =>
       sha256(canonicalJson(configDocument(resolved, profile, ruleset)))
     const settingsPart = {
@@ -202,14 +206,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
     )
     if (Option.isSome(reusable)) {
       const { outcome, profile } = reusable.value
-      yield* Checkpoint.start({
-        runId,
-        asOf,
-        startedAt: yield* utcTimestamp,
-        ruleset,
-        zipDataset: ZIP_DATASET,
-        sizeProfile: profile.profile
-      })
+      yield* startCheckpoint(profile)
       const setupMs = (yield* Clock.currentTimeMillis) - started
       const report: RunReport = {
         ...settingsPart,
@@ -248,14 +245,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
     const { profile } = setup
     const total = setup.ids.length
     const campaigns = campaignSetup(setup.types.rows, setup.instances.rows, asOf)
-    yield* Checkpoint.start({
-      runId,
-      asOf,
-      startedAt: yield* utcTimestamp,
-      ruleset,
-      zipDataset: ZIP_DATASET,
-      sizeProfile: profile.profile
-    })
+    yield* startCheckpoint(profile)
 
     const body = Effect.gen(function* () {
       const context = planContext(rules, asOf, campaigns)
