@@ -201,7 +201,8 @@ export const planBatch = (db: Database, range: BatchRange, context: PlanContext,
     while (nextMalformed < badContacts.length) census.addMalformed(badContacts[nextMalformed++]!)
     const plan: BatchPlan = {
       ...range,
-      staged: Uint8Array.from(writer.bytes()),
+      // The encoder is this batch's own: its bytes need no copy.
+      staged: writer.bytes(),
       typeNames: types.names,
       strings: strings.values,
       items: items.columns(),
