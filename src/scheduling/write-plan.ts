@@ -2,89 +2,26 @@ import { Effect } from "effect"
 import type { Database, StoredKey } from "../db/Database.js"
 import type { DatabaseError } from "../db/errors.js"
 import { planWriter } from "../db/plan-writes.js"
-import { civilFromDayNumber, dateFromDayNumber, toDayNumber } from "../domain/dates.js"
+import { civilFromDayNumber, dateFromDayNumber } from "../domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
-import { type BalanceResult, ED_SMOOTHING, HELD, stepNames } from "./balance.js"
+import type { BalanceResult } from "./balance.js"
 import type { BalanceItems, EmailTypeCodes } from "./balance-items.js"
 import { planContactRow, readRelated } from "./batch-input.js"
 import { lineHash, type PlanLineFields, planLine } from "./checkpoint.js"
 import { stopwatch } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { Batch } from "./load-plan.js"
-import type { PlannedEmail } from "./plan.js"
 import type { PlanContext } from "./plan-contact.js"
 import { type PlanRecord, toRecord } from "./records.js"
+import { applyBalance } from "./replan-balance.js"
 import { NO_EVENT_DAY, readStagedRow, recordOn, type StagedRow, withoutMoved } from "./staged-rows.js"
 import { ByteReader, type StagingFile } from "./staging.js"
 import { dayKey, storedRowsHash } from "./stored-keys.js"
 import { addCounts, differs, NO_WRITES, type WriteCounts } from "./write.js"
 
-/** How a pre-scheduled row was balanced: its final day, and the steps and jitter of its `moved` explanation. */
-interface BalanceOutcome {
-  readonly day: number
-  readonly steps: number
-  readonly jitter: number
-}
-
-/** The row as written for a balance outcome (spec §14.2 `moved`). */
-const balancedEmail = (row: PlannedEmail, outcome: BalanceOutcome): PlannedEmail => {
-  if (outcome.day === toDayNumber(row.date)) return row
-  return {
-    ...row,
-    date: dateFromDayNumber(outcome.day),
-    metadata: {
-      ...row.metadata,
-      moved: {
-        from: row.date,
-        steps: stepNames(outcome.steps),
-        ...(outcome.steps & ED_SMOOTHING ? { jitter: outcome.jitter } : {})
-      }
-    }
-  }
-}
-
 const byTypeThenDate = (a: PlanLineFields, b: PlanLineFields): number =>
   (a.emailType < b.emailType ? -1 : a.emailType > b.emailType ? 1 : 0) ||
   (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)
-
-/**
- * The rows of a contact that pass 2 plans again because the sender changed its stored rows after pass 1 read them.
- * Each pre-scheduled row takes the decision of the balance item planned for it in pass 1 (same type and planned
- * day); a row without its item, or whose destination key another row now holds, keeps its planned date: it passed
- * every rule when planned.
- */
-const applyBalance = (
-  rows: ReadonlyArray<PlannedEmail>,
-  itemRange: { readonly start: number; readonly end: number },
-  items: BalanceItems,
-  types: EmailTypeCodes,
-  result: BalanceResult
-): Array<PlannedEmail> => {
-  const used = new Set<number>()
-  const balanced = rows.map((row) => {
-    if (row.status !== "pre-scheduled") return row
-    const day = toDayNumber(row.date)
-    const type = types.code(row.emailType)
-    for (let item = itemRange.start; item < itemRange.end; item++) {
-      if (used.has(item) || items.typeCode[item] !== type || items.plannedDay[item] !== day) continue
-      used.add(item)
-      const outcome: BalanceOutcome = {
-        day: result.days[item]!,
-        steps: result.steps[item]! & HELD ? (row.hold?.steps ?? 0) : result.steps[item]!,
-        jitter: result.steps[item]! & HELD ? (row.hold?.jitter ?? 0) : result.jitter[item]!
-      }
-      return balancedEmail(row, outcome)
-    }
-    return row
-  })
-  const keys = new Set(rows.map((row) => dayKey(row.emailType, row.date)))
-  return balanced.map((row, index) => {
-    const planned = rows[index]!
-    if (row === planned || keys.has(dayKey(row.emailType, row.date))) return planned
-    keys.add(dayKey(row.emailType, row.date))
-    return row
-  })
-}
 
 /** A planned row that meets a stored owned row on its key, other than the one pass 1 found equal. */
 interface Comparison {
