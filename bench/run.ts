@@ -24,7 +24,7 @@ import { type RunReport, runOnce } from "../src/scheduling/run.js"
 import { buildPredecessorShapedDatabase } from "../test/support/predecessor.js"
 import { measureFloor, rowShape } from "./floor.js"
 import { rssSampler } from "./rss.js"
-import { changedShare, fileBytes, futureRows, sendDue } from "./stability.js"
+import { changedSinceSnapshot, fileBytes, sendDue, snapshotFutureRows } from "./stability.js"
 
 const { values } = parseArgs({
   options: { contacts: { type: "string", default: "100000" }, seed: { type: "string", default: "1" } }
@@ -118,9 +118,9 @@ const main = Effect.gen(function* () {
   const shape = rowShape(work, fresh.report.runId)
   const rerun = yield* measuredRun("re-run", work, AS_OF)
   const sent = sendDue(work, AS_OF)
-  const before = futureRows(work, NEXT_DAY)
+  snapshotFutureRows(work, NEXT_DAY)
   const nightly = yield* measuredRun("nightly", work, NEXT_DAY)
-  const stability = changedShare(before, futureRows(work, NEXT_DAY))
+  const stability = changedSinceSnapshot(work)
   const old = yield* measuredRun("predecessor", workPredecessor, AS_OF)
   removeDatabase(workPredecessor)
   const cli = {

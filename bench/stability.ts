@@ -1,31 +1,54 @@
+import { rmSync } from "node:fs"
 import BetterSqlite3 from "better-sqlite3"
 
 /**
- * Plan stability (issue 11): the future pre-scheduled rows before a night's run, as (logical email, date) tuples, and
- * how many of them the run moved to another date or removed. A logical email is its contact, type, event date and
- * campaign instance (follow-ups of one parent share these, which only ever makes the count larger).
+ * Plan stability (issue 11): the future pre-scheduled rows before a night's run, as (logical email, date), and how many
+ * of them the run moved to another date or removed. A logical email is its contact, type, event date and campaign
+ * instance (follow-ups of one parent share these, which only ever makes the count larger). The rows are kept in a
+ * side database file next to the organization's, so millions of them never sit in memory.
  */
-export const futureRows = (path: string, from: string): Set<string> => {
-  const db = new BetterSqlite3(path, { readonly: true })
+export const snapshotFutureRows = (path: string, from: string): number => {
+  const side = `${path}.future`
+  rmSync(side, { force: true })
+  const db = new BetterSqlite3(path)
   try {
-    const rows = db
-      .prepare(
-        `SELECT contact_id || '|' || email_type || '|' || ifnull(event_year, '') || '-' || ifnull(event_month, '') || '-' ||
-            ifnull(event_day, '') || '|' || ifnull(campaign_instance_id, '') || '|' || scheduled_send_date AS tuple
-          FROM email_schedules WHERE status = 'pre-scheduled' AND scheduled_send_date >= ?`
-      )
-      .pluck()
-      .all(from)
-    return new Set(rows.filter((row): row is string => typeof row === "string"))
+    db.prepare("ATTACH DATABASE ? AS side").run(side)
+    db.prepare(
+      `CREATE TABLE side.future AS SELECT contact_id, email_type, event_year, event_month, event_day,
+          campaign_instance_id, scheduled_send_date
+        FROM email_schedules WHERE status = 'pre-scheduled' AND scheduled_send_date >= ?`
+    ).run(from)
+    const count = db.prepare("SELECT count(*) FROM side.future").pluck().get()
+    return typeof count === "number" ? count : 0
   } finally {
     db.close()
   }
 }
 
-export const changedShare = (before: ReadonlySet<string>, after: ReadonlySet<string>) => {
-  let changed = 0
-  for (const tuple of before) if (!after.has(tuple)) changed++
-  return { rows: before.size, changed, share: before.size === 0 ? 0 : changed / before.size }
+/** How many of the snapshot's rows no longer stand on the same date as the same logical email. */
+export const changedSinceSnapshot = (path: string) => {
+  const side = `${path}.future`
+  const db = new BetterSqlite3(path)
+  try {
+    db.prepare("ATTACH DATABASE ? AS side").run(side)
+    const rows = db.prepare("SELECT count(*) FROM side.future").pluck().get()
+    const changed = db
+      .prepare(
+        `SELECT count(*) FROM side.future f WHERE NOT EXISTS (SELECT 1 FROM email_schedules e
+          WHERE e.contact_id = f.contact_id AND e.email_type = f.email_type
+            AND e.scheduled_send_date = f.scheduled_send_date AND e.status = 'pre-scheduled'
+            AND e.event_year IS f.event_year AND e.event_month IS f.event_month AND e.event_day IS f.event_day
+            AND e.campaign_instance_id IS f.campaign_instance_id)`
+      )
+      .pluck()
+      .get()
+    const total = typeof rows === "number" ? rows : 0
+    const moved = typeof changed === "number" ? changed : 0
+    return { rows: total, changed: moved, share: total === 0 ? 0 : moved / total }
+  } finally {
+    db.close()
+    rmSync(side, { force: true })
+  }
 }
 
 /** The sender of a night: every pre-scheduled row due `today` is sent at the send time. */
