@@ -13,7 +13,12 @@ const AS_OF = "2026-11-29"
 
 const run = (
   path: string,
-  options: { asOf?: string; flags?: Record<string, string>; dryRun?: boolean; onProgress?: () => void } = {}
+  options: {
+    asOf?: string
+    flags?: Record<string, string>
+    dryRun?: boolean
+    onProgress?: (phase: string) => void
+  } = {}
 ) =>
   runOnce({
     asOf: Option.some(options.asOf ?? AS_OF),
@@ -141,6 +146,44 @@ describe("a re-run with nothing changed reuses the stored plan (issue 11, spec Â
       assert.isTrue(wrote)
       assert.isNull((yield* lastCheckpoint(path)).data_version)
       assert.isFalse((yield* run(path, { flags: { batch_size: "500" } })).reused)
+    })
+  )
+
+  it.effect("a contact whose rows the sender changed between the passes is planned again, and its sent row kept", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "between.sqlite", 2000, 7, AS_OF)
+      const flags = { batch_size: "500" }
+      yield* run(path, { flags })
+      yield* exec(path, "UPDATE contacts SET first_name = 'Renamed' WHERE id = 5")
+      let sentId: number | undefined
+      const report = yield* run(path, {
+        flags,
+        onProgress: (phase) => {
+          if (sentId !== undefined || phase !== "Writing") return
+          // After the first batch is written, the sender sends a row of a contact in the last batch, which pass 1
+          // planned before that.
+          const sender = new BetterSqlite3(path)
+          const row = sender
+            .prepare(
+              `SELECT id FROM email_schedules WHERE contact_id > 1600 AND status = 'pre-scheduled'
+                ORDER BY scheduled_send_date, id LIMIT 1`
+            )
+            .pluck()
+            .get()
+          sentId = typeof row === "number" ? row : -1
+          sender.prepare("UPDATE email_schedules SET status = 'sent' WHERE id = ?").run(sentId)
+          sender.close()
+        }
+      })
+      assert.isAbove(sentId ?? -1, 0)
+      assert.isFalse(report.reused)
+      const db = new BetterSqlite3(path, { readonly: true })
+      assert.strictEqual(db.prepare("SELECT status FROM email_schedules WHERE id = ?").pluck().get(sentId), "sent")
+      db.close()
+      // The contact was written as a plan made with the sent row: planning again changes nothing.
+      const again = yield* run(path, { flags, dryRun: true })
+      assert.isFalse(again.reused)
+      assert.deepStrictEqual([again.writes.inserted, again.writes.updated, again.writes.deleted], [0, 0, 0])
     })
   )
 })
