@@ -1,10 +1,13 @@
 # syntax=docker/dockerfile:1
-# The nightly one-shot job: node dist/entrypoint.js. Multi-stage: TypeScript and better-sqlite3 are built in a
-# build stage with the compilers; the runtime image carries prod dependencies, gcsfuse/fuse3 and sqlite3_rsync.
+# The nightly one-shot job: node dist/entrypoint.js. Two stages: the TypeScript is compiled (and dev dependencies
+# pruned) in a build stage; the runtime image carries Node, the production dependencies and the compiled program.
+# API mode only: the FUSE mount mode is not offered on Fly.io (PRODUCTION_DEPLOYMENT.md says why), so the image has no
+# gcsfuse, tigrisfs or sqlite3_rsync, and needs no root.
 
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+# Pinned: Node 24 LTS on Debian 12 (bookworm), slim. Bump deliberately, together with .ci/run's NODE_VERSION.
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
-# ---- build: compile better-sqlite3 (node-gyp) and the TypeScript, then drop dev dependencies
+# ---- build: better-sqlite3 13 ships prebuilt Node-API binaries; the compilers are here only for a platform it has none for
 FROM ${NODE_IMAGE} AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -17,40 +20,14 @@ COPY src ./src
 COPY bench ./bench
 RUN npm run build && npm prune --omit=dev
 
-# ---- sqlite3_rsync, built from the official SQLite sources (used by the optional mount mode)
-FROM debian:bookworm-slim AS sqlite3-rsync
-ARG SQLITE_YEAR=2025
-ARG SQLITE_VERSION=3500400
-RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl unzip gcc libc6-dev make tcl \
- && rm -rf /var/lib/apt/lists/*
-WORKDIR /src
-RUN curl -fsSLo sqlite.zip "https://www.sqlite.org/${SQLITE_YEAR}/sqlite-src-${SQLITE_VERSION}.zip" \
- && unzip -q sqlite.zip \
- && cd "sqlite-src-${SQLITE_VERSION}" \
- && ./configure --disable-tcl \
- && make sqlite3_rsync \
- && install -m 0755 sqlite3_rsync /usr/local/bin/sqlite3_rsync
-
-# ---- runtime
+# ---- runtime: no compilers, no curl, no package manager caches
 FROM ${NODE_IMAGE}
-RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl gnupg fuse3 \
- && curl -fsSL https://packages.cloud.google.com/apt/doc/apt-key.gpg -o /usr/share/keyrings/cloud.google.asc \
- && echo "deb [signed-by=/usr/share/keyrings/cloud.google.asc] https://packages.cloud.google.com/apt gcsfuse-bookworm main" \
-      > /etc/apt/sources.list.d/gcsfuse.list \
- && apt-get update \
- && apt-get install -y --no-install-recommends gcsfuse \
- && apt-get purge -y gnupg \
- && rm -rf /var/lib/apt/lists/*
-COPY --from=sqlite3-rsync /usr/local/bin/sqlite3_rsync /usr/local/bin/sqlite3_rsync
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown node:node /app/data
 ENV NODE_ENV=production DATA_DIR=/app/data
-# The API sync mode needs no privileges; a FUSE mount (SYNC_MODE=mount) needs root: override the user for it.
 USER node
 # A 1 GiB heap cap keeps the peak RSS of a 3-million-contact run at 1.2 GB (BENCHMARKS.md): without it V8 lets
 # garbage pile up to several GB before collecting. The plan's balancing columns live outside the heap.
