@@ -1,15 +1,17 @@
 /**
  * The one-shot production job (a Fly.io machine runs `node dist/entrypoint.js` each night): read the settings from
  * the environment, pull the organization's database from object storage, schedule, verify, push it back without ever
- * overwriting a newer copy, and exit with a meaningful code:
- *   0 success (push included) · 1 scheduling failure · 2 configuration · 3 mount · 4 sync or conflict · 5 integrity.
+ * overwriting a newer copy, and exit with a meaningful code (PRODUCTION_DEPLOYMENT.md lists them):
+ *   0 success (push included) · 1 scheduling failure · 2 configuration · 3 mount · 4 sync or conflict · 5 integrity
+ *   · 6 local file (working directory, disk) · 124 JOB_TIMEOUT elapsed · 143 interrupted by a signal.
  * Pass `--init` to create the remote database when it does not exist yet.
  */
-import { NodeRuntime } from "@effect/platform-node"
-import { Cause, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"
+import { NodeFileSystem, NodeRuntime } from "@effect/platform-node"
+import { Cause, Config, Duration, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"
 import { type ProductionConfig, productionConfig, type StorageSettings } from "./src/production/config.js"
-import { exitCodeOf } from "./src/production/errors.js"
-import { syncAndRun } from "./src/production/sync.js"
+import { exitCodeOf, JobTimeout } from "./src/production/errors.js"
+import { syncAndRunAs } from "./src/production/sync.js"
+import { makeRunId } from "./src/scheduling/run.js"
 import { directoryStore } from "./src/storage/directory-store.js"
 import { gcsKeyFile } from "./src/storage/gcs-key-file.js"
 import { gcsStore } from "./src/storage/gcs-store.js"
@@ -79,60 +81,81 @@ const setExitCode = (code: number) =>
     process.exitCode = code
   })
 
-const program = Effect.gen(function* () {
-  const config = yield* productionConfig({ init: process.argv.includes("--init") })
-  const started = Date.now()
-  const { report, version } = yield* syncAndRun(config).pipe(Effect.provide(storeLayer(config)))
-  yield* Effect.logInfo("run succeeded").pipe(
-    Effect.annotateLogs({
-      runId: report.runId,
-      asOf: report.asOf,
-      contacts: report.contacts.total,
-      emails: report.plan.rows,
-      inserted: report.writes.inserted,
-      updated: report.writes.updated,
-      deleted: report.writes.deleted,
-      pushedVersion: version,
-      seconds: Math.round((Date.now() - started) / 1000),
-      exitCode: 0
-    })
-  )
-}).pipe(
-  Effect.catchAllCause((cause) => {
-    // One summary line for every outcome; the failure's own message is the one clear sentence.
-    const failure = Cause.failureOption(cause)
-    const interrupted = Cause.isInterruptedOnly(cause)
-    const tag =
-      failure._tag === "Some" && "_tag" in failure.value
-        ? String(failure.value._tag)
-        : interrupted
-          ? "Interrupted"
-          : "Defect"
-    const code = interrupted ? INTERRUPTED : exitCodeOf(tag)
-    const message =
-      failure._tag === "Some" && failure.value instanceof Error
-        ? failure.value.message
-        : interrupted
-          ? "interrupted: nothing was pushed"
-          : Cause.pretty(cause)
-    return Effect.logError("run failed").pipe(
-      Effect.annotateLogs({ error: tag, message, exitCode: code }),
-      Effect.zipRight(setExitCode(code))
-    )
-  }),
-  // SIGTERM/SIGINT interrupt the main fiber: finalizers run, the push never starts; say so in the summary line.
-  Effect.onInterrupt(() =>
-    Effect.logError("run failed").pipe(
-      Effect.annotateLogs({
-        error: "Interrupted",
-        message: "interrupted by a signal: nothing was pushed",
-        exitCode: INTERRUPTED
+/** Pull, schedule, push, within the job's deadline; ends with the "run succeeded" line. */
+const job = (runId: string) =>
+  Effect.gen(function* () {
+    const config = yield* productionConfig({ init: process.argv.includes("--init") })
+    const started = Date.now()
+    const { report, version } = yield* syncAndRunAs(config, runId).pipe(
+      Effect.provide(Layer.merge(storeLayer(config), NodeFileSystem.layer)),
+      Effect.timeoutFail({
+        duration: config.jobTimeout,
+        onTimeout: () => new JobTimeout({ limit: Duration.format(config.jobTimeout) })
       })
     )
-  ),
-  Effect.provide(Logger.json),
-  Logger.withMinimumLogLevel(LogLevel.Info)
+    yield* Effect.logInfo("run succeeded").pipe(
+      Effect.annotateLogs({
+        asOf: report.asOf,
+        contacts: report.contacts.total,
+        emails: report.plan.rows,
+        inserted: report.writes.inserted,
+        updated: report.writes.updated,
+        deleted: report.writes.deleted,
+        pushedVersion: version,
+        seconds: Math.round((Date.now() - started) / 1000),
+        exitCode: 0
+      })
+    )
+  })
+
+/** One summary line for every failure; the failure's own message is the one clear sentence. */
+const reportFailure = (cause: Cause.Cause<unknown>) => {
+  const failure = Cause.failureOption(cause)
+  const interrupted = Cause.isInterruptedOnly(cause)
+  const tag =
+    failure._tag === "Some" && typeof failure.value === "object" && failure.value !== null && "_tag" in failure.value
+      ? String(failure.value._tag)
+      : interrupted
+        ? "Interrupted"
+        : "Defect"
+  const code = interrupted ? INTERRUPTED : exitCodeOf(tag)
+  const message =
+    failure._tag === "Some" && failure.value instanceof Error
+      ? failure.value.message
+      : interrupted
+        ? "interrupted: nothing was pushed"
+        : Cause.pretty(cause)
+  return Effect.logError("run failed").pipe(
+    Effect.annotateLogs({ error: tag, message, exitCode: code }),
+    Effect.zipRight(setExitCode(code))
+  )
+}
+
+/** The organization as the environment names it, for the log lines written before (or without) a valid config. */
+const orgLabel = Config.string("ORG_ID").pipe(
+  Effect.map((value) => value.trim() || "unset"),
+  Effect.orElseSucceed(() => "unset")
 )
+
+// Every log line, the final summary included, carries the organization and the run id.
+const program = Effect.gen(function* () {
+  const runId = yield* makeRunId
+  const org = yield* orgLabel
+  yield* job(runId).pipe(
+    Effect.catchAllCause(reportFailure),
+    // SIGTERM/SIGINT interrupt the main fiber: finalizers run, the push never starts; say so in the summary line.
+    Effect.onInterrupt(() =>
+      Effect.logError("run failed").pipe(
+        Effect.annotateLogs({
+          error: "Interrupted",
+          message: "interrupted by a signal: nothing was pushed",
+          exitCode: INTERRUPTED
+        })
+      )
+    ),
+    Effect.annotateLogs({ org, runId })
+  )
+}).pipe(Effect.provide(Logger.json), Logger.withMinimumLogLevel(LogLevel.Info))
 
 /** 128 + SIGTERM (15): the usual code of a process ended by a signal. */
 const INTERRUPTED = 143

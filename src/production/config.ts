@@ -1,4 +1,5 @@
-import { Config, Effect, Option, Redacted } from "effect"
+import { resolve, sep } from "node:path"
+import { Config, Duration, Effect, Option, Redacted } from "effect"
 import { parseIsoDate } from "../domain/dates.js"
 import { ConfigError } from "./errors.js"
 
@@ -31,6 +32,33 @@ export interface ProductionConfig {
   readonly asOf: Option.Option<string>
   /** Create the remote copy when it does not exist yet (create-only upload). */
   readonly init: boolean
+  /** The whole job's deadline (`JOB_TIMEOUT`): past it the job is stopped, exit 124. */
+  readonly jobTimeout: Duration.Duration
+}
+
+/**
+ * 60 minutes: a first run at 3 M contacts takes about 10 minutes and a next night about 15 on the bench's 2-core
+ * machine (BENCHMARKS.md), plus pulling and pushing an 8 GB database; four times that still ends a hung job the
+ * same night.
+ */
+export const DEFAULT_JOB_TIMEOUT = Duration.minutes(60)
+
+/** Whether one directory is, or lies inside, the other: the working copy must never live among the store's objects. */
+const overlaps = (a: string, b: string): boolean => {
+  const [x, y] = [resolve(a), resolve(b)]
+  const inside = (inner: string, outer: string) =>
+    inner === outer || inner.startsWith(outer.endsWith(sep) ? outer : outer + sep)
+  return inside(x, y) || inside(y, x)
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600 }
+
+/** `JOB_TIMEOUT`: a positive number of seconds, minutes or hours written `90s`, `45m` or `2h`. */
+export const parseJobTimeout = (text: string): Duration.Duration | undefined => {
+  const match = /^(\d+(?:\.\d+)?)\s*([smh])$/.exec(text.trim())
+  if (match === null) return undefined
+  const seconds = Number(match[1]) * DURATION_UNITS[match[2]!]!
+  return seconds > 0 ? Duration.seconds(seconds) : undefined
 }
 
 const text = (name: string) =>
@@ -99,16 +127,30 @@ export const productionConfig = (options: { readonly init: boolean }) =>
     if (Option.isSome(asOf) && parseIsoDate(asOf.value.trim()) === undefined) {
       problems.push(`AS_OF must be a calendar date written YYYY-MM-DD (got "${asOf.value}")`)
     }
+    const dataDir = Option.getOrElse(yield* text("DATA_DIR"), () => "/app/data")
+    const storeDirectory = storage._tag === "dir" ? storage.directory : undefined
+    if (storeDirectory !== undefined && storeDirectory !== "" && overlaps(dataDir, storeDirectory))
+      problems.push(`DATA_DIR (${dataDir}) and STORAGE_DIR (${storeDirectory}) must not contain one another`)
+    if (syncMode === "mount" && overlaps(dataDir, mountPoint))
+      problems.push(`DATA_DIR (${dataDir}) and MOUNT_POINT (${mountPoint}) must not contain one another`)
+    const jobTimeoutText = yield* text("JOB_TIMEOUT")
+    const jobTimeout = Option.match(jobTimeoutText, {
+      onNone: () => DEFAULT_JOB_TIMEOUT,
+      onSome: (value) => parseJobTimeout(value) ?? DEFAULT_JOB_TIMEOUT
+    })
+    if (Option.isSome(jobTimeoutText) && parseJobTimeout(jobTimeoutText.value) === undefined)
+      problems.push(`JOB_TIMEOUT must be a duration such as 45m, 90s or 2h (got "${jobTimeoutText.value}")`)
     if (problems.length > 0) return yield* new ConfigError({ problems })
     const config: ProductionConfig = {
       orgId,
       storage,
       syncMode: syncMode === "mount" ? "mount" : "api",
       mount: { point: mountPoint, command: mountCommand, unmountCommand },
-      dataDir: Option.getOrElse(yield* text("DATA_DIR"), () => "/app/data"),
+      dataDir,
       objectKey: Option.getOrElse(yield* text("OBJECT_KEY"), () => `org-data/${orgId}.db`),
       asOf: Option.map(asOf, (value) => value.trim()),
-      init: options.init
+      init: options.init,
+      jobTimeout
     }
     return config
   })

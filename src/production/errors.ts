@@ -46,6 +46,13 @@ export class IntegrityError extends Schema.TaggedError<IntegrityError>()("Integr
   }
 }
 
+/** The whole job ran longer than `JOB_TIMEOUT` and was stopped. Exit code 124 (the `timeout` command's). */
+export class JobTimeout extends Schema.TaggedError<JobTimeout>()("JobTimeout", { limit: Schema.String }) {
+  override get message(): string {
+    return `The job ran longer than JOB_TIMEOUT (${this.limit}) and was stopped; an upload cut short either completed whole or left the remote copy unchanged.`
+  }
+}
+
 /** 0 only when everything, push included, succeeded. */
 export const exitCodeOf = (tag: string): number => {
   switch (tag) {
@@ -59,6 +66,10 @@ export const exitCodeOf = (tag: string): number => {
       return 4
     case "IntegrityError":
       return 5
+    case "LocalFileError":
+      return 6
+    case "JobTimeout":
+      return 124
     default:
       return 1
   }

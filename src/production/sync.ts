@@ -1,18 +1,15 @@
-import { mkdirSync, rmSync } from "node:fs"
 import { join } from "node:path"
+import { FileSystem } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
 import { Duration, Effect, Schema } from "effect"
 import { databaseFile, sqliteFile } from "../app/sqlite.js"
 import { describeCause } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
 import { makeRunId, runOnce } from "../scheduling/run.js"
+import { LocalFileError } from "../storage/errors.js"
 import { ObjectStore, type UploadCondition } from "../storage/ObjectStore.js"
 import type { ProductionConfig } from "./config.js"
 import { IntegrityError, SyncConflict, SyncError } from "./errors.js"
-
-const removeDatabaseFiles = (path: string) => {
-  for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${path}${suffix}`, { force: true })
-}
 
 const IntegrityRow = Schema.Struct({ integrity_check: Schema.String })
 
@@ -41,7 +38,9 @@ const integrityCheck = (path: string, stage: string) =>
 const snapshot = (path: string, destination: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => sql`VACUUM INTO ${destination}`).pipe(
     Effect.provide(sqliteFile(path)),
-    Effect.mapError((cause) => new SyncError({ reason: `could not snapshot the database: ${cause.message}` }))
+    Effect.mapError(
+      (cause) => new LocalFileError({ operation: "write the snapshot", path: destination, reason: cause.message })
+    )
   )
 
 /** A phase of the run, logged with its duration. */
@@ -67,6 +66,26 @@ const missingRemote = (config: ProductionConfig, store: string): Effect.Effect<U
   Effect.fail(new SyncError({ reason: `there is no ${config.objectKey} in ${store}; start with --init to create it` }))
 
 /**
+ * This run's own working directory, `DATA_DIR/<org>-<random>`: no other job sharing `DATA_DIR` ever touches the
+ * files of this one, and the directory (the organization's personal data) is removed when the run's scope closes,
+ * on success, failure, timeout and interruption alike.
+ */
+const workingDirectory = (config: ProductionConfig) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) =>
+    fs.makeDirectory(config.dataDir, { recursive: true }).pipe(
+      Effect.zipRight(fs.makeTempDirectoryScoped({ directory: config.dataDir, prefix: `${config.orgId}-` })),
+      Effect.mapError(
+        (cause) =>
+          new LocalFileError({
+            operation: "create a working directory in",
+            path: config.dataDir,
+            reason: cause.message
+          })
+      )
+    )
+  )
+
+/**
  * The production run: pull → integrity check → migrate and schedule → integrity check → single-file snapshot →
  * conditional push. A failure before the push pushes nothing; a push whose precondition fails overwrites nothing and
  * keeps this run's result under `<key>.conflict-<runId>`.
@@ -74,14 +93,12 @@ const missingRemote = (config: ProductionConfig, store: string): Effect.Effect<U
 export const syncAndRun = (config: ProductionConfig) =>
   Effect.flatMap(makeRunId, (runId) => syncAndRunAs(config, runId).pipe(Effect.annotateLogs({ runId })))
 
-const syncAndRunAs = (config: ProductionConfig, runId: string) =>
+export const syncAndRunAs = (config: ProductionConfig, runId: string) =>
   Effect.gen(function* () {
     const store = yield* ObjectStore
-    mkdirSync(config.dataDir, { recursive: true })
-    const local = join(config.dataDir, `${config.orgId}.db`)
-    const snapshotPath = join(config.dataDir, `${config.orgId}.snapshot.db`)
-    removeDatabaseFiles(local)
-    removeDatabaseFiles(snapshotPath)
+    const work = yield* workingDirectory(config)
+    const local = join(work, `${config.orgId}.db`)
+    const snapshotPath = join(work, `${config.orgId}.snapshot.db`)
     yield* Effect.logInfo("pulling").pipe(Effect.annotateLogs({ store: store.description, key: config.objectKey }))
 
     const pulled = yield* phase(
@@ -115,6 +132,5 @@ const syncAndRunAs = (config: ProductionConfig, runId: string) =>
         Effect.catchTag("StorageError", (error) => Effect.fail(new SyncError({ reason: error.message })))
       )
     )
-    removeDatabaseFiles(snapshotPath)
     return { report, version: pushed.version }
-  }).pipe(Effect.annotateLogs({ org: config.orgId }))
+  }).pipe(Effect.scoped, Effect.annotateLogs({ org: config.orgId }))

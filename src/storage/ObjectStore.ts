@@ -1,5 +1,5 @@
 import { Context, type Effect } from "effect"
-import type { ObjectNotFound, PreconditionFailed, StorageError } from "./errors.js"
+import type { LocalFileError, ObjectNotFound, PreconditionFailed, StorageError } from "./errors.js"
 
 /** An upload that only succeeds over the version read earlier, or only when no object exists yet. */
 export type UploadCondition = { readonly _tag: "IfVersion"; readonly version: string } | { readonly _tag: "IfAbsent" }
@@ -16,11 +16,11 @@ export class ObjectStore extends Context.Tag("email-scheduler/ObjectStore")<
     readonly download: (
       key: string,
       destination: string
-    ) => Effect.Effect<{ readonly version: string }, ObjectNotFound | StorageError>
+    ) => Effect.Effect<{ readonly version: string }, ObjectNotFound | StorageError | LocalFileError>
     readonly upload: (
       key: string,
       source: string,
       condition: UploadCondition
-    ) => Effect.Effect<{ readonly version: string }, PreconditionFailed | StorageError>
+    ) => Effect.Effect<{ readonly version: string }, PreconditionFailed | StorageError | LocalFileError>
   }
 >() {}

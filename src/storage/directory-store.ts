@@ -1,13 +1,12 @@
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
+import { access, constants, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
 import { dirname, join } from "node:path"
-import { Effect, Layer, Schedule } from "effect"
-import { ObjectNotFound, PreconditionFailed, StorageError } from "./errors.js"
+import { Effect, Layer } from "effect"
+import { failureOfTransfer, ObjectNotFound, PreconditionFailed } from "./errors.js"
+import { DEFAULT_LOCK_OPTIONS, type FileLockOptions, withFileLock } from "./file-lock.js"
 import { ObjectStore, type UploadCondition } from "./ObjectStore.js"
 
 /** Copies one file to another path; the mount mode copies databases through SQLite instead. */
 export type CopyFile = (source: string, destination: string) => Promise<void>
-
-class Locked extends Error {}
 
 const exists = (path: string) =>
   stat(path).then(
@@ -17,12 +16,13 @@ const exists = (path: string) =>
 
 /**
  * A local (or mounted) directory as an object store, with a real compare-and-swap on one host: every object has a
- * generation number beside it, and reads and conditional writes happen under an exclusive lock (an atomic `mkdir`),
- * with new content copied to a staging file and renamed into place.
+ * generation number beside it, and reads and conditional writes happen under an exclusive lock (`file-lock.ts`: an
+ * atomic `mkdir` with its owner and expiry, taken over once stale), with new content copied to a staging file and
+ * renamed into place.
  */
 export const directoryStore = (
   root: string,
-  options: { readonly copy?: CopyFile; readonly description?: string } = {}
+  options: { readonly copy?: CopyFile; readonly description?: string; readonly lock?: FileLockOptions } = {}
 ) => {
   const copy = options.copy ?? ((source: string, destination: string) => copyFile(source, destination))
   const paths = (key: string) => {
@@ -34,49 +34,23 @@ export const directoryStore = (
     if (!(await exists(object))) return undefined
     return (await exists(generation)) ? Number(await readFile(generation, "utf8")) : 1
   }
-  const failure = (operation: string, key: string) => (cause: unknown) =>
-    new StorageError({ operation, key, reason: cause instanceof Error ? cause.message : String(cause) })
-
-  /** Runs `body` while holding the key's lock; waits (up to ~10 s) while another process holds it. */
-  const locked = <A, E>(operation: string, key: string, body: Effect.Effect<A, E>) => {
-    const { lock } = paths(key)
-    const acquire = Effect.tryPromise({
-      try: async () => {
-        await mkdir(dirname(lock), { recursive: true })
-        try {
-          await mkdir(lock)
-        } catch {
-          throw new Locked()
-        }
-      },
-      catch: (cause) => (cause instanceof Locked ? cause : failure(operation, key)(cause))
-    }).pipe(
-      Effect.retry({ while: (error) => error instanceof Locked, schedule: Schedule.spaced("50 millis"), times: 200 }),
-      Effect.catchIf(
-        (error): error is Locked => error instanceof Locked,
-        () => Effect.fail(new StorageError({ operation, key, reason: "the object stayed locked for 10 s" }))
-      )
-    )
-    return Effect.acquireUseRelease(
-      acquire,
-      () => body,
-      () => Effect.promise(() => rm(lock, { recursive: true, force: true }))
-    )
-  }
+  const locked = <A, E>(key: string, body: Effect.Effect<A, E>) =>
+    withFileLock(paths(key).lock, key, body, options.lock ?? DEFAULT_LOCK_OPTIONS)
 
   return ObjectStore.of({
     description: options.description ?? `dir:${root}`,
     download: (key, destination) =>
       locked(
-        "download",
         key,
         Effect.tryPromise({
           try: async () => {
+            // The local side first, on its own: a copy's error does not say which side failed.
+            await writeFile(destination, "")
             const version = await currentGeneration(key)
             if (version !== undefined) await copy(paths(key).object, destination)
             return version
           },
-          catch: failure("download", key)
+          catch: failureOfTransfer("download", key, destination)
         }).pipe(
           Effect.flatMap((version) =>
             version === undefined
@@ -87,10 +61,10 @@ export const directoryStore = (
       ),
     upload: (key: string, source: string, condition: UploadCondition) =>
       locked(
-        "upload",
         key,
         Effect.tryPromise({
           try: async () => {
+            await access(source, constants.R_OK)
             const current = await currentGeneration(key)
             const matches =
               condition._tag === "IfAbsent"
@@ -107,7 +81,7 @@ export const directoryStore = (
             await writeFile(generation, String(next))
             return next
           },
-          catch: failure("upload", key)
+          catch: failureOfTransfer("upload", key, source)
         }).pipe(
           Effect.flatMap((next) =>
             next === undefined

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process"
-import { mkdirSync, readdirSync, readFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
@@ -55,6 +55,69 @@ describe("entrypoint.ts (child processes, directory store)", () => {
     assert.strictEqual(result.status, 2)
     const [line] = logLines(result.stdout)
     assert.strictEqual(line?.annotations.message, "Invalid configuration: ORG_ID is not set; STORAGE_DIR is not set.")
+    assert.strictEqual(line?.annotations.org, "unset")
+    assert.match(String(line?.annotations.runId), /^run_/, "even a configuration failure names its run")
+  })
+
+  it("DATA_DIR inside the store's directory is refused before anything is touched (exit 2)", () => {
+    const storeDir = join(dir, "store-overlap")
+    mkdirSync(storeDir, { recursive: true })
+    const result = spawnSync(process.execPath, [ENTRYPOINT], {
+      env: environment({ ORG_ID: "acme", STORAGE: "dir", STORAGE_DIR: storeDir, DATA_DIR: join(storeDir, "org-data") }),
+      encoding: "utf8"
+    })
+    assert.strictEqual(result.status, 2, result.stdout)
+    assert.include(logLines(result.stdout).at(-1)?.annotations.message, "must not contain one another")
+    assert.deepStrictEqual(readdirSync(storeDir), [])
+  })
+
+  it.effect("a DATA_DIR that cannot be created is a local file error: exit 6, named as such, nothing pushed", () =>
+    Effect.gen(function* () {
+      const storeDir = yield* seed("local", 200)
+      const blocker = join(dir, "data-is-a-file")
+      writeFileSync(blocker, "")
+      const result = spawnSync(process.execPath, [ENTRYPOINT], {
+        env: environment({ ORG_ID: "acme", STORAGE: "dir", STORAGE_DIR: storeDir, DATA_DIR: join(blocker, "data") }),
+        encoding: "utf8"
+      })
+      assert.strictEqual(result.status, 6, result.stdout)
+      const summary = logLines(result.stdout).at(-1)!
+      assert.strictEqual(summary.annotations.error, "LocalFileError")
+      assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "1")
+    })
+  )
+
+  it.effect("JOB_TIMEOUT stops a job that runs too long: exit 124, nothing pushed, no working copy left", () =>
+    Effect.gen(function* () {
+      const storeDir = yield* seed("timeout", 10_000)
+      const dataDir = join(dir, "data-timeout")
+      const result = spawnSync(process.execPath, [ENTRYPOINT], {
+        env: environment({
+          ORG_ID: "acme",
+          STORAGE: "dir",
+          STORAGE_DIR: storeDir,
+          DATA_DIR: dataDir,
+          AS_OF: "2026-12-01",
+          JOB_TIMEOUT: "0.2s"
+        }),
+        encoding: "utf8"
+      })
+      assert.strictEqual(result.status, 124, result.stdout)
+      const summary = logLines(result.stdout).at(-1)!
+      assert.strictEqual(summary.annotations.error, "JobTimeout")
+      assert.include(summary.annotations.message, "JOB_TIMEOUT (200ms)")
+      assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "1", "nothing was pushed")
+      assert.deepStrictEqual(readdirSync(dataDir), [], "the working copy is removed")
+    })
+  )
+
+  it("an unreadable JOB_TIMEOUT is a configuration error (exit 2)", () => {
+    const result = spawnSync(process.execPath, [ENTRYPOINT], {
+      env: environment({ ORG_ID: "acme", STORAGE: "dir", STORAGE_DIR: join(dir, "x"), JOB_TIMEOUT: "soon" }),
+      encoding: "utf8"
+    })
+    assert.strictEqual(result.status, 2)
+    assert.include(logLines(result.stdout).at(-1)?.annotations.message, "JOB_TIMEOUT must be a duration")
   })
 
   it.effect("pulls, schedules and pushes; JSON logs end with one summary line; exit 0", () =>
@@ -80,8 +143,10 @@ describe("entrypoint.ts (child processes, directory store)", () => {
       assert.strictEqual(summary.message, "run succeeded")
       assert.strictEqual(summary.annotations.exitCode, 0)
       assert.match(String(summary.annotations.runId), /^run_/)
-      const phaseRunIds = new Set(lines.filter((l) => l.message === "phase done").map((l) => l.annotations.runId))
-      assert.deepStrictEqual([...phaseRunIds], [summary.annotations.runId], "every phase line carries the run id")
+      for (const line of lines) {
+        assert.strictEqual(line.annotations.runId, summary.annotations.runId, `run id on "${line.message}"`)
+        assert.strictEqual(line.annotations.org, "acme", `org on "${line.message}"`)
+      }
       assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "2")
     })
   )

@@ -1,9 +1,11 @@
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
-import { Effect, Exit, Layer, Option } from "effect"
+import { Cause, Duration, Effect, Exit, Layer, Option } from "effect"
 import type { ProductionConfig } from "../../src/production/config.js"
+import { exitCodeOf } from "../../src/production/errors.js"
 import { syncAndRun } from "../../src/production/sync.js"
 import { directoryStore } from "../../src/storage/directory-store.js"
 import { ObjectStore } from "../../src/storage/ObjectStore.js"
@@ -21,8 +23,13 @@ const config = (name: string, storeDir: string, asOf = "2026-12-01"): Production
   dataDir: join(dir, `data-${name}`),
   objectKey: KEY,
   asOf: Option.some(asOf),
-  init: false
+  init: false,
+  jobTimeout: Duration.minutes(10)
 })
+
+/** The store under test and the local file system (the run's working directory lives in DATA_DIR). */
+const storeLayer = (store: typeof ObjectStore.Service) =>
+  Layer.merge(Layer.succeed(ObjectStore, store), NodeFileSystem.layer)
 
 const seededStore = (name: string) =>
   Effect.gen(function* () {
@@ -71,14 +78,13 @@ describe("sync: pull → check → run → check → snapshot → conditional pu
       const winner = config("winner", storeDir, "2026-12-02")
       const loser = config("loser", storeDir, "2026-12-01")
       // The loser pulls first; the winner runs completely before the loser pushes.
-      const racing = Layer.succeed(
-        ObjectStore,
+      const racing = storeLayer(
         ObjectStore.of({
           ...store,
           upload: (key, source, condition) =>
             key === KEY
               ? Effect.zipRight(
-                  syncAndRun(winner).pipe(Effect.provide(Layer.succeed(ObjectStore, store)), Effect.orDie),
+                  syncAndRun(winner).pipe(Effect.provide(storeLayer(store)), Effect.orDie),
                   store.upload(key, source, condition)
                 )
               : store.upload(key, source, condition)
@@ -115,9 +121,7 @@ describe("sync: pull → check → run → check → snapshot → conditional pu
       const source = yield* generatedCopy(dir, "corrupt-source.sqlite", 200, 3, "2026-11-29")
       writeFileSync(broken, readFileSync(source).subarray(0, 20_000))
       yield* store.upload(KEY, broken, { _tag: "IfAbsent" })
-      const exit = yield* Effect.exit(
-        syncAndRun(config("corrupt", storeDir)).pipe(Effect.provide(Layer.succeed(ObjectStore, store)))
-      )
+      const exit = yield* Effect.exit(syncAndRun(config("corrupt", storeDir)).pipe(Effect.provide(storeLayer(store))))
       assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("IntegrityError"))
       assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "1")
       assert.isTrue(readFileSync(join(storeDir, KEY)).equals(readFileSync(broken)))
@@ -135,9 +139,7 @@ describe("sync: pull → check → run → check → snapshot → conditional pu
       const pinned = yield* store.download(KEY, join(dir, "ignored.sqlite"))
       yield* store.upload(KEY, local, { _tag: "IfVersion", version: pinned.version })
       const before = readFileSync(join(storeDir, KEY))
-      const exit = yield* Effect.exit(
-        syncAndRun(config("failing", storeDir)).pipe(Effect.provide(Layer.succeed(ObjectStore, store)))
-      )
+      const exit = yield* Effect.exit(syncAndRun(config("failing", storeDir)).pipe(Effect.provide(storeLayer(store))))
       assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("disk says no"))
       assert.isTrue(readFileSync(join(storeDir, KEY)).equals(before))
       assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "2")
@@ -147,14 +149,68 @@ describe("sync: pull → check → run → check → snapshot → conditional pu
   it.effect("a successful run pushes one self-contained file with the new plan", () =>
     Effect.gen(function* () {
       const { storeDir, store } = yield* seededStore("success")
-      const { report, version } = yield* syncAndRun(config("success", storeDir)).pipe(
-        Effect.provide(Layer.succeed(ObjectStore, store))
-      )
+      const { report, version } = yield* syncAndRun(config("success", storeDir)).pipe(Effect.provide(storeLayer(store)))
       assert.strictEqual(version, "2")
       const pulled = join(dir, "pulled.sqlite")
       copyFileSync(join(storeDir, KEY), pulled)
       assert.strictEqual(emailRows(pulled), report.plan.rows)
       assert.isFalse(existsSync(join(storeDir, `${KEY}-wal`)))
+      assert.deepStrictEqual(readdirSync(join(dir, "data-success")), [], "the working copy (personal data) is removed")
+    })
+  )
+
+  it.effect("two jobs sharing one DATA_DIR each work on their own copy, push their own plan, and leave nothing", () =>
+    Effect.gen(function* () {
+      const first = yield* seededStore("shared-a")
+      const second = yield* seededStore("shared-b")
+      const shared = (storeDir: string, asOf: string) => ({ ...config("shared", storeDir, asOf) })
+      const [a, b] = yield* Effect.all(
+        [
+          syncAndRun(shared(first.storeDir, "2026-12-01")).pipe(Effect.provide(storeLayer(first.store))),
+          syncAndRun(shared(second.storeDir, "2026-12-02")).pipe(Effect.provide(storeLayer(second.store)))
+        ],
+        { concurrency: 2 }
+      )
+      for (const [storeDir, report, asOf] of [
+        [first.storeDir, a.report, "2026-12-01"],
+        [second.storeDir, b.report, "2026-12-02"]
+      ] as const) {
+        const db = new BetterSqlite3(join(storeDir, KEY), { readonly: true })
+        const checkpoint = db
+          .prepare("SELECT run_id, as_of_date, status FROM scheduler_checkpoints ORDER BY id DESC LIMIT 1")
+          .get()
+        db.close()
+        assert.deepStrictEqual(checkpoint, { run_id: report.runId, as_of_date: asOf, status: "completed" })
+      }
+      assert.deepStrictEqual(readdirSync(join(dir, "data-shared")), [])
+    })
+  )
+
+  it.effect("a failed run removes its working copy too", () =>
+    Effect.gen(function* () {
+      const storeDir = join(dir, "store-failed-cleanup")
+      const exit = yield* Effect.exit(
+        syncAndRun(config("failed-cleanup", storeDir)).pipe(Effect.provide(storeLayer(directoryStore(storeDir))))
+      )
+      assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("SyncError"), "no remote copy: a SyncError")
+      assert.deepStrictEqual(readdirSync(join(dir, "data-failed-cleanup")), [])
+    })
+  )
+
+  it.effect("a working directory that cannot be created is a local file error (exit 6), not a sync failure", () =>
+    Effect.gen(function* () {
+      const { storeDir, store } = yield* seededStore("local-error")
+      const blocker = join(dir, "a-file-not-a-directory")
+      writeFileSync(blocker, "")
+      const exit = yield* Effect.exit(
+        syncAndRun({ ...config("local-error", storeDir), dataDir: join(blocker, "data") }).pipe(
+          Effect.provide(storeLayer(store))
+        )
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+      assert.isTrue(Option.isSome(failure) && failure.value._tag === "LocalFileError", String(exit))
+      assert.strictEqual(exitCodeOf("LocalFileError"), 6)
     })
   )
 })
