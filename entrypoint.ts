@@ -35,7 +35,12 @@ const apiStore = (storage: StorageSettings, keyFile: string | undefined) => {
         endpoint: Option.getOrUndefined(storage.endpoint),
         region: storage.region,
         accessKeyId: storage.accessKeyId,
-        secretAccessKey: storage.secretAccessKey
+        secretAccessKey: storage.secretAccessKey,
+        partSize: storage.partSizeMib * 1024 * 1024,
+        ...Option.match(storage.tigrisConsistent, {
+          onNone: () => ({}),
+          onSome: (tigrisConsistent) => ({ tigrisConsistent })
+        })
       })
     case "gcs":
       return gcsStore({

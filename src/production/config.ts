@@ -18,6 +18,10 @@ export type StorageSettings =
       readonly region: string
       readonly accessKeyId: Redacted.Redacted<string>
       readonly secretAccessKey: Redacted.Redacted<string>
+      /** `S3_TIGRIS_CONSISTENT`; unset: sent to Tigris endpoints only. */
+      readonly tigrisConsistent: Option.Option<boolean>
+      /** `S3_PART_SIZE_MIB`: multipart upload part size (and the largest file sent in one PutObject). */
+      readonly partSizeMib: number
     }
   | { readonly _tag: "dir"; readonly directory: string }
 
@@ -103,7 +107,22 @@ export const productionConfig = (options: { readonly init: boolean }) =>
         endpoint: yield* text("AWS_ENDPOINT_URL_S3"),
         region: Option.getOrElse(yield* text("AWS_REGION"), () => "auto"),
         accessKeyId: requiredSecret("AWS_ACCESS_KEY_ID", yield* secret("AWS_ACCESS_KEY_ID")),
-        secretAccessKey: requiredSecret("AWS_SECRET_ACCESS_KEY", yield* secret("AWS_SECRET_ACCESS_KEY"))
+        secretAccessKey: requiredSecret("AWS_SECRET_ACCESS_KEY", yield* secret("AWS_SECRET_ACCESS_KEY")),
+        tigrisConsistent: Option.flatMap(yield* text("S3_TIGRIS_CONSISTENT"), (value) => {
+          const flag = value.trim().toLowerCase()
+          if (flag === "true" || flag === "false") return Option.some(flag === "true")
+          problems.push(`S3_TIGRIS_CONSISTENT must be true or false (got "${value}")`)
+          return Option.none()
+        }),
+        partSizeMib: Option.match(yield* text("S3_PART_SIZE_MIB"), {
+          onNone: () => 64,
+          onSome: (value) => {
+            const mib = Number(value.trim())
+            if (Number.isInteger(mib) && mib >= 5 && mib <= 5120) return mib
+            problems.push(`S3_PART_SIZE_MIB must be a whole number from 5 to 5120 (got "${value}")`)
+            return 64
+          }
+        })
       }
     } else if (kind === "dir") {
       storage = { _tag: "dir", directory: required("STORAGE_DIR", yield* text("STORAGE_DIR")) }

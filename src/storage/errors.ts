@@ -21,7 +21,9 @@ export class PreconditionFailed extends Schema.TaggedError<PreconditionFailed>()
 export class StorageError extends Schema.TaggedError<StorageError>()("StorageError", {
   operation: Schema.String,
   key: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
+  /** The HTTP status the store answered with, when it answered: decides whether a retry can help. */
+  status: Schema.optional(Schema.UndefinedOr(Schema.Number))
 }) {
   override get message(): string {
     return `Storage ${this.operation} of ${this.key} failed: ${this.reason}.`

@@ -1,6 +1,6 @@
 import { Storage } from "@google-cloud/storage"
 import { Effect, Layer, Predicate } from "effect"
-import { ObjectNotFound, PreconditionFailed, StorageError } from "./errors.js"
+import { failureOfTransfer, ObjectNotFound, PreconditionFailed } from "./errors.js"
 import { ObjectStore, type UploadCondition } from "./ObjectStore.js"
 
 export interface GcsStoreOptions {
@@ -11,13 +11,25 @@ export interface GcsStoreOptions {
   readonly apiEndpoint?: string
 }
 
-const statusOf = (cause: unknown): number | undefined =>
-  Predicate.hasProperty(cause, "code") && typeof cause.code === "number" ? cause.code : undefined
+/** The HTTP status of a failed request: `code` on API errors, `status` / `response.status` on a resumable session's. */
+const statusOf = (cause: unknown): number | undefined => {
+  if (Predicate.hasProperty(cause, "code") && typeof cause.code === "number") return cause.code
+  if (Predicate.hasProperty(cause, "status") && typeof cause.status === "number") return cause.status
+  if (
+    Predicate.hasProperty(cause, "response") &&
+    Predicate.hasProperty(cause.response, "status") &&
+    typeof cause.response.status === "number"
+  )
+    return cause.response.status
+  return undefined
+}
 
 /**
  * Google Cloud Storage. Download reads the object's generation and downloads exactly that generation; upload is
  * conditional on it (`ifGenerationMatch`), or create-only (`ifGenerationMatch=0`), so a newer copy is never
- * overwritten (a 412 answer).
+ * overwritten (a 412 answer). Uploads are resumable (an interrupted chunk is resent, not the whole database; the
+ * precondition holds for the session), and both directions are checked end to end with CRC32C: a corrupted transfer
+ * fails instead of landing.
  */
 export const gcsStore = (options: GcsStoreOptions) => {
   const storage = new Storage({
@@ -25,8 +37,6 @@ export const gcsStore = (options: GcsStoreOptions) => {
     ...(options.apiEndpoint === undefined ? {} : { apiEndpoint: options.apiEndpoint, projectId: "test" })
   })
   const bucket = storage.bucket(options.bucket)
-  const failure = (operation: string, key: string) => (cause: unknown) =>
-    new StorageError({ operation, key, reason: cause instanceof Error ? cause.message : String(cause) })
 
   return ObjectStore.of({
     description: `gcs:${options.bucket}`,
@@ -35,18 +45,19 @@ export const gcsStore = (options: GcsStoreOptions) => {
         try: async () => {
           const [metadata] = await bucket.file(key).getMetadata()
           const generation = String(metadata.generation)
-          await bucket.file(key, { generation }).download({ destination, validation: false })
+          await bucket.file(key, { generation }).download({ destination, validation: "crc32c" })
           return { version: generation }
         },
-        catch: (cause) => (statusOf(cause) === 404 ? new ObjectNotFound({ key }) : failure("download", key)(cause))
+        catch: (cause) =>
+          statusOf(cause) === 404 ? new ObjectNotFound({ key }) : failureOfTransfer("download", key, destination)(cause)
       }),
     upload: (key: string, source: string, condition: UploadCondition) =>
       Effect.tryPromise({
         try: async () => {
           const [file] = await bucket.upload(source, {
             destination: key,
-            resumable: false,
-            validation: false,
+            resumable: true,
+            validation: "crc32c",
             preconditionOpts: { ifGenerationMatch: condition._tag === "IfVersion" ? Number(condition.version) : 0 }
           })
           return { version: String(file.metadata.generation) }
@@ -54,7 +65,7 @@ export const gcsStore = (options: GcsStoreOptions) => {
         catch: (cause) =>
           statusOf(cause) === 412
             ? new PreconditionFailed({ key, expected: condition._tag === "IfVersion" ? condition.version : "none" })
-            : failure("upload", key)(cause)
+            : failureOfTransfer("upload", key, source)(cause)
       })
   })
 }
