@@ -139,6 +139,9 @@ export const productionConfig = (options: { readonly init: boolean }) =>
           ? "tigrisfs {bucket} {mountPoint}"
           : ""
     )
+    // Fly.io runs no FUSE tools in the image and gives the job no locking across machines (PRODUCTION_DEPLOYMENT.md).
+    if (syncMode === "mount" && Option.isSome(yield* text("FLY_MACHINE_ID")))
+      problems.push("SYNC_MODE=mount is not supported on Fly.io machines; use SYNC_MODE=api")
     if (syncMode === "mount" && mountCommand.trim() === "")
       problems.push("MOUNT_COMMAND is not set (needed with SYNC_MODE=mount and STORAGE=dir)")
     const unmountCommand = Option.getOrElse(yield* text("UNMOUNT_COMMAND"), () => "fusermount3 -u {mountPoint}")

@@ -111,6 +111,21 @@ describe("entrypoint.ts (child processes, directory store)", () => {
     })
   )
 
+  it("mount mode is refused on a Fly.io machine (exit 2): the image has no FUSE tools and Fly no locking", () => {
+    const result = spawnSync(process.execPath, [ENTRYPOINT], {
+      env: environment({
+        ORG_ID: "acme",
+        STORAGE: "gcs",
+        GCS_BUCKET_NAME: "b",
+        SYNC_MODE: "mount",
+        FLY_MACHINE_ID: "3d8d9e1a2b3c4d"
+      }),
+      encoding: "utf8"
+    })
+    assert.strictEqual(result.status, 2)
+    assert.include(logLines(result.stdout).at(-1)?.annotations.message, "SYNC_MODE=mount is not supported on Fly.io")
+  })
+
   it("an unreadable JOB_TIMEOUT is a configuration error (exit 2)", () => {
     const result = spawnSync(process.execPath, [ENTRYPOINT], {
       env: environment({ ORG_ID: "acme", STORAGE: "dir", STORAGE_DIR: join(dir, "x"), JOB_TIMEOUT: "soon" }),
