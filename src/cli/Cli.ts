@@ -6,7 +6,7 @@ import { scratchCopy } from "../app/scratch-copy.js"
 import { databaseFile, sqliteFile } from "../app/sqlite.js"
 import { DatabaseFileMissing } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
-import { daysBetween, type IsoDate, parseIsoDate } from "../domain/dates.js"
+import { businessDateProblem, daysBetween, type IsoDate } from "../domain/dates.js"
 import { generateDatabase } from "../generate/generate.js"
 import { comparePreviews } from "../preview/compare.js"
 import { previewRange } from "../preview/simulate.js"
@@ -50,10 +50,11 @@ const presentFlags = (flags: Record<SettingName, Option.Option<string>>): Partia
   return present
 }
 
-const parseDate = (flag: string, text: string): Effect.Effect<IsoDate, UsageError> =>
-  parseIsoDate(text) === undefined
-    ? Effect.fail(new UsageError({ message: `--${flag} must be a calendar date written YYYY-MM-DD (got "${text}")` }))
-    : Effect.succeed(text)
+/** A business date flag: a calendar date within the range a run accepts (`businessDateProblem`). */
+const parseDate = (flag: string, text: string): Effect.Effect<IsoDate, UsageError> => {
+  const problem = businessDateProblem(text)
+  return problem === undefined ? Effect.succeed(text) : Effect.fail(new UsageError({ message: `--${flag} ${problem}` }))
+}
 
 const parseAsOf = (value: Option.Option<string>): Effect.Effect<Option.Option<IsoDate>, UsageError> =>
   Option.match(value, {

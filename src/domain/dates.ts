@@ -130,3 +130,17 @@ export const anniversary = (date: IsoDate, year: number): IsoDate => {
   const day = Number(date.slice(8, 10))
   return formatDate({ year, month, day: month === 2 && day === 29 && !isLeapYear(year) ? 28 : day })
 }
+
+/**
+ * The business dates a run accepts (`--as-of`, `AS_OF`): 2000-01-01 to 2100-12-31. Outside that range a date is a
+ * typing mistake (a year 1900 or 9999 plan would be written, or the date arithmetic fails), never a real night.
+ */
+export const BUSINESS_DATE_RANGE = { from: "2000-01-01", to: "2100-12-31" } as const
+
+/** Why `text` is not a usable business date, in words; undefined when it is one. */
+export const businessDateProblem = (text: string): string | undefined => {
+  if (parseIsoDate(text) === undefined) return `must be a calendar date written YYYY-MM-DD (got "${text}")`
+  if (text < BUSINESS_DATE_RANGE.from || text > BUSINESS_DATE_RANGE.to)
+    return `must be between ${BUSINESS_DATE_RANGE.from} and ${BUSINESS_DATE_RANGE.to} (got "${text}")`
+  return undefined
+}

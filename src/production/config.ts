@@ -1,6 +1,6 @@
 import { resolve, sep } from "node:path"
 import { Config, Duration, Effect, Option, Redacted } from "effect"
-import { parseIsoDate } from "../domain/dates.js"
+import { businessDateProblem } from "../domain/dates.js"
 import { ConfigError } from "./errors.js"
 
 export type StorageSettings =
@@ -46,6 +46,19 @@ export interface ProductionConfig {
  * same night.
  */
 export const DEFAULT_JOB_TIMEOUT = Duration.minutes(60)
+
+/**
+ * An object key stays inside the store: relative, no `.` or `..` segment, no empty segment, no backslash or control
+ * character (a directory store joins it to its root; `../../x` would read and overwrite a file outside it).
+ */
+export const objectKeyProblem = (key: string): string | undefined => {
+  if (key === "" || key.startsWith("/")) return "must be a relative path such as org-data/acme.db"
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
+  if (/[\u0000-\u001f\u007f\\]/.test(key)) return "must not contain control characters or backslashes"
+  if (key.split("/").some((segment) => segment === "" || segment === "." || segment === ".."))
+    return 'must not contain empty, "." or ".." path segments'
+  return undefined
+}
 
 /** Whether one directory is, or lies inside, the other: the working copy must never live among the store's objects. */
 const overlaps = (a: string, b: string): boolean => {
@@ -146,15 +159,19 @@ export const productionConfig = (options: { readonly init: boolean }) =>
       problems.push("MOUNT_COMMAND is not set (needed with SYNC_MODE=mount and STORAGE=dir)")
     const unmountCommand = Option.getOrElse(yield* text("UNMOUNT_COMMAND"), () => "fusermount3 -u {mountPoint}")
     const asOf = yield* text("AS_OF")
-    if (Option.isSome(asOf) && parseIsoDate(asOf.value.trim()) === undefined) {
-      problems.push(`AS_OF must be a calendar date written YYYY-MM-DD (got "${asOf.value}")`)
-    }
     const dataDir = Option.getOrElse(yield* text("DATA_DIR"), () => "/app/data")
     const storeDirectory = storage._tag === "dir" ? storage.directory : undefined
     if (storeDirectory !== undefined && storeDirectory !== "" && overlaps(dataDir, storeDirectory))
       problems.push(`DATA_DIR (${dataDir}) and STORAGE_DIR (${storeDirectory}) must not contain one another`)
     if (syncMode === "mount" && overlaps(dataDir, mountPoint))
       problems.push(`DATA_DIR (${dataDir}) and MOUNT_POINT (${mountPoint}) must not contain one another`)
+    const objectKeyText = yield* text("OBJECT_KEY")
+    const objectKey = Option.getOrElse(objectKeyText, () => `org-data/${orgId}.db`)
+    const keyProblem = objectKeyProblem(objectKey)
+    if (Option.isSome(objectKeyText) && keyProblem !== undefined)
+      problems.push(`OBJECT_KEY "${objectKey}" ${keyProblem}`)
+    const asOfProblem = Option.flatMap(asOf, (value) => Option.fromNullable(businessDateProblem(value.trim())))
+    if (Option.isSome(asOfProblem)) problems.push(`AS_OF ${asOfProblem.value}`)
     const jobTimeoutText = yield* text("JOB_TIMEOUT")
     const jobTimeout = Option.match(jobTimeoutText, {
       onNone: () => DEFAULT_JOB_TIMEOUT,
@@ -169,7 +186,7 @@ export const productionConfig = (options: { readonly init: boolean }) =>
       syncMode: syncMode === "mount" ? "mount" : "api",
       mount: { point: mountPoint, command: mountCommand, unmountCommand },
       dataDir,
-      objectKey: Option.getOrElse(yield* text("OBJECT_KEY"), () => `org-data/${orgId}.db`),
+      objectKey,
       asOf: Option.map(asOf, (value) => value.trim()),
       init: options.init,
       jobTimeout

@@ -34,6 +34,55 @@ const integrityCheck = (path: string, stage: string) =>
     )
   )
 
+const CheckpointRow = Schema.Struct({ run_id: Schema.String, status: Schema.String })
+
+/**
+ * The snapshot about to be pushed must be this run's own result: its newest checkpoint is this run's, completed. A
+ * working copy replaced under the run (another job, a person) is refused instead of pushed.
+ */
+const provenAsThisRuns = (path: string, runId: string) =>
+  Effect.flatMap(
+    SqlClient.SqlClient,
+    (sql) => sql`SELECT run_id, status FROM scheduler_checkpoints ORDER BY id DESC LIMIT 1`
+  ).pipe(
+    Effect.flatMap(Schema.decodeUnknown(Schema.Array(CheckpointRow))),
+    Effect.provide(sqliteFile(path)),
+    Effect.mapError((cause) => new IntegrityError({ stage: "before the push", detail: describeCause(cause) })),
+    Effect.flatMap((rows) =>
+      rows[0]?.run_id === runId && rows[0].status === "completed"
+        ? Effect.void
+        : Effect.fail(
+            new IntegrityError({
+              stage: "before the push",
+              detail: `the snapshot's newest checkpoint is ${rows[0] === undefined ? "missing" : `${rows[0].run_id} (${rows[0].status})`}, not this run's ${runId} (completed)`
+            })
+          )
+    )
+  )
+
+/** A zero-byte object is no database; only `--init` may start a new one in its place (over its pinned version). */
+const refuseEmpty = (
+  config: ProductionConfig,
+  local: string,
+  pinned: UploadCondition
+): Effect.Effect<UploadCondition, LocalFileError | SyncError | IntegrityError, FileSystem.FileSystem> =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.stat(local)).pipe(
+    Effect.mapError((cause) => new LocalFileError({ operation: "read", path: local, reason: cause.message })),
+    Effect.flatMap(
+      (info): Effect.Effect<UploadCondition, SyncError | IntegrityError> =>
+        info.size > 0n
+          ? Effect.succeed(pinned)
+          : config.init
+            ? Effect.as(createNew(local), pinned)
+            : Effect.fail(
+                new IntegrityError({
+                  stage: "after the pull",
+                  detail: `the remote object ${config.objectKey} is empty (0 bytes); start with --init to create a new database over it`
+                })
+              )
+    )
+  )
+
 /** One self-contained file (no -wal/-shm), written by SQLite itself while no other connection is open. */
 const snapshot = (path: string, destination: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => sql`VACUUM INTO ${destination}`).pipe(
@@ -111,6 +160,7 @@ export const syncAndRunAs = (config: ProductionConfig, runId: string) =>
         Effect.catchTag("StorageError", (error) => Effect.fail(new SyncError({ reason: error.message })))
       )
     )
+    const condition = yield* refuseEmpty(config, local, pulled)
     yield* phase("integrity check after pull", integrityCheck(local, "after the pull"))
     const report = yield* phase(
       "schedule",
@@ -118,10 +168,11 @@ export const syncAndRunAs = (config: ProductionConfig, runId: string) =>
     )
     yield* phase("integrity check after run", integrityCheck(local, "after the run"))
     yield* phase("snapshot", snapshot(local, snapshotPath))
+    yield* provenAsThisRuns(snapshotPath, report.runId)
 
     const pushed = yield* phase(
       "push",
-      store.upload(config.objectKey, snapshotPath, pulled).pipe(
+      store.upload(config.objectKey, snapshotPath, condition).pipe(
         Effect.catchTag("PreconditionFailed", () => {
           const conflictKey = `${config.objectKey}.conflict-${report.runId}`
           return store.upload(conflictKey, snapshotPath, { _tag: "IfAbsent" }).pipe(

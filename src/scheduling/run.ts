@@ -4,7 +4,7 @@ import { Database } from "../db/Database.js"
 import { runMigrations } from "../db/migrations.js"
 import { prepareForWriting } from "../db/pragmas.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
-import { addDays, type IsoDate, toDayNumber } from "../domain/dates.js"
+import { addDays, businessDateProblem, type IsoDate, toDayNumber } from "../domain/dates.js"
 import { isValidEmail } from "../domain/email-address.js"
 import { ZIP_DATASET } from "../domain/states.js"
 import { canonicalJson } from "../rules/canonical-json.js"
@@ -14,6 +14,7 @@ import { rulesetId } from "../rules/rulesets.js"
 import type { SettingName } from "../settings/definitions.js"
 import { settingsFromEnvironment } from "../settings/environment.js"
 import { type ResolvedSettings, resolveSettings } from "../settings/resolve.js"
+import { SettingsInvalid } from "../settings/settings.js"
 import { businessToday } from "../time/BusinessClock.js"
 import { balancePlan } from "./apply-balance.js"
 import type { BalanceParameters } from "./balance.js"
@@ -151,6 +152,9 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
   const db = yield* Database
   const resolved = yield* resolveRunSettings(options.flags)
   const asOf = yield* businessToday(resolved.settings.timezone, options.asOf)
+  // Before anything is written: a date outside the range is a mistake, not a night (a year-9999 run cannot plan).
+  const dateProblem = businessDateProblem(asOf)
+  if (dateProblem !== undefined) return yield* new SettingsInvalid({ problems: [`the business date ${dateProblem}`] })
   const time = sendTime(resolved.settings.send_time_hour, resolved.settings.send_time_minute)
   const progress = options.onProgress ?? (() => undefined)
 

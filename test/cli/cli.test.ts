@@ -122,6 +122,19 @@ describe("email-scheduler CLI (real child processes)", () => {
     ])
   })
 
+  it("a business date outside 2000–2100 is a usage error (exit 2) and the file stays byte-identical", () => {
+    const db = path("org.sqlite")
+    const before = readFileSync(db)
+    for (const date of ["9999-12-31", "0001-01-01", "1900-01-01"]) {
+      const result = runCli(["run", "--db", db, "--as-of", date])
+      assert.strictEqual(result.code, 2, result.stderr)
+      assert.deepStrictEqual(messages(result.stderr), [
+        `email-scheduler: --as-of must be between 2000-01-01 and 2100-12-31 (got "${date}")`
+      ])
+    }
+    assert.isTrue(readFileSync(db).equals(before))
+  })
+
   it("--dry-run on an unmigrated predecessor database reports the migration and leaves the file byte-identical", () => {
     const db = path("predecessor.sqlite")
     buildPredecessorDatabase(db)

@@ -126,6 +126,24 @@ describe("entrypoint.ts (child processes, directory store)", () => {
     assert.include(logLines(result.stdout).at(-1)?.annotations.message, "SYNC_MODE=mount is not supported on Fly.io")
   })
 
+  it("an OBJECT_KEY that leaves the store, or an AS_OF outside 2000–2100, is refused (exit 2)", () => {
+    for (const [variables, expected] of [
+      [
+        { OBJECT_KEY: "../../etc/passwd" },
+        'OBJECT_KEY "../../etc/passwd" must not contain empty, "." or ".." path segments'
+      ],
+      [{ OBJECT_KEY: "/abs/acme.db" }, 'OBJECT_KEY "/abs/acme.db" must be a relative path'],
+      [{ AS_OF: "9999-12-31" }, 'AS_OF must be between 2000-01-01 and 2100-12-31 (got "9999-12-31")']
+    ] as const) {
+      const result = spawnSync(process.execPath, [ENTRYPOINT], {
+        env: environment({ ORG_ID: "acme", STORAGE: "dir", STORAGE_DIR: join(dir, "store-keys"), ...variables }),
+        encoding: "utf8"
+      })
+      assert.strictEqual(result.status, 2, result.stdout)
+      assert.include(logLines(result.stdout).at(-1)?.annotations.message, expected)
+    }
+  })
+
   it("an unreadable JOB_TIMEOUT is a configuration error (exit 2)", () => {
     const result = spawnSync(process.execPath, [ENTRYPOINT], {
       env: environment({ ORG_ID: "acme", STORAGE: "dir", STORAGE_DIR: join(dir, "x"), JOB_TIMEOUT: "soon" }),

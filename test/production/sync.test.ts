@@ -186,6 +186,50 @@ describe("sync: pull → check → run → check → snapshot → conditional pu
     })
   )
 
+  it.effect(
+    "a zero-byte remote object is refused (integrity, exit 5) unless --init, which starts a database over it",
+    () =>
+      Effect.gen(function* () {
+        const storeDir = join(dir, "store-empty")
+        const store = directoryStore(storeDir)
+        const empty = join(dir, "empty.db")
+        writeFileSync(empty, "")
+        yield* store.upload(KEY, empty, { _tag: "IfAbsent" })
+        const refused = yield* Effect.exit(
+          syncAndRun(config("empty", storeDir)).pipe(Effect.provide(storeLayer(store)))
+        )
+        const failure = Exit.isFailure(refused) ? Cause.failureOption(refused.cause) : Option.none()
+        assert.isTrue(Option.isSome(failure) && failure.value._tag === "IntegrityError", String(refused))
+        assert.include(String(refused), "is empty (0 bytes)")
+        assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "1", "nothing pushed")
+        const created = yield* syncAndRun({ ...config("empty-init", storeDir), init: true }).pipe(
+          Effect.provide(storeLayer(store))
+        )
+        assert.strictEqual(created.version, "2")
+        assert.isAbove(readFileSync(join(storeDir, KEY)).length, 0)
+      })
+  )
+
+  it.effect("a snapshot whose newest checkpoint is not this run's completed one is never pushed", () =>
+    Effect.gen(function* () {
+      const { storeDir, store } = yield* seededStore("foreign-checkpoint")
+      // Someone else's run writes into the same file while ours completes (what a shared working copy did).
+      const local = join(dir, "foreign-edit.sqlite")
+      const pinned = yield* store.download(KEY, local)
+      const db = new BetterSqlite3(local)
+      db.exec(`CREATE TRIGGER intruder AFTER UPDATE OF status ON scheduler_checkpoints WHEN NEW.status = 'completed'
+               BEGIN INSERT INTO scheduler_checkpoints (run_id, as_of_date, started_at, status)
+                     VALUES ('run_someone_else', NEW.as_of_date, NEW.started_at, 'started'); END`)
+      db.close()
+      yield* store.upload(KEY, local, { _tag: "IfVersion", version: pinned.version })
+      const exit = yield* Effect.exit(
+        syncAndRun(config("foreign-checkpoint", storeDir)).pipe(Effect.provide(storeLayer(store)))
+      )
+      assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("not this run's"), String(exit))
+      assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "2", "nothing pushed")
+    })
+  )
+
   it.effect("a failed run removes its working copy too", () =>
     Effect.gen(function* () {
       const storeDir = join(dir, "store-failed-cleanup")
