@@ -23,13 +23,22 @@ export interface StoredKey {
   readonly emailType: string
   readonly date: string
   readonly status: string
+  /** The campaign instance the row belongs to, when it is a readable number. */
+  readonly campaignInstanceId: number | null
 }
 
 const storedKeyRows = (rows: ReadonlyArray<ReadonlyArray<unknown>>): ReadonlyArray<StoredKey> => {
   const keys: Array<StoredKey> = []
-  for (const [id, contactId, emailType, date, status] of rows) {
+  for (const [id, contactId, emailType, date, status, campaignInstanceId] of rows) {
     if (typeof id !== "number" || typeof contactId !== "number") continue
-    keys.push({ id, contactId, emailType: String(emailType), date: String(date), status: String(status) })
+    keys.push({
+      id,
+      contactId,
+      emailType: String(emailType),
+      date: String(date),
+      status: String(status),
+      campaignInstanceId: typeof campaignInstanceId === "number" ? campaignInstanceId : null
+    })
   }
   return keys
 }
@@ -202,7 +211,7 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
     const storedKeysOf = (range: ContactIdRange) =>
       sql
         .unsafe(
-          `SELECT id, contact_id, email_type, scheduled_send_date, status FROM email_schedules
+          `SELECT id, contact_id, email_type, scheduled_send_date, status, campaign_instance_id FROM email_schedules
             WHERE contact_id BETWEEN ? AND ? ORDER BY contact_id, id`,
           [range.firstId, range.lastId]
         )

@@ -1,3 +1,4 @@
+import type { MalformedRow } from "../db/decode.js"
 import type { CampaignInstanceRow, CampaignTypeRow } from "../domain/campaign.js"
 import type { Contact } from "../domain/contact.js"
 import { daysBetween, type IsoDate, readLooseDate } from "../domain/dates.js"
@@ -34,8 +35,21 @@ export interface CampaignSetup {
   readonly instancesById: ReadonlyMap<number, ProcessedInstance>
   /** Types with a valid name, by name: follow-up parents and underwriting look them up (spec §7.8, §8.1). */
   readonly typesByName: ReadonlyMap<string, CampaignTypeRow>
+  /**
+   * Instances whose stored rows must stay exactly as they are: their `campaign_instances` row, or possibly their
+   * `campaign_types` row, cannot be read, so nobody can tell whether they run (like a malformed contact's rows).
+   */
+  readonly untouchable: ReadonlySet<number>
   readonly warnings: ReadonlyArray<string>
 }
+
+/** Campaign rows that failed to decode (table, id and the column's problem). */
+export interface UnreadableCampaignRows {
+  readonly types: ReadonlyArray<MalformedRow>
+  readonly instances: ReadonlyArray<MalformedRow>
+}
+
+const NONE_UNREADABLE: UnreadableCampaignRows = { types: [], instances: [] }
 
 const VALID_NAME = /^[a-z0-9_]+$/
 
@@ -43,16 +57,26 @@ export const NO_CAMPAIGNS: CampaignSetup = {
   instances: [],
   instancesById: new Map(),
   typesByName: new Map(),
+  untouchable: new Set(),
   warnings: []
 }
 
-/** Spec §7.1: instances of an existing, active, validly named type, active today, in ascending id order. */
+/**
+ * Spec §7.1: instances of an existing, active, validly named type, active today, in ascending id order. Rows that
+ * cannot be decoded are reported, and the rows they may own are left untouched (`untouchable`).
+ */
 export const campaignSetup = (
   types: ReadonlyArray<CampaignTypeRow>,
   instances: ReadonlyArray<CampaignInstanceRow>,
-  today: IsoDate
+  today: IsoDate,
+  unreadable: UnreadableCampaignRows = NONE_UNREADABLE
 ): CampaignSetup => {
   const warnings: Array<string> = []
+  const untouchable = new Set<number>()
+  for (const bad of [...unreadable.types, ...unreadable.instances]) {
+    warnings.push(`${bad.message}; the email rows it may own are left untouched`)
+  }
+  for (const bad of unreadable.instances) if (typeof bad.id === "number") untouchable.add(bad.id)
   const typesByName = new Map<string, CampaignTypeRow>()
   for (const type of types) {
     if (VALID_NAME.test(type.name)) typesByName.set(type.name, type)
@@ -63,7 +87,9 @@ export const campaignSetup = (
     const type = typesByName.get(instance.campaign_type)
     const label = `campaign instance ${instance.id} (${instance.instance_name})`
     if (type === undefined) {
-      warnings.push(`${label} has the unknown campaign type "${instance.campaign_type}"; it is ignored`)
+      // With an unreadable type row, an unknown name may be that row's: the instance's rows are kept as they are.
+      if (unreadable.types.length > 0) untouchable.add(instance.id)
+      else warnings.push(`${label} has the unknown campaign type "${instance.campaign_type}"; it is ignored`)
       continue
     }
     const dates = {
@@ -108,7 +134,13 @@ export const campaignSetup = (
       carriers: parseTargetList(instance.target_carriers)
     })
   }
-  return { instances: processed, instancesById: new Map(processed.map((i) => [i.id, i])), typesByName, warnings }
+  return {
+    instances: processed,
+    instancesById: new Map(processed.map((i) => [i.id, i])),
+    typesByName,
+    untouchable,
+    warnings
+  }
 }
 
 /** Spec §7.2: a contact matches an instance's state and carrier lists. */

@@ -98,7 +98,12 @@ export const explainContact = Effect.fn("Scheduler.explainContact")(function* (o
       const events = (yield* db.contactEventsOf(range)).rows
       const failed = failedUnderwriting(events)
       const contact = validateContact(row)
-      const campaigns = campaignSetup((yield* db.campaignTypes).rows, (yield* db.campaignInstances).rows, asOf)
+      const types = yield* db.campaignTypes
+      const instances = yield* db.campaignInstances
+      const campaigns = campaignSetup(types.rows, instances.rows, asOf, {
+        types: types.malformed,
+        instances: instances.malformed
+      })
       const plan = planContact(
         {
           contact,

@@ -248,7 +248,10 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
     )
     const { profile } = setup
     const total = setup.ids.length
-    const campaigns = campaignSetup(setup.types.rows, setup.instances.rows, asOf)
+    const campaigns = campaignSetup(setup.types.rows, setup.instances.rows, asOf, {
+      types: setup.types.malformed,
+      instances: setup.instances.malformed
+    })
     yield* startCheckpoint(profile)
 
     const body = Effect.gen(function* () {

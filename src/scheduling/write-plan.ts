@@ -53,6 +53,10 @@ export const writePlan = (options: {
 }) =>
   Effect.gen(function* () {
     const { db, context, items, types, balanced, time } = options
+    /** Rows of a campaign whose own row cannot be read are neither replaced nor deleted (see campaignSetup). */
+    const untouchable = context.campaigns.untouchable
+    const belongsToUnreadableCampaign = (campaignInstanceId: number | null) =>
+      campaignInstanceId !== null && untouchable.has(campaignInstanceId)
     const planHash = lineHash()
     const writer = yield* planWriter(options.runId, options.now)
     let writes = NO_WRITES
@@ -102,7 +106,8 @@ export const writePlan = (options: {
           if (existing === undefined) {
             inserted++
             yield* writer.insert(record)
-          } else if (isHandledStatus(existing.status)) droppedHandled++
+          } else if (isHandledStatus(existing.status) || belongsToUnreadableCampaign(existing.campaign_instance_id))
+            droppedHandled++
           else if (differs(existing, record)) {
             updated++
             yield* writer.update(existing.id, record)
@@ -111,7 +116,10 @@ export const writePlan = (options: {
         yield* writer.flushInserts
         const deletes = stored
           .filter(
-            (row) => !isHandledStatus(row.status) && !planKeys.has(dayKey(row.email_type, row.scheduled_send_date))
+            (row) =>
+              !isHandledStatus(row.status) &&
+              !belongsToUnreadableCampaign(row.campaign_instance_id) &&
+              !planKeys.has(dayKey(row.email_type, row.scheduled_send_date))
           )
           .map((row) => row.id)
         yield* writer.deleteIds(deletes)
@@ -216,12 +224,22 @@ export const writePlan = (options: {
                     inserted++
                     yield* writer.insert(recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext))
                   }
-                } else if (batch.undecodableIds.has(found.id) || isHandledStatus(found.status)) droppedHandled++
+                } else if (
+                  batch.undecodableIds.has(found.id) ||
+                  isHandledStatus(found.status) ||
+                  belongsToUnreadableCampaign(found.campaignInstanceId)
+                )
+                  droppedHandled++
                 else if (found.id === row.unchangedId && day === row.startDay) unchanged++
                 else comparisons.push({ storedId: found.id, row, day })
               }
               for (const key of stored) {
-                if (isHandledStatus(key.status) || batch.undecodableIds.has(key.id)) continue
+                if (
+                  isHandledStatus(key.status) ||
+                  batch.undecodableIds.has(key.id) ||
+                  belongsToUnreadableCampaign(key.campaignInstanceId)
+                )
+                  continue
                 if (!finalKeys.has(dayKey(key.emailType, key.date))) deletes.push(key.id)
               }
             }
