@@ -3,12 +3,19 @@ import { Effect, Option, Predicate, Schema } from "effect"
 import { CampaignInstanceRow, CampaignTypeRow, EnrollmentRow } from "../domain/campaign.js"
 import type { ContactRow } from "../domain/contact.js"
 import { ContactEventRow, TrackingClickRow } from "../domain/events.js"
-import { type Decoded, decodeEach, type MalformedRow } from "./decode.js"
+import { type Decoded, decodeEach, MalformedRow } from "./decode.js"
 import { DatabaseError } from "./errors.js"
 import { CONTACT_COLUMNS, decodeContactValues, decodeEmailScheduleValues, EMAIL_SCHEDULE_COLUMNS } from "./fast-rows.js"
 import { tableExists } from "./introspect.js"
 
 const ID_CHUNK = 500
+
+/**
+ * Contact ids a run can page through exactly: 1 … 2^53 − 1. JavaScript numbers round larger ids (keyset paging
+ * would read the same page forever), and ids ≤ 0 are not ids of spec §2.1; both are reported as malformed rows.
+ */
+export const MAX_CONTACT_ID = Number.MAX_SAFE_INTEGER
+const IN_RANGE = `id >= 1 AND id <= ${MAX_CONTACT_ID}`
 
 const chunksOf = <A>(values: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
   const chunks: Array<ReadonlyArray<A>> = []
@@ -92,7 +99,10 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
     const contactColumns = CONTACT_COLUMNS.join(", ")
     const contactsPage = Effect.fn("Database.contactsPage")(function* (afterId: number, limit: number) {
       const raw = yield* sql
-        .unsafe(`SELECT ${contactColumns} FROM contacts WHERE id > ? ORDER BY id LIMIT ?`, [afterId, limit])
+        .unsafe(`SELECT ${contactColumns} FROM contacts WHERE id > ? AND ${IN_RANGE} ORDER BY id LIMIT ?`, [
+          afterId,
+          limit
+        ])
         .values.pipe(failAs("read contacts"))
       const { rows, malformed } = decodeContactValues(raw)
       const last = raw.at(-1)?.[0]
@@ -118,10 +128,30 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       return { contact: Option.fromNullable(rows[0]), malformed: Option.fromNullable(malformed[0]) }
     })
 
+    /** Contact rows whose id no run can handle (see MAX_CONTACT_ID), as malformed rows naming the exact id. */
+    const contactsOutOfRange = sql
+      .unsafe(
+        `SELECT CAST(id AS TEXT) FROM contacts WHERE typeof(id) <> 'integer' OR id < 1 OR id > ${MAX_CONTACT_ID}
+          ORDER BY id`
+      )
+      .values.pipe(
+        failAs("read contact ids"),
+        Effect.map((rows) =>
+          rows.map(
+            ([id]) =>
+              new MalformedRow({
+                table: "contacts",
+                id: String(id),
+                problem: `id: must be a whole number from 1 to ${MAX_CONTACT_ID} (got ${String(id)})`
+              })
+          )
+        )
+      )
+
     /** Ids and emails only: a cheap first pass to count contacts with a valid email (N of spec §10.2). */
     const emailsPage = Effect.fn("Database.emailsPage")(function* (afterId: number, limit: number) {
       const raw = yield* sql
-        .unsafe("SELECT id, email FROM contacts WHERE id > ? ORDER BY id LIMIT ?", [afterId, limit])
+        .unsafe(`SELECT id, email FROM contacts WHERE id > ? AND ${IN_RANGE} ORDER BY id LIMIT ?`, [afterId, limit])
         .values.pipe(failAs("read contact emails"))
       const ids: Array<number> = []
       const emails: Array<string | null> = []
@@ -237,6 +267,7 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
     return {
       contactsPage,
       contactsBetween,
+      contactsOutOfRange,
       contactById,
       emailsPage,
       organization,

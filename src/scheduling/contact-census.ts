@@ -68,3 +68,16 @@ export const makeCensus = () => {
     result: (): ContactCensus => ({ total, withValidEmail, issues, withWarnings, malformed })
   }
 }
+
+/** The census with contact rows no batch could read (ids out of range) counted as malformed, total included. */
+export const withMalformedContacts = (census: ContactCensus, rows: ReadonlyArray<MalformedRow>): ContactCensus =>
+  rows.length === 0
+    ? census
+    : {
+        ...census,
+        total: census.total + rows.length,
+        malformed: {
+          count: census.malformed.count + rows.length,
+          sample: [...census.malformed.sample, ...rows].slice(0, SAMPLE_SIZE)
+        }
+      }

@@ -1,5 +1,5 @@
 import { Data, Effect, Option } from "effect"
-import { Database } from "../db/Database.js"
+import { Database, MAX_CONTACT_ID } from "../db/Database.js"
 import { runMigrations } from "../db/migrations.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
 import { type ContactRow, validateContact } from "../domain/contact.js"
@@ -89,6 +89,10 @@ export const explainContact = Effect.fn("Scheduler.explainContact")(function* (o
     Effect.gen(function* () {
       const rules = yield* RulesEngine
       yield* runMigrations
+      if (!Number.isSafeInteger(options.contactId) || options.contactId < 1 || options.contactId > MAX_CONTACT_ID)
+        return yield* new ContactMalformed({
+          problem: `contacts row ${options.contactId} is malformed: id: must be a whole number from 1 to ${MAX_CONTACT_ID}; a run skips it`
+        })
       const found = yield* db.contactById(options.contactId)
       if (Option.isSome(found.malformed)) return yield* new ContactMalformed({ problem: found.malformed.value.message })
       if (Option.isNone(found.contact)) return yield* new ContactNotFound({ contactId: options.contactId })

@@ -20,6 +20,8 @@ import { balancePlan } from "./apply-balance.js"
 import type { BalanceParameters } from "./balance.js"
 import { campaignSetup } from "./campaigns.js"
 import { Checkpoint, sha256 } from "./checkpoint.js"
+import { withMalformedContacts } from "./contact-census.js"
+import { advance } from "./contact-pages.js"
 import { elapsed } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import { batchRanges, loadAndPlan } from "./load-plan.js"
@@ -88,7 +90,7 @@ export const countValidEmails = (db: Database) =>
       const page = yield* db.emailsPage(after, EMAIL_PAGE)
       for (const email of page.emails) if (email !== null && isValidEmail(email)) valid++
       if (page.lastId === undefined) return valid
-      after = page.lastId
+      after = yield* advance(after, page.lastId)
       yield* yieldToEventLoop
     }
   })
@@ -108,7 +110,7 @@ const scanContacts = (db: Database) =>
       for (const email of page.emails) if (email !== null && isValidEmail(email)) validEmails++
       ids.push(...page.ids)
       if (page.lastId === undefined) return { ids, validEmails, scanMs: (yield* Clock.currentTimeMillis) - started }
-      after = page.lastId
+      after = yield* advance(after, page.lastId)
       yield* yieldToEventLoop
     }
   })
@@ -242,8 +244,9 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         const types = yield* db.campaignTypes
         const instances = yield* db.campaignInstances
         const scan = yield* scanContacts(db)
+        const outOfRange = yield* db.contactsOutOfRange
         const profile = loadParameters(resolved.settings, scan.validEmails)
-        return { types, instances, ...scan, profile, ranges: batchRanges(scan.ids, profile.batchSize) }
+        return { types, instances, ...scan, outOfRange, profile, ranges: batchRanges(scan.ids, profile.batchSize) }
       })
     )
     const { profile } = setup
@@ -291,7 +294,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         emails
       }))
       const outcome: RunOutcome = {
-        contacts: planned.census,
+        contacts: withMalformedContacts(planned.census, setup.outOfRange),
         plan: { ...summary, moved: balanced.moved },
         warnings: [...campaigns.warnings, ...planned.warnings],
         droppedHandled: planned.droppedHandled,
@@ -306,7 +309,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       const report: RunReport = {
         ...settingsPart,
         warnings: [...resolved.warnings, ...outcome.warnings],
-        contacts: planned.census,
+        contacts: outcome.contacts,
         profile,
         plan: outcome.plan,
         writes: {
