@@ -1,29 +1,66 @@
-import { mkdtempSync, rmSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
-import { Effect } from "effect"
+import { constants } from "node:fs"
+import { access } from "node:fs/promises"
+import { dirname, join } from "node:path"
+import { FileSystem } from "@effect/platform"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Effect, Predicate } from "effect"
 import { DatabaseError } from "../db/errors.js"
-import { sqliteCopy } from "../storage/mount.js"
+
+/** SQLite cannot open the file for reading in place: a WAL database in a read-only directory has no `-shm` to use. */
+const CANNOT_OPEN_IN_PLACE: ReadonlySet<string> = new Set(["SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_BUSY"])
+
+const sqliteCodeOf = (error: unknown): string | undefined => {
+  const cause = Predicate.hasProperty(error, "cause") ? error.cause : undefined
+  return Predicate.hasProperty(cause, "code") ? String(cause.code) : undefined
+}
 
 /**
- * A private copy of a SQLite database (SQLite's backup API, so a file open elsewhere in WAL mode copies whole), removed
- * when the scope closes: what-if work writes to the copy and never to the organization's file.
+ * Copies `source` to `destination` without writing anything beside `source`: SQLite's backup API on a read-only
+ * connection (a consistent snapshot even while the sender writes; WAL readers never block writers), or, when SQLite
+ * cannot open the file in place (a WAL database in a read-only directory), the database and its `-wal` file as they
+ * are, which SQLite then recovers in the private copy.
+ */
+const copyDatabase = (source: string, destination: string) =>
+  Effect.flatMap(SqliteClient.SqliteClient, (client) => client.backup(destination)).pipe(
+    Effect.provide(SqliteClient.layer({ filename: source, readonly: true, disableWAL: true })),
+    Effect.asVoid,
+    Effect.catchIf(
+      (error) => CANNOT_OPEN_IN_PLACE.has(sqliteCodeOf(error) ?? ""),
+      () =>
+        Effect.gen(function* () {
+          const fs = yield* FileSystem.FileSystem
+          yield* fs.remove(destination, { force: true })
+          yield* fs.copyFile(source, destination)
+          if (yield* fs.exists(`${source}-wal`)) yield* fs.copyFile(`${source}-wal`, `${destination}-wal`)
+        })
+    )
+  )
+
+/**
+ * A private copy of a SQLite database in a temporary directory removed when the scope closes: what-if work (preview,
+ * a dry run) writes to the copy and never to the organization's file, and never holds its write lock.
  */
 export const scratchCopy = (path: string) =>
-  Effect.acquireRelease(
-    Effect.tryPromise({
-      try: async () => {
-        const dir = mkdtempSync(join(tmpdir(), "email-scheduler-preview-"))
-        const copy = join(dir, "preview.sqlite")
-        try {
-          await sqliteCopy(path, copy)
-        } catch (cause) {
-          rmSync(dir, { recursive: true, force: true })
-          throw cause
-        }
-        return { dir, copy }
-      },
-      catch: (cause) => new DatabaseError({ operation: `copy ${path} for the preview`, cause })
-    }),
-    ({ dir }) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
-  ).pipe(Effect.map(({ copy }) => copy))
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const dir = yield* fs.makeTempDirectoryScoped({ prefix: "email-scheduler-copy-" })
+    const copy = join(dir, "copy.sqlite")
+    yield* copyDatabase(path, copy)
+    return copy
+  }).pipe(Effect.mapError((cause) => new DatabaseError({ operation: `copy ${path} to a private file`, cause })))
+
+/** Whether SQLite could write beside the file: the file and its directory are writable (root is not always). */
+export const isWritableInPlace = (path: string) =>
+  Effect.promise(() =>
+    Promise.all([access(path, constants.W_OK), access(dirname(path), constants.W_OK)]).then(
+      () => true,
+      () => false
+    )
+  )
+
+/**
+ * The file itself when SQLite can work beside it, otherwise a private copy (a read-only file or directory): a command
+ * that writes nothing (explain, report) then succeeds where opening in place would fail.
+ */
+export const readableCopyIfReadOnly = (path: string) =>
+  Effect.flatMap(isWritableInPlace(path), (writable) => (writable ? Effect.succeed(path) : scratchCopy(path)))

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { basename, dirname, resolve } from "node:path"
 import { Command, Options } from "@effect/cli"
 import { Console, DateTime, Effect, Layer, Option } from "effect"
-import { scratchCopy } from "../app/scratch-copy.js"
+import { readableCopyIfReadOnly, scratchCopy } from "../app/scratch-copy.js"
 import { databaseFile, sqliteFile } from "../app/sqlite.js"
 import { DatabaseFileMissing } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
@@ -139,11 +139,13 @@ const runOn = (
   Effect.gen(function* () {
     yield* requireFile(path)
     const progress = terminalProgress()
+    // A dry run works on a private copy: it never holds the organization file's write lock (the sender keeps going).
+    const target = options.dryRun ? yield* scratchCopy(path) : path
     return yield* runOnce({ ...options, onProgress: progress.update }).pipe(
       Effect.ensuring(Effect.sync(progress.done)),
-      Effect.provide(databaseFile(path))
+      Effect.provide(databaseFile(target))
     )
-  })
+  }).pipe(Effect.scoped)
 
 const printReport = (report: RunReport, asJson: boolean) =>
   Console.log(asJson ? JSON.stringify(report, null, 2) : renderRunReport(report))
@@ -180,13 +182,14 @@ const explain = Command.make(
   ({ db: path, contact, asOf: rawAsOf, json: asJson, settings }) =>
     Effect.gen(function* () {
       yield* requireFile(path)
+      const target = yield* readableCopyIfReadOnly(path)
       const explanation = yield* explainContact({
         contactId: contact,
         asOf: yield* parseAsOf(rawAsOf),
         flags: presentFlags(settings)
-      }).pipe(Effect.provide(databaseFile(path)))
+      }).pipe(Effect.provide(databaseFile(target)))
       yield* Console.log(asJson ? JSON.stringify(explanation, null, 2) : renderExplanation(explanation))
-    })
+    }).pipe(Effect.scoped)
 ).pipe(
   Command.withDescription(
     "Explain every email of one contact: dates, status, skip reason, the window that applies and the post-window decision. Writes nothing."
@@ -275,8 +278,9 @@ const report = Command.make(
   ({ db: path, out, asOf: rawAsOf }) =>
     Effect.gen(function* () {
       yield* requireFile(path)
+      const target = yield* readableCopyIfReadOnly(path)
       const data = yield* reportData({ asOf: yield* parseAsOf(rawAsOf), organization: basename(path) }).pipe(
-        Effect.provide(databaseFile(path))
+        Effect.provide(databaseFile(target))
       )
       const generatedAt = DateTime.formatIso(yield* DateTime.now)
         .slice(0, 19)
@@ -286,7 +290,7 @@ const report = Command.make(
       yield* Console.log(
         `${out}: planned volume for the next ${data.volume.length} days, ${data.suppression.total.toLocaleString("en-US")} suppressed emails, rules of ${data.rules.length} states, ${data.runs.length} runs`
       )
-    })
+    }).pipe(Effect.scoped)
 ).pipe(
   Command.withDescription(
     "Write a self-contained HTML compliance and volume report: the next 90 days of planned emails by type, suppressions by state and reason, the rules in force with their sources, invalid contacts and the last runs."
