@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect, Logger, LogLevel } from "effect"
+import { Cause, Console, Effect, Exit, Logger, LogLevel } from "effect"
 import { cli } from "./Cli.js"
 
 /** Usage problems (flags, settings, dates) exit with 2; every other failure with 1. */
@@ -34,4 +34,10 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
   Logger.withMinimumLogLevel(LogLevel.Info)
 )
 
-NodeRuntime.runMain(program, { disablePrettyLogger: true })
+/** 128 + SIGINT (2): a run stopped by Ctrl-C or SIGTERM must not look like success (runMain's default says 0). */
+const INTERRUPTED = 130
+
+NodeRuntime.runMain(program, {
+  disablePrettyLogger: true,
+  teardown: (exit, onExit) => onExit(Exit.isFailure(exit) ? (Cause.isInterruptedOnly(exit.cause) ? INTERRUPTED : 1) : 0)
+})

@@ -4,9 +4,10 @@ import { DatabaseError } from "./errors.js"
 import baseSchema from "./migrations/0001_base_schema.js"
 import leanIndexes from "./migrations/0002_lean_indexes.js"
 import changeTracking from "./migrations/0003_change_tracking.js"
+import { MIGRATIONS_TABLE } from "./migrations-table.js"
+import { ensureRecognised } from "./recognise.js"
 
-/** Our own table name, so a host application's migrator on the same file never collides with ours. */
-export const MIGRATIONS_TABLE = "email_scheduler_migrations"
+export { MIGRATIONS_TABLE }
 
 const migrator = Migrator.make({})({
   loader: Migrator.fromRecord({
@@ -18,17 +19,20 @@ const migrator = Migrator.make({})({
 })
 
 /**
- * Applies every pending migration in one transaction; already applied ones are skipped, so a second run is a no-op.
+ * Refuses a database that is neither empty, ours, nor the predecessor's (recognise.ts), then applies every pending
+ * migration in one transaction; already applied ones are skipped, so a second run is a no-op.
  * The Migrator reports a failing migration as a defect; it becomes a typed `DatabaseError` here.
  */
-export const runMigrations = migrator.pipe(
+export const runMigrations = Effect.zipRight(ensureRecognised, migrator).pipe(
   Effect.catchSomeDefect((defect) =>
     defect instanceof Migrator.MigrationError
       ? Option.some(Effect.fail(new DatabaseError({ operation: "migrate", cause: defect })))
       : Option.none()
   ),
   Effect.mapError((cause) =>
-    cause instanceof DatabaseError ? cause : new DatabaseError({ operation: "migrate", cause })
+    cause instanceof DatabaseError || cause._tag === "UnrecognisedDatabase"
+      ? cause
+      : new DatabaseError({ operation: "migrate", cause })
   ),
   Effect.withSpan("Migrations.run")
 )

@@ -65,6 +65,7 @@ export const exitCodeOf = (tag: string): number => {
     case "SyncConflict":
       return 4
     case "IntegrityError":
+    case "UnrecognisedDatabase":
       return 5
     case "LocalFileError":
       return 6

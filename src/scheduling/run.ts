@@ -3,6 +3,7 @@ import { changeVersion } from "../db/change-tracking.js"
 import { Database } from "../db/Database.js"
 import { runMigrations } from "../db/migrations.js"
 import { prepareForWriting } from "../db/pragmas.js"
+import { ensureRecognised } from "../db/recognise.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
 import { addDays, businessDateProblem, type IsoDate, toDayNumber } from "../domain/dates.js"
 import { isValidEmail } from "../domain/email-address.js"
@@ -350,6 +351,8 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
   })
 
   const withRules = Effect.provide(work, RulesEngine.fromSettings(resolved))
+  // Another application's file is refused before anything (the journal mode included) is written to it.
+  yield* ensureRecognised
   if (options.dryRun) return yield* inRolledBackTransaction(withRules)
   yield* prepareForWriting
   return yield* withRules

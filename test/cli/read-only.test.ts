@@ -105,3 +105,36 @@ describe("commands that write nothing work on a read-only database (issue 15)", 
     })
   )
 })
+
+describe("an interrupted run (issue 15)", () => {
+  it.live("SIGINT stops a run with exit 130, not 0, and the next run completes", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "interrupted.sqlite", 30_000, 7, AS_OF)
+      const child = spawn(process.execPath, [BIN, "run", "--db", path, "--as-of", AS_OF], {
+        env: { ...process.env, NO_COLOR: "1" },
+        stdio: "ignore"
+      })
+      // Interrupt once the run is under way: its checkpoint row says `started`.
+      const started = () => {
+        const db = new BetterSqlite3(path, { readonly: true, timeout: 1000 })
+        try {
+          return db.prepare("SELECT count(*) AS n FROM scheduler_checkpoints WHERE status = 'started'").get() as {
+            n: number
+          }
+        } catch {
+          return { n: 0 }
+        } finally {
+          db.close()
+        }
+      }
+      while (started().n === 0 && child.exitCode === null) yield* Effect.sleep("100 millis")
+      child.kill("SIGINT")
+      const code = yield* Effect.promise(
+        () => new Promise<number | null>((resolve) => child.on("exit", (exitCode) => resolve(exitCode)))
+      )
+      assert.strictEqual(code, 130)
+      const again = runCli(["run", "--db", path, "--as-of", AS_OF])
+      assert.strictEqual(again.code, 0, again.stderr)
+    })
+  )
+})
