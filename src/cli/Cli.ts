@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs"
 import { basename, dirname, resolve } from "node:path"
 import { Command, Options } from "@effect/cli"
 import { Console, DateTime, Effect, Layer, Option } from "effect"
 import { readableCopyIfReadOnly, scratchCopy } from "../app/scratch-copy.js"
 import { databaseFile, sqliteFile } from "../app/sqlite.js"
-import { DatabaseFileMissing } from "../db/errors.js"
+import { DatabaseFileMissing, DatabaseNotAFile } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
 import { businessDateProblem, daysBetween, type IsoDate } from "../domain/dates.js"
 import { generateDatabase } from "../generate/generate.js"
@@ -62,7 +62,14 @@ const parseAsOf = (value: Option.Option<string>): Effect.Effect<Option.Option<Is
     onSome: (text) => Effect.map(parseDate("as-of", text), Option.some)
   })
 
-const requireFile = (path: string) => (existsSync(path) ? Effect.void : Effect.fail(new DatabaseFileMissing({ path })))
+const isDirectory = (path: string) => existsSync(path) && statSync(path).isDirectory()
+
+const requireFile = (path: string) =>
+  !existsSync(path)
+    ? Effect.fail(new DatabaseFileMissing({ path }))
+    : isDirectory(path)
+      ? Effect.fail(new DatabaseNotAFile({ path }))
+      : Effect.void
 
 const migrate = Command.make("migrate", { db }, ({ db: path }) =>
   Effect.gen(function* () {
@@ -123,6 +130,9 @@ const generate = Command.make(
   },
   ({ db: path, contacts, seed, asOf: rawAsOf, force }) =>
     Effect.gen(function* () {
+      if (!Number.isSafeInteger(contacts) || contacts < 1)
+        return yield* new UsageError({ message: `--contacts must be a whole number of at least 1 (got ${contacts})` })
+      if (isDirectory(path)) return yield* new DatabaseNotAFile({ path })
       const date = yield* generatorToday(yield* parseAsOf(rawAsOf))
       yield* generateFile(path, contacts, seed, date, force)
     })

@@ -27,6 +27,13 @@ export class DatabaseError extends Data.TaggedError("DatabaseError")<{
 }
 
 /** The database file named on the command line or in the environment does not exist. */
+/** `--db` names a directory (or something else that is not a file). */
+export class DatabaseNotAFile extends Data.TaggedError("DatabaseNotAFile")<{ readonly path: string }> {
+  override get message(): string {
+    return `${this.path} is a directory, not a database file.`
+  }
+}
+
 export class DatabaseFileMissing extends Data.TaggedError("DatabaseFileMissing")<{ readonly path: string }> {
   override get message(): string {
     return `The database file ${this.path} does not exist.`

@@ -247,7 +247,8 @@ const validateSettings = (
   if (settings.ed_smoothing_window_days !== undefined) {
     inRange(problems, "ed_smoothing_window_days", settings.ed_smoothing_window_days, 1, 31)
   }
-  if (settings.batch_size !== undefined) atLeast(problems, "batch_size", settings.batch_size, 1)
+  // One batch is one write transaction held in memory: a million contacts is already far past useful.
+  if (settings.batch_size !== undefined) inRange(problems, "batch_size", settings.batch_size, 1, 1_000_000)
   if (settings.overage_threshold_hundredths < 100) {
     problems.push(`overage_threshold must be at least 1.00 (got ${settings.overage_threshold_hundredths / 100})`)
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process"
-import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { assert, describe, it } from "vitest"
 import { flagName, SETTING_NAMES } from "../../src/settings/definitions.js"
@@ -120,6 +120,32 @@ describe("email-scheduler CLI (real child processes)", () => {
     assert.deepStrictEqual(messages(date.stderr), [
       'email-scheduler: --as-of must be a calendar date written YYYY-MM-DD (got "2026-02-30")'
     ])
+  })
+
+  it("a directory as --db, --contacts 0 and an absurd --batch-size get one sentence and their exit code", () => {
+    const folder = path("a-folder")
+    mkdirSync(folder, { recursive: true })
+    for (const args of [
+      ["run", "--db", folder],
+      ["generate", "--db", folder, "--contacts", "10", "--force"]
+    ]) {
+      const result = runCli(args)
+      assert.strictEqual(result.code, 1, result.stderr)
+      assert.deepStrictEqual(messages(result.stderr), [
+        `email-scheduler: ${folder} is a directory, not a database file.`
+      ])
+    }
+    const none = runCli(["generate", "--db", path("none.sqlite"), "--contacts", "0"])
+    assert.strictEqual(none.code, 2)
+    assert.deepStrictEqual(messages(none.stderr), [
+      "email-scheduler: --contacts must be a whole number of at least 1 (got 0)"
+    ])
+    const db = path("org.sqlite")
+    const before = readFileSync(db)
+    const huge = runCli(["run", "--db", db, "--batch-size", "99999999999999999999"])
+    assert.strictEqual(huge.code, 2)
+    assert.include(huge.stderr, "batch_size must be between 1 and 1000000")
+    assert.isTrue(readFileSync(db).equals(before), "nothing written: no WAL switch, no checkpoint")
   })
 
   it("a business date outside 2000–2100 is a usage error (exit 2) and the file stays byte-identical", () => {
