@@ -298,7 +298,7 @@ const report = Command.make(
       mkdirSync(dirname(resolve(out)), { recursive: true })
       writeFileSync(out, renderReportHtml(data, generatedAt))
       yield* Console.log(
-        `${out}: planned volume for the next ${data.volume.length} days, ${data.suppression.total.toLocaleString("en-US")} suppressed emails, rules of ${data.rules.length} states, ${data.runs.length} runs`
+        `${out}: planned volume for the next ${data.volume.length} days, ${data.suppression.total.toLocaleString("en-US")} suppressed emails, rules of ${data.rules.length} states, ${data.runs.length} ${data.runs.length === 1 ? "run" : "runs"}`
       )
     }).pipe(Effect.scoped)
 ).pipe(

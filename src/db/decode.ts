@@ -1,13 +1,19 @@
 import { Either, ParseResult, Predicate, Schema } from "effect"
 
 /** A row that could not be decoded: reported and skipped, never an exception (spec §3.1). */
+/** `\u0000` for a NUL byte and so on: a value from a broken row never reaches a terminal or a log line raw. */
+export const printable = (text: string): string =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this escapes
+  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
 export class MalformedRow extends Schema.Class<MalformedRow>("MalformedRow")({
   table: Schema.String,
   id: Schema.NullOr(Schema.Union(Schema.Number, Schema.String)),
   problem: Schema.String
 }) {
+  /** One line, whatever the row held: control characters (NUL, escape sequences, newlines) are shown escaped. */
   get message(): string {
-    return `${this.table} row ${this.id ?? "?"} is malformed: ${this.problem}`
+    return printable(`${this.table} row ${this.id ?? "?"} is malformed: ${this.problem}`)
   }
 }
 
