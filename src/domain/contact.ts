@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { type IsoDate, readLooseDate } from "./dates.js"
+import { type IsoDate, type LooseDate, readLooseDate } from "./dates.js"
 import { isValidEmail } from "./email-address.js"
 import { isStateCode, type StateCode, stateOfZip5, zip5Of } from "./states.js"
 
@@ -33,8 +33,11 @@ export interface Contact {
   readonly issues: ReadonlyArray<ContactIssue>
 }
 
-/** Spec §3.2–§3.4, §3.6: never fails; problems become issues on the contact. */
-export const validateContact = (row: ContactRow): Contact => {
+/**
+ * Spec §3.2–§3.4, §3.6: never fails; problems become issues on the contact. Given the business date, a birth date
+ * after it is invalid data too (`bad_date`, docs/business-rules.md §17): nobody on a Medigap policy is born tomorrow.
+ */
+export const validateContact = (row: ContactRow, today?: IsoDate): Contact => {
   const issues: Array<ContactIssue> = []
   const emailValid = row.email !== null && isValidEmail(row.email)
   if (!emailValid) issues.push("invalid_email")
@@ -46,7 +49,9 @@ export const validateContact = (row: ContactRow): Contact => {
   const state = zipState ?? stateColumn
   if (state === undefined) issues.push("no_state")
 
-  const birth = readLooseDate(row.birth_date)
+  const read = readLooseDate(row.birth_date)
+  const birth: LooseDate =
+    read._tag === "Valid" && today !== undefined && read.date > today ? { _tag: "Invalid", raw: read.date } : read
   const effective = readLooseDate(row.effective_date)
   if (birth._tag === "Invalid" || effective._tag === "Invalid") issues.push("bad_date")
 

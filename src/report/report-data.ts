@@ -116,7 +116,7 @@ export const reportData = (options: { readonly asOf: Option.Option<IsoDate>; rea
     yield* forEachContactPage((page) => {
       for (const bad of page.malformed) census.addMalformed(bad)
       for (const row of page.contacts) {
-        const contact = validateContact(row)
+        const contact = validateContact(row, today)
         census.addContact(contact)
         for (const { reason, n } of skippedByContact.get(contact.id) ?? []) {
           const state = contact.state ?? "none"

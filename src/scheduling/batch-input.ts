@@ -49,7 +49,7 @@ export interface PlannedContact {
 
 /** Validates one contact row and plans it against its related rows (spec §11 steps 3–8). */
 export const planContactRow = (row: ContactRow, related: Related, context: PlanContext): PlannedContact => {
-  const contact = validateContact(row)
+  const contact = validateContact(row, context.today)
   const events = related.eventsBy.get(contact.id) ?? NONE
   const history = buildHistory(related.storedBy.get(contact.id) ?? NONE, context.today)
   const enrollments = related.enrollmentsBy.get(contact.id) ?? NONE

@@ -93,6 +93,17 @@ describe("contact validation (spec §3, example E30)", () => {
     assert.strictEqual(contact.effectiveDate, undefined)
   })
 
+  it("a birth date after the business date is invalid data: bad_date, no birthday (issue 15)", () => {
+    for (const birth of ["2090-05-01", "9999-12-31", "2026-12-02"]) {
+      const contact = validateContact(row({ state: "TX", birth_date: birth }), "2026-12-01")
+      assert.deepStrictEqual(contact.issues, ["bad_date"], birth)
+      assert.strictEqual(contact.birthDate, undefined)
+    }
+    const today = validateContact(row({ state: "TX", birth_date: "2026-12-01" }), "2026-12-01")
+    assert.strictEqual(today.birthDate, "2026-12-01", "born today is a date, if an unlikely one")
+    assert.strictEqual(validateContact(row({ state: "TX", birth_date: "2090-05-01" })).birthDate, "2090-05-01")
+  })
+
   it("trims the carrier; empty means none; a NULL email is invalid", () => {
     assert.strictEqual(validateContact(row({ current_carrier: "  Aetna " })).carrier, "Aetna")
     assert.strictEqual(validateContact(row({ current_carrier: "   " })).carrier, undefined)

@@ -47,7 +47,7 @@ describe("data generator", () => {
       const db = new BetterSqlite3(yield* generate("kinds.sqlite", 1), { readonly: true })
       const contacts = query(db, "SELECT * FROM contacts ORDER BY id").map((row) => decodeContact(row))
       assert.strictEqual(contacts.length, 3000)
-      const validated = contacts.map(validateContact)
+      const validated = contacts.map((row) => validateContact(row))
       const has = (issue: string) => validated.filter((c) => c.issues.includes(issue as never)).length
 
       // States weighted by 65+ residents, every rule state present.

@@ -107,7 +107,7 @@ export const loadAndPlan = (options: {
           census.addMalformed(page.malformed[nextMalformed++]!)
         }
         contactsHash.add(contactLine(row))
-        const contact = validateContact(row)
+        const contact = validateContact(row, context.today)
         census.addContact(contact)
         contactIds.add(contact.id)
         const contactEvents = eventsBy.get(contact.id) ?? NONE
