@@ -50,7 +50,8 @@ describe("library surface (src/index.ts)", () => {
       assert.deepStrictEqual(report.migrationsApplied, [
         "0001_base_schema",
         "0002_lean_indexes",
-        "0003_change_tracking"
+        "0003_change_tracking",
+        "0004_abandoned_checkpoints"
       ])
     }).pipe(
       Effect.provide(

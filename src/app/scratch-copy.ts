@@ -15,13 +15,14 @@ const sqliteCodeOf = (error: unknown): string | undefined => {
 }
 
 /**
- * Copies `source` to `destination` without writing anything beside `source`: SQLite's backup API on a read-only
- * connection (a consistent snapshot even while the sender writes; WAL readers never block writers), or, when SQLite
+ * Copies `source` to `destination` without writing anything beside `source`: `VACUUM INTO` on a read-only connection
+ * (one read transaction, so a consistent snapshot however busy the sender is; the backup API restarts after every
+ * write and never finishes under a busy sender; WAL readers never block writers), or, when SQLite
  * cannot open the file in place (a WAL database in a read-only directory), the database and its `-wal` file as they
  * are, which SQLite then recovers in the private copy.
  */
 const copyDatabase = (source: string, destination: string) =>
-  Effect.flatMap(SqliteClient.SqliteClient, (client) => client.backup(destination)).pipe(
+  Effect.flatMap(SqliteClient.SqliteClient, (sql) => sql`VACUUM INTO ${destination}`).pipe(
     Effect.provide(SqliteClient.layer({ filename: source, readonly: true, disableWAL: true })),
     Effect.asVoid,
     Effect.catchIf(

@@ -4,6 +4,7 @@ import { DatabaseError } from "./errors.js"
 import baseSchema from "./migrations/0001_base_schema.js"
 import leanIndexes from "./migrations/0002_lean_indexes.js"
 import changeTracking from "./migrations/0003_change_tracking.js"
+import abandonedCheckpoints from "./migrations/0004_abandoned_checkpoints.js"
 import { MIGRATIONS_TABLE } from "./migrations-table.js"
 import { ensureRecognised } from "./recognise.js"
 
@@ -13,7 +14,8 @@ const migrator = Migrator.make({})({
   loader: Migrator.fromRecord({
     "0001_base_schema": baseSchema,
     "0002_lean_indexes": leanIndexes,
-    "0003_change_tracking": changeTracking
+    "0003_change_tracking": changeTracking,
+    "0004_abandoned_checkpoints": abandonedCheckpoints
   }),
   table: MIGRATIONS_TABLE
 })

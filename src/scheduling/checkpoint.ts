@@ -126,20 +126,29 @@ export const Checkpoint = {
       readonly schedulerVersion: string
     }
   ) =>
-    Effect.flatMap(
-      SqlClient.SqlClient,
-      (sql) =>
-        sql`UPDATE scheduler_checkpoints SET ${sql.update({
-          status: "completed",
-          finished_at: finishedAt,
-          ...counts,
-          config_checksum: checksums.config,
-          contacts_checksum: checksums.contacts,
-          plan_checksum: checksums.plan,
-          details: record.details,
-          data_version: record.dataVersion ?? null,
-          scheduler_version: record.schedulerVersion
-        })} WHERE run_id = ${runId}`
+    Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      sql`UPDATE scheduler_checkpoints SET ${sql.update({
+        status: "completed",
+        finished_at: finishedAt,
+        ...counts,
+        config_checksum: checksums.config,
+        contacts_checksum: checksums.contacts,
+        plan_checksum: checksums.plan,
+        details: record.details,
+        data_version: record.dataVersion ?? null,
+        scheduler_version: record.schedulerVersion
+      })} WHERE run_id = ${runId}`.pipe(
+        // Earlier runs still `started` were killed (a live one would set its own status when it ends): abandoned.
+        Effect.zipRight(
+          sql`UPDATE scheduler_checkpoints SET status = 'abandoned',
+                  error = 'abandoned: the run stopped without finishing (killed); a later run completed'
+                WHERE status = 'started'
+                  AND id < (SELECT id FROM scheduler_checkpoints WHERE run_id = ${runId})`.pipe(
+            // A predecessor's checkpoints table without our CHECK may refuse the value: leave those rows as they are.
+            Effect.catchAll(() => Effect.void)
+          )
+        )
+      )
     ).pipe(failAs("complete checkpoint")),
 
   /** The newest checkpoint, whatever its status: what the last run, finished or not, left. */

@@ -168,7 +168,12 @@ describe("email-scheduler CLI (real child processes)", () => {
     const result = runCli(["run", "--db", db, "--dry-run", "--json", "--as-of", "2026-06-01"])
     assert.strictEqual(result.code, 0, result.stderr)
     const report = JSON.parse(result.stdout)
-    assert.deepStrictEqual(report.migrationsApplied, ["0001_base_schema", "0002_lean_indexes", "0003_change_tracking"])
+    assert.deepStrictEqual(report.migrationsApplied, [
+      "0001_base_schema",
+      "0002_lean_indexes",
+      "0003_change_tracking",
+      "0004_abandoned_checkpoints"
+    ])
     assert.strictEqual(report.contacts.total, 50)
     assert.strictEqual(report.settings.timezone, "America/New_York")
     assert.strictEqual(report.settings.batch_size, 500)

@@ -137,4 +137,32 @@ describe("an interrupted run (issue 15)", () => {
       assert.strictEqual(again.code, 0, again.stderr)
     })
   )
+
+  it.live("a run killed with SIGKILL leaves `started`; the next completed run marks it `abandoned`", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "killed.sqlite", 30_000, 8, AS_OF)
+      const child = spawn(process.execPath, [BIN, "run", "--db", path, "--as-of", AS_OF], { stdio: "ignore" })
+      while (statuses(path).length === 0 && child.exitCode === null) yield* Effect.sleep("100 millis")
+      child.kill("SIGKILL")
+      yield* Effect.promise(() => new Promise<void>((resolve) => child.on("exit", () => resolve())))
+      assert.deepStrictEqual(statuses(path), ["started"], "a killed run cannot record its end")
+      const again = runCli(["run", "--db", path, "--as-of", AS_OF])
+      assert.strictEqual(again.code, 0, again.stderr)
+      assert.deepStrictEqual(statuses(path), ["abandoned", "completed"])
+    })
+  )
 })
+
+/** The statuses of the database's checkpoints, oldest first (none while the table is missing or locked). */
+const statuses = (path: string): ReadonlyArray<string> => {
+  const db = new BetterSqlite3(path, { readonly: true, timeout: 1000 })
+  try {
+    return (db.prepare("SELECT status FROM scheduler_checkpoints ORDER BY id").all() as Array<{ status: string }>).map(
+      (row) => row.status
+    )
+  } catch {
+    return []
+  } finally {
+    db.close()
+  }
+}

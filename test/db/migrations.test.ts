@@ -72,7 +72,8 @@ describe("migrations", () => {
       assert.deepStrictEqual(first, [
         [1, "base_schema"],
         [2, "lean_indexes"],
-        [3, "change_tracking"]
+        [3, "change_tracking"],
+        [4, "abandoned_checkpoints"]
       ])
       assert.deepStrictEqual(second, [])
       assert.deepStrictEqual(schemaOf(path), schema)
@@ -96,7 +97,7 @@ describe("migrations", () => {
       }
       assert.strictEqual(
         (db.prepare(`SELECT count(*) AS n FROM ${MIGRATIONS_TABLE}`).get() as { n: number }).n,
-        3,
+        4,
         "the migrations are recorded in our own table"
       )
       db.close()
@@ -202,7 +203,8 @@ describe("migrations", () => {
       db.close()
       assert.deepStrictEqual(yield* migrate(path), [
         [2, "lean_indexes"],
-        [3, "change_tracking"]
+        [3, "change_tracking"],
+        [4, "abandoned_checkpoints"]
       ])
       assert.deepStrictEqual(indexNames(path, "email_schedules"), [
         "idx_email_schedules_contact_id_email_type_scheduled_send_date_unique",
