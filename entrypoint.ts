@@ -4,7 +4,8 @@
  * overwriting a newer copy, and exit with a meaningful code (PRODUCTION_DEPLOYMENT.md lists them):
  *   0 success (push included) · 1 scheduling failure · 2 configuration · 3 mount · 4 sync or conflict · 5 integrity
  *   · 6 local file (working directory, disk) · 124 JOB_TIMEOUT elapsed · 143 interrupted by a signal.
- * Pass `--init` to create the remote database when it does not exist yet.
+ * Pass `--init` to create the remote database when it does not exist yet (`--init --force` when conflict copies of it
+ * exist, after checking them).
  */
 import { NodeFileSystem, NodeRuntime } from "@effect/platform-node"
 import { Cause, Config, Duration, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"
@@ -89,7 +90,10 @@ const setExitCode = (code: number) =>
 /** Pull, schedule, push, within the job's deadline; ends with the "run succeeded" line. */
 const job = (runId: string) =>
   Effect.gen(function* () {
-    const config = yield* productionConfig({ init: process.argv.includes("--init") })
+    const config = yield* productionConfig({
+      init: process.argv.includes("--init"),
+      force: process.argv.includes("--force")
+    })
     const started = Date.now()
     const { report, version } = yield* syncAndRunAs(config, runId).pipe(
       Effect.provide(Layer.merge(storeLayer(config), NodeFileSystem.layer)),

@@ -36,6 +36,8 @@ export interface ProductionConfig {
   readonly asOf: Option.Option<string>
   /** Create the remote copy when it does not exist yet (create-only upload). */
   readonly init: boolean
+  /** `--init --force`: create it even though conflict copies or other objects exist under its key. */
+  readonly force: boolean
   /** The whole job's deadline (`JOB_TIMEOUT`): past it the job is stopped, exit 124. */
   readonly jobTimeout: Duration.Duration
 }
@@ -87,7 +89,7 @@ const secret = (name: string) =>
  * Reads the entrypoint's settings from the environment through Effect's Config (secrets stay `Redacted` and are never
  * logged) and reports every missing or invalid value at once, before anything is touched.
  */
-export const productionConfig = (options: { readonly init: boolean }) =>
+export const productionConfig = (options: { readonly init: boolean; readonly force?: boolean }) =>
   Effect.gen(function* () {
     const problems: Array<string> = []
     const required = (name: string, value: Option.Option<string>): string => {
@@ -189,6 +191,7 @@ export const productionConfig = (options: { readonly init: boolean }) =>
       objectKey,
       asOf: Option.map(asOf, (value) => value.trim()),
       init: options.init,
+      force: options.force ?? false,
       jobTimeout
     }
     return config

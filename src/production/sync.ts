@@ -111,6 +111,24 @@ const createNew = (local: string): Effect.Effect<UploadCondition, SyncError> =>
     Effect.as<UploadCondition>({ _tag: "IfAbsent" })
   )
 
+/**
+ * `--init` only where nothing of this organization exists: a conflict copy or any other object under the key means a
+ * database existed (deleted by mistake, or a path typed wrong), and a new empty one would hide it.
+ */
+const initWhereNothingExists = (config: ProductionConfig, local: string) =>
+  Effect.flatMap(ObjectStore, (store) => store.list(config.objectKey)).pipe(
+    Effect.mapError((error) => new SyncError({ reason: error.message })),
+    Effect.flatMap((found) =>
+      found.length === 0 || config.force
+        ? createNew(local)
+        : Effect.fail(
+            new SyncError({
+              reason: `--init refused: ${config.objectKey} does not exist but ${found.slice(0, 3).join(", ")}${found.length > 3 ? ", …" : ""} do; restore the database from them, or start with --init --force to create an empty one anyway`
+            })
+          )
+    )
+  )
+
 const missingRemote = (config: ProductionConfig, store: string): Effect.Effect<UploadCondition, SyncError> =>
   Effect.fail(new SyncError({ reason: `there is no ${config.objectKey} in ${store}; start with --init to create it` }))
 
@@ -155,7 +173,7 @@ export const syncAndRunAs = (config: ProductionConfig, runId: string) =>
       store.download(config.objectKey, local).pipe(
         Effect.map((pin): UploadCondition => ({ _tag: "IfVersion", version: pin.version })),
         Effect.catchTag("ObjectNotFound", () =>
-          config.init ? createNew(local) : missingRemote(config, store.description)
+          config.init ? initWhereNothingExists(config, local) : missingRemote(config, store.description)
         ),
         Effect.catchTag("StorageError", (error) => Effect.fail(new SyncError({ reason: error.message })))
       )

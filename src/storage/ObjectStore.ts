@@ -17,6 +17,8 @@ export class ObjectStore extends Context.Tag("email-scheduler/ObjectStore")<
       key: string,
       destination: string
     ) => Effect.Effect<{ readonly version: string }, ObjectNotFound | StorageError | LocalFileError>
+    /** The keys that start with `prefix` (a key's conflict copies are `<key>.conflict-<runId>`). */
+    readonly list: (prefix: string) => Effect.Effect<ReadonlyArray<string>, StorageError>
     readonly upload: (
       key: string,
       source: string,

@@ -1,7 +1,7 @@
-import { access, constants, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
-import { dirname, join } from "node:path"
+import { access, constants, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
+import { basename, dirname, join } from "node:path"
 import { Effect, Layer } from "effect"
-import { failureOfTransfer, ObjectNotFound, PreconditionFailed } from "./errors.js"
+import { failureOfTransfer, ObjectNotFound, PreconditionFailed, StorageError } from "./errors.js"
 import { DEFAULT_LOCK_OPTIONS, type FileLockOptions, withFileLock } from "./file-lock.js"
 import { ObjectStore, type UploadCondition } from "./ObjectStore.js"
 
@@ -59,6 +59,27 @@ export const directoryStore = (
           )
         )
       ),
+    list: (prefix: string) =>
+      Effect.tryPromise({
+        try: async () => {
+          const { object } = paths(prefix)
+          const names = await readdir(dirname(object)).catch(() => [] as Array<string>)
+          const folder = dirname(prefix) === "." ? "" : `${dirname(prefix)}/`
+          return (
+            names
+              // The store's own bookkeeping beside each object is not an object.
+              .filter((name) => name.startsWith(basename(object)) && !/\.(lock|generation)$|\.upload-\d+$/.test(name))
+              .map((name) => `${folder}${name}`)
+              .sort()
+          )
+        },
+        catch: (cause) =>
+          new StorageError({
+            operation: "list",
+            key: prefix,
+            reason: cause instanceof Error ? cause.message : String(cause)
+          })
+      }),
     upload: (key: string, source: string, condition: UploadCondition) =>
       locked(
         key,

@@ -1,6 +1,6 @@
 import { Storage } from "@google-cloud/storage"
 import { Effect, Layer, Predicate } from "effect"
-import { failureOfTransfer, ObjectNotFound, PreconditionFailed } from "./errors.js"
+import { failureOfTransfer, ObjectNotFound, PreconditionFailed, StorageError } from "./errors.js"
 import { ObjectStore, type UploadCondition } from "./ObjectStore.js"
 
 export interface GcsStoreOptions {
@@ -50,6 +50,16 @@ export const gcsStore = (options: GcsStoreOptions) => {
         },
         catch: (cause) =>
           statusOf(cause) === 404 ? new ObjectNotFound({ key }) : failureOfTransfer("download", key, destination)(cause)
+      }),
+    list: (prefix) =>
+      Effect.tryPromise({
+        try: async () => (await bucket.getFiles({ prefix }))[0].map((file) => file.name),
+        catch: (cause) =>
+          new StorageError({
+            operation: "list",
+            key: prefix,
+            reason: cause instanceof Error ? cause.message : String(cause)
+          })
       }),
     upload: (key: string, source: string, condition: UploadCondition) =>
       Effect.tryPromise({

@@ -7,6 +7,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -204,6 +205,23 @@ export const s3Store = (options: S3StoreOptions) => {
         },
         catch: (cause) =>
           statusOf(cause) === 404 ? new ObjectNotFound({ key }) : failureOfTransfer("download", key, destination)(cause)
+      }),
+    list: (prefix) =>
+      Effect.tryPromise({
+        try: async (abortSignal) => {
+          const keys: Array<string> = []
+          let token: string | undefined
+          do {
+            const page = await client.send(
+              new ListObjectsV2Command({ Bucket: options.bucket, Prefix: prefix, ContinuationToken: token }),
+              { abortSignal }
+            )
+            for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key)
+            token = page.IsTruncated === true ? page.NextContinuationToken : undefined
+          } while (token !== undefined)
+          return keys
+        },
+        catch: storageError("list", prefix)
       }),
     upload: (key: string, source: string, condition: UploadCondition) =>
       Effect.tryPromise({ try: () => stat(source), catch: failureOfTransfer("upload", key, source) }).pipe(

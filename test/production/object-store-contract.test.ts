@@ -64,6 +64,23 @@ const contract = (name: string, make: () => Store) =>
         assert.isTrue(failsWith(yield* Effect.exit(store.download(`${key}.absent`, copy)), "ObjectNotFound"))
       })
     )
+
+    it.effect("lists the keys under a prefix: an object and its conflict copies, nothing else", () =>
+      Effect.gen(function* () {
+        const store = make()
+        const key = `org-data/listed-${Date.now()}-${Math.random().toString(16).slice(2)}.db`
+        const file = join(dir, `${name}-listed.bin`)
+        writeFileSync(file, "payload")
+        assert.deepStrictEqual(yield* store.list(key), [])
+        yield* store.upload(key, file, { _tag: "IfAbsent" })
+        yield* store.upload(`${key}.conflict-run_1`, file, { _tag: "IfAbsent" })
+        yield* store.upload(`${key}x/other.db`, file, { _tag: "IfAbsent" })
+        const listed = yield* store.list(key)
+        assert.includeMembers([...listed], [key, `${key}.conflict-run_1`])
+        assert.isFalse(listed.some((found) => found.endsWith(".lock")))
+        assert.deepStrictEqual(yield* store.list(`${key}.conflict-`), [`${key}.conflict-run_1`])
+      })
+    )
   })
 
 contract("directory", () => directoryStore(join(dir, "objects")))

@@ -24,6 +24,7 @@ const config = (name: string, storeDir: string, asOf = "2026-12-01"): Production
   objectKey: KEY,
   asOf: Option.some(asOf),
   init: false,
+  force: false,
   jobTimeout: Duration.minutes(10)
 })
 
@@ -227,6 +228,26 @@ describe("sync: pull → check → run → check → snapshot → conditional pu
       )
       assert.isTrue(Exit.isFailure(exit) && String(exit.cause).includes("not this run's"), String(exit))
       assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "2", "nothing pushed")
+    })
+  )
+
+  it.effect("--init refuses to start over where conflict copies of the database exist, unless --force", () =>
+    Effect.gen(function* () {
+      const storeDir = join(dir, "store-init-conflicts")
+      const store = directoryStore(storeDir)
+      const leftover = join(dir, "leftover.db")
+      writeFileSync(leftover, "a conflict copy")
+      yield* store.upload(`${KEY}.conflict-run_20261130T000000Z_abcd`, leftover, { _tag: "IfAbsent" })
+      const refused = yield* Effect.exit(
+        syncAndRun({ ...config("init-conflicts", storeDir), init: true }).pipe(Effect.provide(storeLayer(store)))
+      )
+      assert.isTrue(Exit.isFailure(refused) && String(refused.cause).includes("--init refused"), String(refused))
+      assert.isFalse(existsSync(join(storeDir, KEY)), "nothing was created")
+      const forced = yield* syncAndRun({ ...config("init-forced", storeDir), init: true, force: true }).pipe(
+        Effect.provide(storeLayer(store))
+      )
+      assert.strictEqual(forced.version, "1")
+      assert.isTrue(existsSync(join(storeDir, KEY)))
     })
   )
 

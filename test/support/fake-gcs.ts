@@ -70,6 +70,16 @@ export const startFakeGcs = async (options: FakeGcsOptions = {}) => {
     const url = new URL(req.url ?? "/", "http://localhost")
     const uploadType = url.searchParams.get("uploadType")
     seen.push(`${req.method} ${uploadType ?? url.searchParams.get("alt") ?? "metadata"}`)
+    const listing = /^\/storage\/v1\/b\/([^/]+)\/o$/.exec(url.pathname)
+    if (req.method === "GET" && listing !== null) {
+      const bucket = listing[1]!
+      const prefix = `${bucket}/${url.searchParams.get("prefix") ?? ""}`
+      const items = [...objects.entries()]
+        .filter(([name]) => name.startsWith(prefix))
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, object]) => metadata(bucket, name.slice(bucket.length + 1), object))
+      return json(res, 200, { kind: "storage#objects", items })
+    }
     const download = /^\/(?:download\/)?storage\/v1\/b\/([^/]+)\/o\/(.+)$/.exec(url.pathname)
     if (req.method === "GET" && download !== null) {
       const [, bucket, encoded] = download

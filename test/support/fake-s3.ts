@@ -62,25 +62,43 @@ export const startFakeS3 = async (options: FakeS3Options = {}) => {
     const partNumber = url.searchParams.get("partNumber")
     const body = await readBody(req)
     const operation =
-      req.method === "GET"
-        ? "GetObject"
-        : req.method === "POST" && url.searchParams.has("uploads")
-          ? "CreateMultipartUpload"
-          : req.method === "PUT" && partNumber !== null
-            ? "UploadPart"
-            : req.method === "POST" && uploadId !== null
-              ? "CompleteMultipartUpload"
-              : req.method === "DELETE" && uploadId !== null
-                ? "AbortMultipartUpload"
-                : req.method === "PUT"
-                  ? "PutObject"
-                  : "Unsupported"
+      req.method === "GET" && url.searchParams.has("list-type")
+        ? "ListObjectsV2"
+        : req.method === "GET"
+          ? "GetObject"
+          : req.method === "POST" && url.searchParams.has("uploads")
+            ? "CreateMultipartUpload"
+            : req.method === "PUT" && partNumber !== null
+              ? "UploadPart"
+              : req.method === "POST" && uploadId !== null
+                ? "CompleteMultipartUpload"
+                : req.method === "DELETE" && uploadId !== null
+                  ? "AbortMultipartUpload"
+                  : req.method === "PUT"
+                    ? "PutObject"
+                    : "Unsupported"
     seen.push({ method: req.method ?? "", operation, key, bytes: body.length })
     if (options.requireTigrisConsistent === true && req.headers["x-tigris-consistent"] !== "true")
       return error(res, 400, "MissingTigrisConsistentHeader")
     const existing = objects.get(key)
 
     switch (operation) {
+      case "ListObjectsV2": {
+        const bucket = key.replace(/\/$/, "")
+        const prefix = `${bucket}/${url.searchParams.get("prefix") ?? ""}`
+        const listed = [...objects.keys()].filter((name) => name.startsWith(prefix)).sort()
+        const contents = listed
+          .map(
+            (name) =>
+              `<Contents><Key>${name.slice(bucket.length + 1)}</Key><Size>${objects.get(name)!.body.length}</Size></Contents>`
+          )
+          .join("")
+        return xml(
+          res,
+          200,
+          `<ListBucketResult><Name>${bucket}</Name><KeyCount>${listed.length}</KeyCount><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`
+        )
+      }
       case "GetObject": {
         if (existing === undefined) return error(res, 404, "NoSuchKey")
         res.writeHead(200, { etag: existing.etag, "content-length": existing.body.length })
