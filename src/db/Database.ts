@@ -284,11 +284,15 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       emailSchedulesByIds,
       /** Runs the effect in one transaction (a nested call becomes a savepoint). */
       withTransaction: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        sql
-          .withTransaction(effect)
-          .pipe(
-            Effect.catchTag("SqlError", (cause) => Effect.fail(new DatabaseError({ operation: "transaction", cause })))
+        sql.withTransaction(effect).pipe(
+          Effect.catchTag("SqlError", (cause) => Effect.fail(new DatabaseError({ operation: "transaction", cause }))),
+          // @effect/sql turns a failed COMMIT (a full disk at the end of a batch) into a defect: it is an error here.
+          Effect.catchSomeDefect((defect) =>
+            Predicate.isTagged(defect, "SqlError")
+              ? Option.some(Effect.fail(new DatabaseError({ operation: "commit a transaction", cause: defect })))
+              : Option.none()
           )
+        )
     } as const
   })
 }) {}

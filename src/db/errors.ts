@@ -1,10 +1,30 @@
 import { Data, Predicate } from "effect"
 
-/** The readable messages of an error chain, outermost first (SqlError wraps the driver's error in `cause`). */
+/** SQLite's result codes that have a plain cause a person can act on. */
+const PLAIN_CAUSES: Readonly<Record<string, string>> = {
+  SQLITE_FULL: "the disk is full",
+  SQLITE_IOERR_WRITE: "the disk refused a write",
+  SQLITE_READONLY: "the database file or its directory is read-only",
+  SQLITE_CORRUPT: "the database file is damaged",
+  SQLITE_NOTADB: "the file is not a SQLite database",
+  SQLITE_CANTOPEN: "the file cannot be opened",
+  SQLITE_BUSY: "another connection holds the database's write lock"
+}
+
+/**
+ * The readable messages of an error chain, outermost first (SqlError wraps the driver's error in `cause`), led by the
+ * plain cause when SQLite's code has one ("the disk is full (SQLITE_FULL): …").
+ */
 export const describeCause = (cause: unknown): string => {
   const messages: Array<string> = []
+  let plain: string | undefined
   let current: unknown = cause
   for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
+    if (plain === undefined && Predicate.hasProperty(current, "code") && typeof current.code === "string") {
+      const code = current.code
+      const known = PLAIN_CAUSES[code] ?? PLAIN_CAUSES[code.replace(/_[A-Z]+$/, "")]
+      if (known !== undefined) plain = `${known} (${code})`
+    }
     if (!Predicate.hasProperty(current, "message")) {
       messages.push(String(current))
       break
@@ -13,7 +33,8 @@ export const describeCause = (cause: unknown): string => {
     if (typeof message === "string" && message !== "" && !messages.includes(message)) messages.push(message)
     current = Predicate.hasProperty(current, "cause") ? current.cause : undefined
   }
-  return messages.length > 0 ? messages.join(": ") : "unknown error"
+  const described = messages.length > 0 ? messages.join(": ") : "unknown error"
+  return plain === undefined ? described : `${plain}: ${described}`
 }
 
 /** A database operation failed; `operation` names it for the person reading the message. */
@@ -26,7 +47,6 @@ export class DatabaseError extends Data.TaggedError("DatabaseError")<{
   }
 }
 
-/** The database file named on the command line or in the environment does not exist. */
 /** `--db` names a directory (or something else that is not a file). */
 export class DatabaseNotAFile extends Data.TaggedError("DatabaseNotAFile")<{ readonly path: string }> {
   override get message(): string {
@@ -34,6 +54,7 @@ export class DatabaseNotAFile extends Data.TaggedError("DatabaseNotAFile")<{ rea
   }
 }
 
+/** The database file named on the command line or in the environment does not exist. */
 export class DatabaseFileMissing extends Data.TaggedError("DatabaseFileMissing")<{ readonly path: string }> {
   override get message(): string {
     return `The database file ${this.path} does not exist.`

@@ -1,5 +1,5 @@
 import { Migrator } from "@effect/sql"
-import { Effect, Layer, Option } from "effect"
+import { Effect, Layer, Option, Predicate } from "effect"
 import { DatabaseError } from "./errors.js"
 import baseSchema from "./migrations/0001_base_schema.js"
 import leanIndexes from "./migrations/0002_lean_indexes.js"
@@ -27,7 +27,7 @@ const migrator = Migrator.make({})({
  */
 export const runMigrations = Effect.zipRight(ensureRecognised, migrator).pipe(
   Effect.catchSomeDefect((defect) =>
-    defect instanceof Migrator.MigrationError
+    defect instanceof Migrator.MigrationError || Predicate.isTagged(defect, "SqlError")
       ? Option.some(Effect.fail(new DatabaseError({ operation: "migrate", cause: defect })))
       : Option.none()
   ),
