@@ -14,7 +14,7 @@ import { renderReportHtml } from "../report/html.js"
 import { reportData } from "../report/report-data.js"
 import { explainContact } from "../scheduling/explain.js"
 import { type RunReport, runOnce } from "../scheduling/run.js"
-import { flagName, SETTING_NAMES, SETTINGS, type SettingName } from "../settings/definitions.js"
+import { flagName, SETTING_NAMES, SETTINGS, type SettingKind, type SettingName } from "../settings/definitions.js"
 import { BusinessClock } from "../time/BusinessClock.js"
 import { UsageError } from "./errors.js"
 import { terminalProgress } from "./progress.js"
@@ -31,12 +31,32 @@ const json = Options.boolean("json").pipe(
   Options.withDescription("print one JSON document on stdout (logs go to stderr)")
 )
 
+/** What a setting's value looks like, in the usage line and the help (instead of "text" for all of them). */
+const PSEUDO_NAMES: Readonly<Record<SettingKind, string>> = {
+  int: "integer",
+  real: "number",
+  bool: "true|false",
+  text: "text"
+}
+
+/** The setting's description with its default: the value used when no flag, variable or column sets it. */
+const settingHelp = (name: SettingName): string => {
+  const { description, default: fallback } = SETTINGS[name]
+  const shown =
+    fallback === undefined ? "from the size profile" : fallback === null ? "chosen by size (auto)" : String(fallback)
+  return `${description} (default: ${shown}; also SCHEDULER_${name.toUpperCase()})`
+}
+
 /** One optional flag per setting of spec §13 (`--pre-exclusion-buffer-days 45`); values are checked on resolution. */
 const settingFlags = Options.all(
   Object.fromEntries(
     SETTING_NAMES.map((name) => [
       name,
-      Options.text(flagName(name)).pipe(Options.optional, Options.withDescription(SETTINGS[name].description))
+      Options.text(flagName(name)).pipe(
+        Options.withPseudoName(PSEUDO_NAMES[SETTINGS[name].kind]),
+        Options.optional,
+        Options.withDescription(settingHelp(name))
+      )
     ])
   ) as Record<SettingName, Options.Options<Option.Option<string>>>
 )

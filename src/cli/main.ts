@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect, Exit, Logger, LogLevel } from "effect"
+import { Cause, Console, Effect, Exit, Layer, Logger, LogLevel } from "effect"
 import { cli } from "./Cli.js"
+import { plainConsole, wantsColour } from "./plain-console.js"
 
 /** Usage problems (flags, settings, dates) exit with 2; every other failure with 1. */
 const USAGE_TAGS = new Set(["UsageError", "SettingsInvalid", "ContactNotFound"])
@@ -31,6 +32,8 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
   ),
   Effect.provide(NodeContext.layer),
   Effect.provide(LoggerLive),
+  // Plain text in a pipe, a file, or with NO_COLOR (help, usage errors and messages alike).
+  Effect.provide(wantsColour(process.stdout, process.env) ? Layer.empty : plainConsole),
   Logger.withMinimumLogLevel(LogLevel.Info)
 )
 

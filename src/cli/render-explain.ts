@@ -69,12 +69,25 @@ export const renderExplanation = (e: ContactExplanation): string => {
       lines.push(`      → ${p.date === undefined ? p.outcome : `${p.date}: ${p.outcome}`}`)
     }
   }
-  lines.push("", "Plan (before load balancing, which may move a pre-scheduled email to a later acceptable day):")
+  lines.push(
+    "",
+    "Plan, before load balancing (a run may then move a pre-scheduled email to another acceptable day: later to spread",
+    "a day over the cap, or earlier, for an effective-date email, within its smoothing window):"
+  )
   if (e.plan.length === 0) lines.push("  nothing")
   for (const r of e.plan) {
+    // The day the last run stored for it, when balancing put it elsewhere than planned.
+    const stored = e.stored.find(
+      (s) => s.email_type === r.emailType && s.status === "pre-scheduled" && r.status === "pre-scheduled"
+    )
+    const balanced =
+      stored !== undefined && stored.scheduled_send_date !== r.date
+        ? `  → stored by the last run on ${stored.scheduled_send_date}`
+        : ""
     lines.push(
       `  ${r.date}  ${r.emailType.padEnd(16)} ${r.status === "pre-scheduled" ? "pre-scheduled" : `skipped ${r.skipReason}`}` +
-        (r.eventDate ? `  (event ${r.eventDate})` : "")
+        (r.eventDate ? `  (event ${r.eventDate})` : "") +
+        balanced
     )
   }
   if (e.stored.length > 0) {

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import BetterSqlite3 from "better-sqlite3"
 import { assert, describe, it } from "vitest"
 import { flagName, SETTING_NAMES } from "../../src/settings/definitions.js"
 import { BIN, runCli } from "../support/cli.js"
@@ -120,6 +121,36 @@ describe("email-scheduler CLI (real child processes)", () => {
     assert.deepStrictEqual(messages(date.stderr), [
       'email-scheduler: --as-of must be a calendar date written YYYY-MM-DD (got "2026-02-30")'
     ])
+  })
+
+  it("help in a pipe is plain text, and each setting shows its kind and its default (issue 15)", () => {
+    const help = runCli(["run", "--help"])
+    assert.strictEqual(help.code, 0)
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no ANSI escape may reach a pipe
+    assert.notMatch(help.stdout, /\u001b\[/)
+    assert.include(help.stdout, "--birthday-days-before integer")
+    assert.include(help.stdout, "--aep-enabled true|false")
+    assert.include(help.stdout, "(default: 14; also SCHEDULER_BIRTHDAY_DAYS_BEFORE)")
+    const wrong = runCli(["run", "--frobnicate"])
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: nor into an error message
+    assert.notMatch(wrong.stdout + wrong.stderr, /\u001b\[/)
+  })
+
+  it("explain shows the day the last run stored next to the planned day when balancing moved it", () => {
+    const db = path("org.sqlite")
+    const moved = new BetterSqlite3(db, { readonly: true })
+      .prepare(
+        `SELECT contact_id AS id FROM email_schedules
+          WHERE status = 'pre-scheduled' AND json_extract(metadata, '$.moved') IS NOT NULL LIMIT 1`
+      )
+      .get() as { id: number } | undefined
+    assert.isDefined(moved, "the generated organization has a row balancing moved")
+    // With the settings of the run that stored it (the first test's last run).
+    const text = runCli(["explain", "--db", db, "--contact", String(moved!.id), "--as-of", "2026-12-01"], {
+      SCHEDULER_PRE_EXCLUSION_BUFFER_DAYS: "45"
+    })
+    assert.strictEqual(text.code, 0, text.stderr)
+    assert.match(text.stdout, /→ stored by the last run on \d{4}-\d{2}-\d{2}/)
   })
 
   it("a directory as --db, --contacts 0 and an absurd --batch-size get one sentence and their exit code", () => {
