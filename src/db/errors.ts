@@ -1,4 +1,5 @@
 import { Data, Predicate } from "effect"
+import { sentence } from "../domain/sentence.js"
 
 /** SQLite's result codes that have a plain cause a person can act on. */
 const PLAIN_CAUSES: Readonly<Record<string, string>> = {
@@ -43,7 +44,7 @@ export class DatabaseError extends Data.TaggedError("DatabaseError")<{
   readonly cause: unknown
 }> {
   override get message(): string {
-    return `Database operation "${this.operation}" failed: ${describeCause(this.cause)}.`
+    return sentence(`Database operation "${this.operation}" failed: ${describeCause(this.cause)}`)
   }
 }
 

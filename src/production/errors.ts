@@ -1,11 +1,12 @@
 import { Schema } from "effect"
+import { sentence } from "../domain/sentence.js"
 
 /** Missing or invalid environment settings; all of them, in one message. Exit code 2. */
 export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError", {
   problems: Schema.Array(Schema.String)
 }) {
   override get message(): string {
-    return `Invalid configuration: ${this.problems.join("; ")}.`
+    return sentence(`Invalid configuration: ${this.problems.join("; ")}`)
   }
 }
 
@@ -15,14 +16,14 @@ export class MountError extends Schema.TaggedError<MountError>()("MountError", {
   stderr: Schema.String
 }) {
   override get message(): string {
-    return `Mount command "${this.command}" failed: ${this.stderr.trim() || "no output"}.`
+    return sentence(`Mount command "${this.command}" failed: ${this.stderr.trim() || "no output"}`)
   }
 }
 
 /** The database could not be pulled or pushed. Exit code 4. */
 export class SyncError extends Schema.TaggedError<SyncError>()("SyncError", { reason: Schema.String }) {
   override get message(): string {
-    return `Sync failed: ${this.reason}.`
+    return sentence(`Sync failed: ${this.reason}`)
   }
 }
 
@@ -42,7 +43,7 @@ export class IntegrityError extends Schema.TaggedError<IntegrityError>()("Integr
   detail: Schema.String
 }) {
   override get message(): string {
-    return `The database failed its integrity check ${this.stage}: ${this.detail}.`
+    return sentence(`The database failed its integrity check ${this.stage}: ${this.detail}`)
   }
 }
 

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { sentence } from "../domain/sentence.js"
 import type { RulesetName } from "../rules/rulesets.js"
 
 export const SizeProfileName = Schema.Literal("small", "medium", "large", "enterprise")
@@ -50,6 +51,6 @@ export class SettingsInvalid extends Schema.TaggedError<SettingsInvalid>()("Sett
   problems: Schema.Array(Schema.String)
 }) {
   override get message(): string {
-    return `Invalid settings: ${this.problems.join("; ")}.`
+    return sentence(`Invalid settings: ${this.problems.join("; ")}`)
   }
 }

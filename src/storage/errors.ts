@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { sentence } from "../domain/sentence.js"
 
 /** The remote copy does not exist. */
 export class ObjectNotFound extends Schema.TaggedError<ObjectNotFound>()("ObjectNotFound", { key: Schema.String }) {
@@ -26,7 +27,7 @@ export class StorageError extends Schema.TaggedError<StorageError>()("StorageErr
   status: Schema.optional(Schema.UndefinedOr(Schema.Number))
 }) {
   override get message(): string {
-    return `Storage ${this.operation} of ${this.key} failed: ${this.reason}.`
+    return sentence(`Storage ${this.operation} of ${this.key} failed: ${this.reason}`)
   }
 }
 
@@ -40,7 +41,7 @@ export class LocalFileError extends Schema.TaggedError<LocalFileError>()("LocalF
   reason: Schema.String
 }) {
   override get message(): string {
-    return `Could not ${this.operation} the local file ${this.path}: ${this.reason}.`
+    return sentence(`Could not ${this.operation} the local file ${this.path}: ${this.reason}`)
   }
 }
 
