@@ -11,6 +11,7 @@ import { Effect, Exit } from "effect"
 import { gcsStore } from "../../src/storage/gcs-store.js"
 import { type FakeGcsOptions, startFakeGcs } from "../support/fake-gcs.js"
 import { useTempDir } from "../support/files.js"
+import { withServer } from "../support/http.js"
 
 const dir = useTempDir("gcs-store")
 const KEY = "org-data/acme.db"
@@ -18,12 +19,7 @@ const KEY = "org-data/acme.db"
 const withFake = <A, E>(
   options: FakeGcsOptions,
   use: (fake: Awaited<ReturnType<typeof startFakeGcs>>) => Effect.Effect<A, E>
-) =>
-  Effect.acquireUseRelease(
-    Effect.promise(() => startFakeGcs(options)),
-    use,
-    (fake) => Effect.promise(() => fake.close())
-  )
+) => withServer(() => startFakeGcs(options), use)
 
 const fileOf = (name: string, bytes: number) => {
   const path = join(dir, name)

@@ -11,6 +11,7 @@ import { Effect, Exit, Redacted } from "effect"
 import { isTigrisEndpoint, s3Store } from "../../src/storage/s3-store.js"
 import { type FakeS3Options, startFakeS3 } from "../support/fake-s3.js"
 import { useTempDir } from "../support/files.js"
+import { withServer } from "../support/http.js"
 
 const dir = useTempDir("s3-store")
 const MiB = 1024 * 1024
@@ -19,12 +20,7 @@ const KEY = "org-data/acme.db"
 const withFake = <A, E>(
   options: FakeS3Options,
   use: (fake: Awaited<ReturnType<typeof startFakeS3>>) => Effect.Effect<A, E>
-) =>
-  Effect.acquireUseRelease(
-    Effect.promise(() => startFakeS3(options)),
-    use,
-    (fake) => Effect.promise(() => fake.close())
-  )
+) => withServer(() => startFakeS3(options), use)
 
 const storeOf = (endpoint: string, extra: { readonly tigrisConsistent?: boolean; readonly partSize?: number } = {}) =>
   s3Store({

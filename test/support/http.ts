@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http"
+import { Effect } from "effect"
 
 /** The whole body of a request. */
 export const readBody = (req: IncomingMessage) =>
@@ -8,3 +9,9 @@ export const readBody = (req: IncomingMessage) =>
     req.on("end", () => resolve(Buffer.concat(chunks)))
     req.on("error", reject)
   })
+
+/** Runs `use` with a test server started by `start`, closed afterwards whatever happens. */
+export const withServer = <S extends { readonly close: () => Promise<void> }, A, E>(
+  start: () => Promise<S>,
+  use: (server: S) => Effect.Effect<A, E>
+) => Effect.acquireUseRelease(Effect.promise(start), use, (server) => Effect.promise(() => server.close()))
