@@ -1,33 +1,22 @@
-import { spawnSync } from "node:child_process"
-import { copyFileSync, mkdirSync, statSync } from "node:fs"
+import { copyFileSync, statSync } from "node:fs"
 import { join } from "node:path"
-import { afterAll, assert, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { runCli } from "../support/cli.js"
 import { useTempDir } from "../support/files.js"
+import { useMounts } from "../support/mounts.js"
 import { generatedCopy } from "../support/organization.js"
 
 const dir = useTempDir("disk-full")
 const AS_OF = "2026-11-29"
-const mounts: Array<string> = []
-afterAll(() => {
-  for (const target of mounts) spawnSync("umount", [target])
-})
-
-/** A real, small tmpfs (root only); undefined where the sandbox allows no mount. */
-const smallDisk = (target: string, bytes: number): string | undefined => {
-  mkdirSync(target, { recursive: true })
-  const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${bytes}`, "tmpfs", target]).status === 0
-  if (mounted) mounts.push(target)
-  return mounted ? target : undefined
-}
+const mounts = useMounts()
 
 describe("a full disk (issue 15)", () => {
   it.effect("a run that fills the disk says so in one sentence, with no stack trace, exit 1", () =>
     Effect.gen(function* () {
       const source = yield* generatedCopy(dir, "org.sqlite", 3000, 9, AS_OF)
       const size = statSync(source).size
-      const disk = smallDisk(join(dir, "small-disk"), size + 256 * 1024)
+      const disk = mounts.smallDisk(join(dir, "small-disk"), size + 256 * 1024)
       if (disk === undefined) {
         console.warn("skipped: this sandbox allows no tmpfs mount (needs root and mount(8))")
         return

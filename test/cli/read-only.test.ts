@@ -2,11 +2,12 @@ import { spawn, spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join } from "node:path"
-import { afterAll, assert, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
 import { Effect } from "effect"
 import { BIN, runCli } from "../support/cli.js"
 import { useTempDir } from "../support/files.js"
+import { useMounts } from "../support/mounts.js"
 import { generatedCopy } from "../support/organization.js"
 
 const dir = useTempDir("read-only")
@@ -28,21 +29,7 @@ const leftInWalMode = (path: string) => {
   spawnSync(process.execPath, ["--input-type=module", "-e", script])
 }
 
-/** A read-only bind mount of `source` (root only); undefined where the sandbox allows no mounts. */
-const readOnlyMount = (source: string, target: string): string | undefined => {
-  mkdirSync(target, { recursive: true })
-  if (spawnSync("mount", ["--bind", source, target]).status !== 0) return undefined
-  if (spawnSync("mount", ["-o", "remount,ro,bind", target]).status !== 0) {
-    spawnSync("umount", [target])
-    return undefined
-  }
-  return target
-}
-
-const mounts: Array<string> = []
-afterAll(() => {
-  for (const target of mounts) spawnSync("umount", [target])
-})
+const mounts = useMounts()
 
 describe("commands that write nothing work on a read-only database (issue 15)", () => {
   it.effect("explain, report, run --dry-run and preview succeed on a WAL database in a read-only directory", () =>
@@ -54,12 +41,11 @@ describe("commands that write nothing work on a read-only database (issue 15)", 
       copyFileSync(generated, path)
       leftInWalMode(path)
       assert.isTrue(existsSync(`${path}-wal`), "the WAL holds the last transaction")
-      const mounted = readOnlyMount(writable, join(dir, "mounted"))
+      const mounted = mounts.readOnly(writable, join(dir, "mounted"))
       if (mounted === undefined) {
         console.warn("skipped: this sandbox allows no read-only bind mount (needs root and mount(8))")
         return
       }
-      mounts.push(mounted)
       const db = join(mounted, "org.sqlite")
       const explain = runCli(["explain", "--db", db, "--contact", "999999", "--as-of", AS_OF])
       assert.strictEqual(explain.code, 0, explain.stderr)

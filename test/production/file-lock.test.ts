@@ -8,10 +8,12 @@ import { Effect, Exit } from "effect"
 import { directoryStore } from "../../src/storage/directory-store.js"
 import { withFileLock } from "../../src/storage/file-lock.js"
 import { useTempDir } from "../support/files.js"
+import { useMounts } from "../support/mounts.js"
 
 const dir = useTempDir("file-lock")
 const LOCK_MODULE = fileURLToPath(new URL("../../dist/src/storage/file-lock.js", import.meta.url))
 const FAST = { ttl: "1 second", wait: "3 seconds" } as const
+const mounts = useMounts()
 
 const owner = (lock: string) => JSON.parse(readFileSync(join(lock, "owner.json"), "utf8"))
 
@@ -93,6 +95,23 @@ describe("the directory store's lock (issue 12: a lock that heals)", () => {
       const started = Date.now()
       yield* store.download("org-data/acme.db", join(dir, "ownerless.bin"))
       assert.isAtLeast(Date.now() - started, 900, "waited for the lock's ttl")
+    })
+  )
+
+  it.live("a read-only store directory is named as such at once, not reported as a lock held for 10 s", () =>
+    Effect.gen(function* () {
+      const { root } = yield* seeded("read-only-store")
+      const mounted = mounts.readOnly(root, join(dir, "read-only-store-mount"))
+      if (mounted === undefined) {
+        console.warn("skipped: this sandbox allows no read-only bind mount (needs root and mount(8))")
+        return
+      }
+      const store = directoryStore(mounted, { lock: FAST })
+      const started = Date.now()
+      const exit = yield* Effect.exit(store.download("org-data/acme.db", join(dir, "from-read-only.bin")))
+      assert.isTrue(Exit.isFailure(exit))
+      assert.include(String(exit), "read-only file system")
+      assert.isBelow(Date.now() - started, 1000, "no waiting for a lock that cannot be taken")
     })
   )
 
