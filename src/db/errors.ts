@@ -12,6 +12,27 @@ const PLAIN_CAUSES: Readonly<Record<string, string>> = {
   SQLITE_BUSY: "another connection holds the database's write lock"
 }
 
+/** SQLite's result code somewhere in an error chain (SqlError wraps the driver's error in `cause`). */
+export const sqliteCodeIn = (cause: unknown): string | undefined => {
+  let current: unknown = cause
+  for (let depth = 0; depth < 6 && current !== undefined && current !== null; depth++) {
+    if (
+      Predicate.hasProperty(current, "code") &&
+      typeof current.code === "string" &&
+      current.code.startsWith("SQLITE_")
+    )
+      return current.code
+    current = Predicate.hasProperty(current, "cause") ? current.cause : undefined
+  }
+  return undefined
+}
+
+/** The file itself is damaged: nothing more may be written to it (not even a failed checkpoint). */
+export const isDamagedFile = (cause: unknown): boolean => {
+  const code = sqliteCodeIn(cause)
+  return code !== undefined && (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB")
+}
+
 /**
  * The readable messages of an error chain, outermost first (SqlError wraps the driver's error in `cause`), led by the
  * plain cause when SQLite's code has one ("the disk is full (SQLITE_FULL): …").

@@ -1,6 +1,7 @@
 import { Cause, Clock, DateTime, Effect, Option, Random } from "effect"
 import { changeVersion } from "../db/change-tracking.js"
 import { Database } from "../db/Database.js"
+import { isDamagedFile } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
 import { prepareForWriting } from "../db/pragmas.js"
 import { ensureRecognised } from "../db/recognise.js"
@@ -345,7 +346,10 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
     return yield* body.pipe(
       Effect.scoped,
       Effect.onError((cause) =>
-        Effect.flatMap(utcTimestamp, (at) => Checkpoint.fail(runId, at, failureMessage(cause))).pipe(Effect.ignore)
+        // A damaged file gets no further write: its checkpoint stays `started` (the next completed run abandons it).
+        isDamagedFile(Cause.squash(cause))
+          ? Effect.void
+          : Effect.flatMap(utcTimestamp, (at) => Checkpoint.fail(runId, at, failureMessage(cause))).pipe(Effect.ignore)
       )
     )
   })
