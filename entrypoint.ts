@@ -12,6 +12,7 @@ import { Cause, Config, Duration, Effect, Exit, Layer, Logger, LogLevel, Option 
 import { type ProductionConfig, productionConfig, type StorageSettings } from "./src/production/config.js"
 import { exitCodeOf, JobTimeout } from "./src/production/errors.js"
 import { syncAndRunAs } from "./src/production/sync.js"
+import { logWarningsAsJson } from "./src/production/warnings.js"
 import { makeRunId } from "./src/scheduling/run.js"
 import { directoryStore } from "./src/storage/directory-store.js"
 import { gcsKeyFile } from "./src/storage/gcs-key-file.js"
@@ -150,6 +151,7 @@ const orgLabel = Config.string("ORG_ID").pipe(
 const program = Effect.gen(function* () {
   const runId = yield* makeRunId
   const org = yield* orgLabel
+  yield* Effect.sync(() => logWarningsAsJson({ org, runId }, (line) => process.stdout.write(`${line}\n`)))
   yield* job(runId).pipe(
     Effect.catchAllCause(reportFailure),
     // SIGTERM/SIGINT interrupt the main fiber: finalizers run, the push never starts; say so in the summary line.

@@ -144,6 +144,31 @@ describe("entrypoint.ts (child processes, directory store)", () => {
     }
   })
 
+  it.effect("a process warning during the job is one JSON line with org and run id, not plain text", () =>
+    Effect.gen(function* () {
+      const storeDir = yield* seed("warning", 2000)
+      // A warning raised once the job runs (as an SDK raises its deprecation notices), from a preloaded module.
+      const preload =
+        "data:text/javascript,setTimeout(() => process.emitWarning('line one\\nline two', 'TestWarning'), 1500)"
+      const result = spawnSync(process.execPath, ["--import", preload, ENTRYPOINT], {
+        env: environment({
+          ORG_ID: "acme",
+          STORAGE: "dir",
+          STORAGE_DIR: storeDir,
+          DATA_DIR: join(dir, "data-warning"),
+          AS_OF: "2026-12-01"
+        }),
+        encoding: "utf8"
+      })
+      assert.strictEqual(result.status, 0, result.stdout + result.stderr)
+      const warning = logLines(result.stdout).find((line) => line.message === "process warning")
+      assert.isDefined(warning, result.stdout + result.stderr)
+      assert.strictEqual(warning!.annotations.org, "acme")
+      assert.strictEqual(warning!.annotations.text, "line one\nline two")
+      assert.notInclude(result.stderr, "line two", "nothing printed as plain text")
+    })
+  )
+
   it("an unreadable JOB_TIMEOUT is a configuration error (exit 2)", () => {
     const result = spawnSync(process.execPath, [ENTRYPOINT], {
       env: environment({ ORG_ID: "acme", STORAGE: "dir", STORAGE_DIR: join(dir, "x"), JOB_TIMEOUT: "soon" }),
