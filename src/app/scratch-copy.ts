@@ -3,16 +3,11 @@ import { access } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { FileSystem } from "@effect/platform"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Effect, Predicate } from "effect"
-import { DatabaseError } from "../db/errors.js"
+import { Effect } from "effect"
+import { DatabaseError, sqliteCodeIn } from "../db/errors.js"
 
 /** SQLite cannot open the file for reading in place: a WAL database in a read-only directory has no `-shm` to use. */
 const CANNOT_OPEN_IN_PLACE: ReadonlySet<string> = new Set(["SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_BUSY"])
-
-const sqliteCodeOf = (error: unknown): string | undefined => {
-  const cause = Predicate.hasProperty(error, "cause") ? error.cause : undefined
-  return Predicate.hasProperty(cause, "code") ? String(cause.code) : undefined
-}
 
 /**
  * Copies `source` to `destination` without writing anything beside `source`: `VACUUM INTO` on a read-only connection
@@ -26,7 +21,7 @@ const copyDatabase = (source: string, destination: string) =>
     Effect.provide(SqliteClient.layer({ filename: source, readonly: true, disableWAL: true })),
     Effect.asVoid,
     Effect.catchIf(
-      (error) => CANNOT_OPEN_IN_PLACE.has(sqliteCodeOf(error) ?? ""),
+      (error) => CANNOT_OPEN_IN_PLACE.has(sqliteCodeIn(error) ?? ""),
       () =>
         Effect.gen(function* () {
           const fs = yield* FileSystem.FileSystem

@@ -39,14 +39,11 @@ export const isDamagedFile = (cause: unknown): boolean => {
  */
 export const describeCause = (cause: unknown): string => {
   const messages: Array<string> = []
-  let plain: string | undefined
+  const code = sqliteCodeIn(cause)
+  const known = code === undefined ? undefined : (PLAIN_CAUSES[code] ?? PLAIN_CAUSES[code.replace(/_[A-Z]+$/, "")])
+  const plain = known === undefined ? undefined : `${known} (${code})`
   let current: unknown = cause
   for (let depth = 0; depth < 5 && current !== undefined && current !== null; depth++) {
-    if (plain === undefined && Predicate.hasProperty(current, "code") && typeof current.code === "string") {
-      const code = current.code
-      const known = PLAIN_CAUSES[code] ?? PLAIN_CAUSES[code.replace(/_[A-Z]+$/, "")]
-      if (known !== undefined) plain = `${known} (${code})`
-    }
     if (!Predicate.hasProperty(current, "message")) {
       messages.push(String(current))
       break

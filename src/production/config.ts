@@ -174,13 +174,15 @@ export const productionConfig = (options: { readonly init: boolean; readonly for
       problems.push(`OBJECT_KEY "${objectKey}" ${keyProblem}`)
     const asOfProblem = Option.flatMap(asOf, (value) => Option.fromNullable(businessDateProblem(value.trim())))
     if (Option.isSome(asOfProblem)) problems.push(`AS_OF ${asOfProblem.value}`)
-    const jobTimeoutText = yield* text("JOB_TIMEOUT")
-    const jobTimeout = Option.match(jobTimeoutText, {
+    const jobTimeout = Option.match(yield* text("JOB_TIMEOUT"), {
       onNone: () => DEFAULT_JOB_TIMEOUT,
-      onSome: (value) => parseJobTimeout(value) ?? DEFAULT_JOB_TIMEOUT
+      onSome: (value) => {
+        const parsed = parseJobTimeout(value)
+        if (parsed === undefined)
+          problems.push(`JOB_TIMEOUT must be a duration such as 45m, 90s or 2h (got "${value}")`)
+        return parsed ?? DEFAULT_JOB_TIMEOUT
+      }
     })
-    if (Option.isSome(jobTimeoutText) && parseJobTimeout(jobTimeoutText.value) === undefined)
-      problems.push(`JOB_TIMEOUT must be a duration such as 45m, 90s or 2h (got "${jobTimeoutText.value}")`)
     if (problems.length > 0) return yield* new ConfigError({ problems })
     const config: ProductionConfig = {
       orgId,

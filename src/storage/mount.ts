@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process"
 import { mkdirSync } from "node:fs"
 import { copyFile } from "node:fs/promises"
 import BetterSqlite3 from "better-sqlite3"
-import { Effect, Predicate } from "effect"
+import { Effect } from "effect"
+import { isDamagedFile } from "../db/errors.js"
 import { MountError } from "../production/errors.js"
 
 export interface MountOptions {
@@ -72,9 +73,7 @@ export const sqliteCopy = async (source: string, destination: string): Promise<v
     }
   } catch (cause) {
     // A damaged file is copied as it is: the integrity check after the pull refuses it (exit 5), in one place.
-    if (!(Predicate.hasProperty(cause, "code") && DAMAGED.has(String(cause.code)))) throw cause
+    if (!isDamagedFile(cause)) throw cause
     await copyFile(source, destination)
   }
 }
-
-const DAMAGED: ReadonlySet<string> = new Set(["SQLITE_NOTADB", "SQLITE_CORRUPT"])

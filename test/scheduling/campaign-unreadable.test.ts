@@ -35,13 +35,19 @@ const busiestInstance = (path: string) =>
     Effect.map((rows) => rows[0]!)
   )
 
+/** A generated organization after one run, with its busiest campaign instance and that instance's stored rows. */
+const plannedCampaign = (name: string) =>
+  Effect.gen(function* () {
+    const path = yield* generatedCopy(dir, name, 2000, 5, AS_OF)
+    yield* run(path)
+    const instance = yield* busiestInstance(path)
+    return { path, instance, before: yield* rowsOf(path, instance.id) }
+  })
+
 describe("an unreadable campaign row loses nothing (issue 15)", () => {
   it.effect("a campaign_instances row with a BLOB date is reported with table, id and column; its rows stay", () =>
     Effect.gen(function* () {
-      const path = yield* generatedCopy(dir, "instance.sqlite", 2000, 5, AS_OF)
-      yield* run(path)
-      const instance = yield* busiestInstance(path)
-      const before = yield* rowsOf(path, instance.id)
+      const { path, instance, before } = yield* plannedCampaign("instance.sqlite")
       assert.isAbove(before.length, 0, "the campaign has planned rows")
       yield* exec(path, `UPDATE campaign_instances SET active_start_date = X'00FF10' WHERE id = ${instance.id}`)
       const report = yield* run(path)
@@ -55,10 +61,7 @@ describe("an unreadable campaign row loses nothing (issue 15)", () => {
 
   it.effect("a campaign_types row that cannot be read keeps the rows of its instances, not 'unknown type'", () =>
     Effect.gen(function* () {
-      const path = yield* generatedCopy(dir, "type.sqlite", 2000, 5, AS_OF)
-      yield* run(path)
-      const instance = yield* busiestInstance(path)
-      const before = yield* rowsOf(path, instance.id)
+      const { path, instance, before } = yield* plannedCampaign("type.sqlite")
       yield* exec(path, `UPDATE campaign_types SET priority = 'high' WHERE name = '${instance.campaign_type}'`)
       const report = yield* run(path)
       assert.deepStrictEqual(yield* rowsOf(path, instance.id), before)
