@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs"
 import { basename, dirname, resolve } from "node:path"
-import { Command, Options } from "@effect/cli"
+import { Command, HelpDoc, Options, Usage } from "@effect/cli"
 import { Console, DateTime, Effect, Layer, Option } from "effect"
 import { readableCopyIfReadOnly, scratchCopy } from "../app/scratch-copy.js"
 import { databaseFile, sqliteFile } from "../app/sqlite.js"
@@ -14,13 +14,14 @@ import { renderReportHtml } from "../report/html.js"
 import { reportData } from "../report/report-data.js"
 import { explainContact } from "../scheduling/explain.js"
 import { type RunReport, runOnce } from "../scheduling/run.js"
-import { flagName, SETTING_NAMES, SETTINGS, type SettingKind, type SettingName } from "../settings/definitions.js"
+import { flagName, SETTING_NAMES, SETTINGS, type SettingName } from "../settings/definitions.js"
 import { BusinessClock } from "../time/BusinessClock.js"
 import { UsageError } from "./errors.js"
 import { terminalProgress } from "./progress.js"
 import { renderRunReport } from "./render.js"
 import { renderExplanation } from "./render-explain.js"
 import { renderComparison, renderPreview } from "./render-preview.js"
+import { renderSettingsHelp, settingDescription, VALUE_NAMES } from "./settings-help.js"
 
 const db = Options.text("db").pipe(Options.withDescription("path of the organization's SQLite database"))
 const asOf = Options.text("as-of").pipe(
@@ -31,31 +32,15 @@ const json = Options.boolean("json").pipe(
   Options.withDescription("print one JSON document on stdout (logs go to stderr)")
 )
 
-/** What a setting's value looks like, in the usage line and the help (instead of "text" for all of them). */
-const PSEUDO_NAMES: Readonly<Record<SettingKind, string>> = {
-  int: "integer",
-  real: "number",
-  bool: "true|false",
-  text: "text"
-}
-
-/** The setting's description with its default: the value used when no flag, variable or column sets it. */
-const settingHelp = (name: SettingName): string => {
-  const { description, default: fallback } = SETTINGS[name]
-  const shown =
-    fallback === undefined ? "from the size profile" : fallback === null ? "chosen by size (auto)" : String(fallback)
-  return `${description} (default: ${shown}; also SCHEDULER_${name.toUpperCase()})`
-}
-
 /** One optional flag per setting of spec §13 (`--pre-exclusion-buffer-days 45`); values are checked on resolution. */
 const settingFlags = Options.all(
   Object.fromEntries(
     SETTING_NAMES.map((name) => [
       name,
       Options.text(flagName(name)).pipe(
-        Options.withPseudoName(PSEUDO_NAMES[SETTINGS[name].kind]),
+        Options.withPseudoName(VALUE_NAMES[SETTINGS[name].kind]),
         Options.optional,
-        Options.withDescription(settingHelp(name))
+        Options.withDescription(settingDescription(name))
       )
     ])
   ) as Record<SettingName, Options.Options<Option.Option<string>>>
@@ -180,35 +165,37 @@ const runOn = (
 const printReport = (report: RunReport, asJson: boolean) =>
   Console.log(asJson ? JSON.stringify(report, null, 2) : renderRunReport(report))
 
+const runOptions = {
+  db,
+  asOf,
+  dryRun: Options.boolean("dry-run").pipe(Options.withDescription("compute and report; write nothing")),
+  json
+}
+const RUN_DESCRIPTION =
+  "Run the scheduler on a database (settings: flag > SCHEDULER_* variable > organizations column > default)."
+
 const run = Command.make(
   "run",
-  {
-    db,
-    asOf,
-    dryRun: Options.boolean("dry-run").pipe(Options.withDescription("compute and report; write nothing")),
-    json,
-    settings: settingFlags
-  },
+  { ...runOptions, settings: settingFlags },
   ({ db: path, asOf: rawAsOf, dryRun, json: asJson, settings }) =>
     Effect.gen(function* () {
       const report = yield* runOn(path, { asOf: yield* parseAsOf(rawAsOf), dryRun, flags: presentFlags(settings) })
       yield* printReport(report, asJson)
     })
-).pipe(
-  Command.withDescription(
-    "Run the scheduler on a database (settings: flag > SCHEDULER_* variable > organizations column > default)."
-  )
-)
+).pipe(Command.withDescription(RUN_DESCRIPTION))
+
+const explainOptions = {
+  db,
+  contact: Options.integer("contact").pipe(Options.withDescription("id of the contact to explain")),
+  asOf,
+  json
+}
+const EXPLAIN_DESCRIPTION =
+  "Explain every email of one contact: dates, status, skip reason, the window that applies and the post-window decision. Writes nothing."
 
 const explain = Command.make(
   "explain",
-  {
-    db,
-    contact: Options.integer("contact").pipe(Options.withDescription("id of the contact to explain")),
-    asOf,
-    json,
-    settings: settingFlags
-  },
+  { ...explainOptions, settings: settingFlags },
   ({ db: path, contact, asOf: rawAsOf, json: asJson, settings }) =>
     Effect.gen(function* () {
       yield* requireFile(path)
@@ -220,11 +207,7 @@ const explain = Command.make(
       }).pipe(Effect.provide(databaseFile(target)))
       yield* Console.log(asJson ? JSON.stringify(explanation, null, 2) : renderExplanation(explanation))
     }).pipe(Effect.scoped)
-).pipe(
-  Command.withDescription(
-    "Explain every email of one contact: dates, status, skip reason, the window that applies and the post-window decision. Writes nothing."
-  )
-)
+).pipe(Command.withDescription(EXPLAIN_DESCRIPTION))
 
 const requiredDate = (name: string, description: string) =>
   Options.text(name).pipe(Options.withDescription(description))
@@ -248,18 +231,21 @@ const previewCopy = (path: string, from: IsoDate, to: IsoDate, flags: Partial<Re
     })
   )
 
+const previewOptions = {
+  db,
+  from: requiredDate("from", "first day to simulate (YYYY-MM-DD)"),
+  to: requiredDate("to", "last day to simulate (YYYY-MM-DD)"),
+  json,
+  compare: Options.boolean("compare").pipe(
+    Options.withDescription("also simulate the current settings and print what the given setting flags change")
+  )
+}
+const PREVIEW_DESCRIPTION =
+  "What will be sent each day from --from to --to, and what is suppressed: simulates the nightly runs with a sender that sends what is due, on a copy (writes nothing). Setting flags show a change before making it; --compare prints the differences."
+
 const preview = Command.make(
   "preview",
-  {
-    db,
-    from: requiredDate("from", "first day to simulate (YYYY-MM-DD)"),
-    to: requiredDate("to", "last day to simulate (YYYY-MM-DD)"),
-    json,
-    compare: Options.boolean("compare").pipe(
-      Options.withDescription("also simulate the current settings and print what the given setting flags change")
-    ),
-    settings: settingFlags
-  },
+  { ...previewOptions, settings: settingFlags },
   ({ db: path, from: rawFrom, to: rawTo, json: asJson, compare, settings }) =>
     Effect.gen(function* () {
       const from = yield* parseDate("from", rawFrom)
@@ -289,11 +275,7 @@ const preview = Command.make(
           : `${renderPreview(proposed)}\n\n${renderComparison(comparison)}`
       )
     })
-).pipe(
-  Command.withDescription(
-    "What will be sent each day from --from to --to, and what is suppressed: simulates the nightly runs with a sender that sends what is due, on a copy (writes nothing). Setting flags show a change before making it; --compare prints the differences."
-  )
-)
+).pipe(Command.withDescription(PREVIEW_DESCRIPTION))
 
 const report = Command.make(
   "report",
@@ -354,3 +336,45 @@ export const command = Command.make("email-scheduler").pipe(
 )
 
 export const cli = Command.run(command, { name: "email-scheduler", version: "0.1.0" })
+
+/** One command's help: usage, description and its own options as @effect/cli renders them, then the settings. */
+const helpOf = <A>(name: string, description: string, options: Options.Options<A>): string => {
+  const usage = HelpDoc.toAnsiText(Usage.getHelp(Options.getUsage(options))).trim()
+  const own = HelpDoc.toAnsiText(Options.getHelp(options)).trimEnd()
+  return [
+    "USAGE",
+    "",
+    `$ email-scheduler ${name} ${usage} [setting flags]`,
+    "",
+    "DESCRIPTION",
+    "",
+    description,
+    "",
+    "OPTIONS",
+    "",
+    own,
+    "",
+    "  Every command also takes --help, --version, --log-level and --completions.",
+    "",
+    renderSettingsHelp()
+  ].join("\n")
+}
+
+/**
+ * `run --help`, `explain --help` and `preview --help`: the command's own options as @effect/cli renders them, then the
+ * settings grouped, one line each (@effect/cli would give each setting six lines).
+ */
+const SETTINGS_COMMAND_HELP = {
+  run: () => helpOf("run", RUN_DESCRIPTION, Options.all(runOptions)),
+  explain: () => helpOf("explain", EXPLAIN_DESCRIPTION, Options.all(explainOptions)),
+  preview: () => helpOf("preview", PREVIEW_DESCRIPTION, Options.all(previewOptions))
+}
+
+export const SETTINGS_COMMANDS = Object.keys(SETTINGS_COMMAND_HELP) as ReadonlyArray<keyof typeof SETTINGS_COMMAND_HELP>
+
+const isSettingsCommand = (name: string): name is keyof typeof SETTINGS_COMMAND_HELP =>
+  SETTINGS_COMMANDS.some((command) => command === name)
+
+/** The help of a command with setting flags, or undefined for any other command (@effect/cli prints its own). */
+export const settingsCommandHelp = (name: string): string | undefined =>
+  isSettingsCommand(name) ? SETTINGS_COMMAND_HELP[name]() : undefined

@@ -1,21 +1,28 @@
 #!/usr/bin/env node
 /**
- * The command-line entry. `--help` alone prints the help the build rendered (dist/src/cli/help.txt: `npm run build`
- * runs `main.js --help` into it), without loading Effect and the scheduler: on this project's machines that takes two seconds, and
- * an operator asking for help should not wait (issue 11). Everything else, and `--help` when the rendered help is
+ * The command-line entry. `--help` alone, and `run --help` / `explain --help` / `preview --help`, print the help the
+ * build rendered (render-help.ts), without loading Effect and the scheduler: on this project's machines that takes two
+ * seconds, and an operator asking for help should not wait (issue 11). Everything else, and `--help` when the rendered help is
  * missing, goes to the full program (main.ts).
  */
 import { readFileSync } from "node:fs"
+import { RENDERED_HELP_COMMANDS, renderedHelpFile } from "./rendered-help.js"
 
-const renderedHelp = (): string | undefined => {
+const renderedHelp = (file: URL): string | undefined => {
   try {
-    return readFileSync(new URL("./help.txt", import.meta.url), "utf8")
+    return readFileSync(file, "utf8")
   } catch {
     return undefined
   }
 }
 
 const args = process.argv.slice(2)
-const help = args.length === 1 && args[0] === "--help" ? renderedHelp() : undefined
+const command = args[0] ?? ""
+const help =
+  args.length === 1 && command === "--help"
+    ? renderedHelp(renderedHelpFile())
+    : args.length === 2 && args[1] === "--help" && RENDERED_HELP_COMMANDS.includes(command)
+      ? renderedHelp(renderedHelpFile(command))
+      : undefined
 if (help !== undefined) process.stdout.write(help)
 else await import("./main.js")

@@ -2,7 +2,7 @@
 import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Layer, Logger, LogLevel } from "effect"
-import { cli } from "./Cli.js"
+import { cli, settingsCommandHelp } from "./Cli.js"
 import { plainConsole, wantsColour } from "./plain-console.js"
 
 /** Usage problems (flags, settings, dates) exit with 2; every other failure with 1. */
@@ -16,7 +16,11 @@ const exitWith = (code: number) =>
     process.exitCode = code
   })
 
-const program = Effect.suspend(() => cli(process.argv)).pipe(
+/** `run --help` (and explain's, preview's): the settings grouped one per line instead of @effect/cli's six lines each. */
+const args = process.argv.slice(2)
+const settingsHelp = args.length === 2 && args[1] === "--help" ? settingsCommandHelp(args[0] ?? "") : undefined
+
+const program = Effect.suspend(() => (settingsHelp === undefined ? cli(process.argv) : Console.log(settingsHelp))).pipe(
   Effect.catchAll((error) =>
     // @effect/cli has already printed its own message (and help) for a wrong flag or argument.
     ValidationError.isValidationError(error)

@@ -5,6 +5,22 @@
 
 export type SettingKind = "int" | "bool" | "real" | "text"
 
+/** How `--help` groups the settings: by what they are about. */
+export type SettingGroup = "dates" | "rules" | "caps" | "priorities"
+
+export const SETTING_GROUP_TITLES: Readonly<Record<SettingGroup, string>> = {
+  dates: "Email dates and times",
+  rules: "Rules and who gets what",
+  caps: "Frequency, daily cap and balancing",
+  priorities: "Priorities (lower is more important)"
+}
+
+/** The accepted values of a number setting, both ends included; checked on resolution (spec §13.3) and shown in help. */
+export interface SettingRange {
+  readonly min: number
+  readonly max?: number
+}
+
 export interface SettingDefinition {
   readonly kind: SettingKind
   /** undefined: the value comes from the size profile (spec §10.1) unless overridden. */
@@ -12,58 +28,112 @@ export interface SettingDefinition {
   /** false for the four profile values: their database source is the `config_overrides` JSON object. */
   readonly column: boolean
   readonly description: string
+  readonly group: SettingGroup
+  readonly range?: SettingRange
+  /** Accepted values when they are not a plain range (help text only; `resolve.ts` checks them). */
+  readonly accepts?: string
 }
 
 const setting =
   (kind: SettingKind) =>
-  (value: number | boolean, description: string): SettingDefinition => ({
+  (
+    group: SettingGroup,
+    value: number | boolean,
+    description: string,
+    range?: SettingRange,
+    accepts?: string
+  ): SettingDefinition => ({
     kind,
     default: value,
     column: true,
-    description
+    description,
+    group,
+    ...(range === undefined ? {} : { range }),
+    ...(accepts === undefined ? {} : { accepts })
   })
 const int = setting("int")
 const bool = setting("bool")
 const real = setting("real")
-const fromProfile = (kind: SettingKind, description: string): SettingDefinition => ({
+const fromProfile = (
+  kind: SettingKind,
+  description: string,
+  range?: SettingRange,
+  accepts?: string
+): SettingDefinition => ({
   kind,
   default: undefined,
   column: false,
-  description
+  description,
+  group: "caps",
+  ...(range === undefined ? {} : { range }),
+  ...(accepts === undefined ? {} : { accepts })
 })
+const days = (max: number, min = 0): SettingRange => ({ min, max })
+const PRIORITY: SettingRange = { min: 0, max: 1000 }
 
-export const SETTINGS = {
-  timezone: { kind: "text", default: "America/Chicago", column: true, description: "IANA zone that defines today" },
-  ruleset: { kind: "text", default: "baseline", column: true, description: "baseline or statutes-2026" },
-  pre_exclusion_buffer_days: int(60, "days added before every window start"),
-  birthday_days_before: int(14, "birthday email = anniversary - this"),
-  effective_date_days_before: int(30, "effective-date email = anniversary - this"),
-  effective_date_first_email_months: int(11, "minimum whole months since the effective date"),
-  aep_enabled: bool(true, "send the Annual Enrollment Period email"),
-  aep_month: int(9, "month of the AEP email"),
-  aep_day: int(15, "day of the AEP email"),
-  enable_post_window_emails: bool(true, "send an email after each exclusion window"),
-  exclude_failed_underwriting_global: bool(false, "contacts that failed underwriting get AEP emails only"),
-  send_without_zipcode_for_universal: bool(true, "contacts with no state may receive universal campaigns"),
-  max_emails_per_period: int(3, "frequency limit: emails per period"),
-  frequency_period_days: int(30, "frequency limit: period length in days"),
-  catch_up_spread_days: int(7, "days over which late emails are spread"),
-  followup_lookback_days: int(35, "how far back sent emails get follow-ups"),
-  followup_delay_days: int(2, "days between an email and its follow-up"),
-  send_time_hour: int(8, "hour of scheduled_send_time (organization-local)"),
-  send_time_minute: int(30, "minute of scheduled_send_time"),
-  size_profile: { kind: "text", default: null, column: true, description: "small, medium, large, enterprise or auto" },
-  daily_send_percentage_cap: fromProfile("real", "daily cap: > 1 is a percentage, (0, 1] a fraction"),
-  ed_daily_soft_limit: fromProfile("int", "effective-date emails per day before smoothing"),
-  ed_smoothing_window_days: fromProfile("int", "effective-date smoothing window in days"),
-  batch_size: fromProfile("int", "contacts per write transaction"),
-  overage_threshold: real(1.2, "daily cap tolerance, two decimals"),
-  ed_share_of_daily_cap: real(0.3, "effective-date soft limit as a share of the daily cap, two decimals"),
-  birthday_priority: int(10, "priority of birthday emails (lower is more important)"),
-  effective_date_priority: int(20, "priority of effective-date emails"),
-  aep_priority: int(30, "priority of AEP emails"),
-  post_window_priority: int(40, "priority of post-window emails")
+const DEFINITIONS = {
+  timezone: {
+    kind: "text",
+    default: "America/Chicago",
+    column: true,
+    description: "IANA zone that defines today",
+    group: "dates",
+    accepts: "an IANA zone name"
+  },
+  ruleset: {
+    kind: "text",
+    default: "baseline",
+    column: true,
+    description: "state rules in force",
+    group: "rules",
+    accepts: "baseline | statutes-2026"
+  },
+  pre_exclusion_buffer_days: int("rules", 60, "days added before every window start", days(180)),
+  birthday_days_before: int("dates", 14, "birthday email = anniversary - this", days(180)),
+  effective_date_days_before: int("dates", 30, "effective-date email = anniversary - this", days(180)),
+  effective_date_first_email_months: int("dates", 11, "minimum whole months since the effective date", days(120)),
+  aep_enabled: bool("dates", true, "send the Annual Enrollment Period email"),
+  aep_month: int("dates", 9, "month of the AEP email", { min: 1, max: 12 }),
+  aep_day: int("dates", 15, "day of the AEP email (a date every year has)", { min: 1, max: 31 }),
+  enable_post_window_emails: bool("rules", true, "send an email after each exclusion window"),
+  exclude_failed_underwriting_global: bool("rules", false, "contacts that failed underwriting get AEP emails only"),
+  send_without_zipcode_for_universal: bool("rules", true, "contacts with no state may receive universal campaigns"),
+  max_emails_per_period: int("caps", 3, "frequency limit: emails per period", { min: 1 }),
+  frequency_period_days: int("caps", 30, "frequency limit: period length in days", days(365, 1)),
+  catch_up_spread_days: int("dates", 7, "days over which late emails are spread", days(60, 1)),
+  followup_lookback_days: int("dates", 35, "how far back sent emails get follow-ups", days(365)),
+  followup_delay_days: int("dates", 2, "days between an email and its follow-up", days(60)),
+  send_time_hour: int("dates", 8, "hour of scheduled_send_time (organization-local)", { min: 0, max: 23 }),
+  send_time_minute: int("dates", 30, "minute of scheduled_send_time", { min: 0, max: 59 }),
+  size_profile: {
+    kind: "text",
+    default: null,
+    column: true,
+    description: "defaults of the four settings below",
+    group: "caps",
+    accepts: "small | medium | large | enterprise | auto"
+  },
+  daily_send_percentage_cap: fromProfile(
+    "real",
+    "daily cap: > 1 is a percentage, (0, 1] a fraction",
+    undefined,
+    "above 0, at most 100 %"
+  ),
+  ed_daily_soft_limit: fromProfile("int", "effective-date emails per day before smoothing", { min: 1 }),
+  ed_smoothing_window_days: fromProfile("int", "effective-date smoothing window in days", days(31, 1)),
+  batch_size: fromProfile("int", "contacts per write transaction", { min: 1, max: 1_000_000 }),
+  overage_threshold: real("caps", 1.2, "daily cap tolerance, two decimals", { min: 1 }),
+  ed_share_of_daily_cap: real("caps", 0.3, "effective-date soft limit as a share of the daily cap, two decimals", {
+    min: 0,
+    max: 1
+  }),
+  birthday_priority: int("priorities", 10, "priority of birthday emails", PRIORITY),
+  effective_date_priority: int("priorities", 20, "priority of effective-date emails", PRIORITY),
+  aep_priority: int("priorities", 30, "priority of AEP emails", PRIORITY),
+  post_window_priority: int("priorities", 40, "priority of post-window emails", PRIORITY)
 } as const satisfies Record<string, SettingDefinition>
+
+export const SETTINGS: { readonly [Name in keyof typeof DEFINITIONS]: SettingDefinition } = DEFINITIONS
 
 export type SettingName = keyof typeof SETTINGS
 

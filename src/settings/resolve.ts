@@ -204,62 +204,87 @@ const inRange = (problems: Array<string>, name: string, value: number, min: numb
 const atLeast = (problems: Array<string>, name: string, value: number, min: number) => {
   if (!(value >= min)) problems.push(`${name} must be at least ${min} (got ${value})`)
 }
+/** The setting's own range from its definition (the one `--help` shows). */
+const withinDefinedRange = (problems: Array<string>, name: SettingName, value: number | undefined) => {
+  const range = SETTINGS[name].range
+  if (value === undefined || range === undefined) return
+  if (range.max === undefined) atLeast(problems, name, value, range.min)
+  else inRange(problems, name, value, range.min, range.max)
+}
 
-/** Spec §13.3. */
+/** Number settings checked against their defined range alone; the others have rules of their own below. */
+const RANGED_SETTINGS = [
+  "birthday_days_before",
+  "effective_date_days_before",
+  "effective_date_first_email_months",
+  "max_emails_per_period",
+  "frequency_period_days",
+  "catch_up_spread_days",
+  "followup_lookback_days",
+  "followup_delay_days",
+  "send_time_hour",
+  "send_time_minute",
+  "ed_daily_soft_limit",
+  "ed_smoothing_window_days",
+  "batch_size",
+  "birthday_priority",
+  "effective_date_priority",
+  "aep_priority",
+  "post_window_priority"
+] as const satisfies ReadonlyArray<SettingName & keyof Settings>
+
+const isRanged = (name: SettingName): name is (typeof RANGED_SETTINGS)[number] =>
+  RANGED_SETTINGS.some((ranged) => ranged === name)
+
+/** Spec §13.3; problems in the order of the settings table. */
 const validateSettings = (
   settings: Settings,
   stateBuffers: Readonly<Record<string, number>>,
   dailyCap: number | undefined
 ): ReadonlyArray<string> => {
   const problems: Array<string> = []
-  if (Option.isNone(DateTime.zoneMakeNamed(settings.timezone))) {
-    problems.push(`timezone must be an IANA time zone name such as America/Chicago (got "${settings.timezone}")`)
+  const buffer = SETTINGS.pre_exclusion_buffer_days.range ?? { min: 0, max: 180 }
+  const checks: Partial<Record<SettingName, () => void>> = {
+    timezone: () => {
+      if (Option.isNone(DateTime.zoneMakeNamed(settings.timezone))) {
+        problems.push(`timezone must be an IANA time zone name such as America/Chicago (got "${settings.timezone}")`)
+      }
+    },
+    pre_exclusion_buffer_days: () => {
+      withinDefinedRange(problems, "pre_exclusion_buffer_days", settings.pre_exclusion_buffer_days)
+      for (const [state, days] of Object.entries(stateBuffers)) {
+        if (!/^[A-Z]{2}$/.test(state))
+          problems.push(`organization_state_buffers.state must be two capital letters (got "${state}")`)
+        inRange(problems, `organization_state_buffers days for ${state}`, days, buffer.min, buffer.max ?? 180)
+      }
+    },
+    // 2025 is not a leap year, so Feb 29 is rejected as the spec requires.
+    aep_day: () => {
+      if (!isValidCalendarDate(2025, settings.aep_month, settings.aep_day)) {
+        problems.push(
+          `aep_month and aep_day must form a date that exists in every year (got month ${settings.aep_month}, day ${settings.aep_day})`
+        )
+      }
+    },
+    daily_send_percentage_cap: () => {
+      if (dailyCap === undefined || settings.daily_cap_basis_points === undefined) return
+      if (!(dailyCap > 0 && settings.daily_cap_basis_points > 0 && settings.daily_cap_basis_points <= 10000)) {
+        problems.push(`daily_send_percentage_cap must be above 0 and at most 100 % (got ${dailyCap})`)
+      }
+    },
+    overage_threshold: () => {
+      if (settings.overage_threshold_hundredths < 100) {
+        problems.push(`overage_threshold must be at least 1.00 (got ${settings.overage_threshold_hundredths / 100})`)
+      }
+    },
+    ed_share_of_daily_cap: () =>
+      inRange(problems, "ed_share_of_daily_cap", settings.ed_share_of_daily_cap_hundredths / 100, 0, 1)
   }
-  inRange(problems, "pre_exclusion_buffer_days", settings.pre_exclusion_buffer_days, 0, 180)
-  for (const [state, days] of Object.entries(stateBuffers)) {
-    if (!/^[A-Z]{2}$/.test(state))
-      problems.push(`organization_state_buffers.state must be two capital letters (got "${state}")`)
-    inRange(problems, `organization_state_buffers days for ${state}`, days, 0, 180)
-  }
-  inRange(problems, "birthday_days_before", settings.birthday_days_before, 0, 180)
-  inRange(problems, "effective_date_days_before", settings.effective_date_days_before, 0, 180)
-  inRange(problems, "effective_date_first_email_months", settings.effective_date_first_email_months, 0, 120)
-  // 2025 is not a leap year, so Feb 29 is rejected as the spec requires.
-  if (!isValidCalendarDate(2025, settings.aep_month, settings.aep_day)) {
-    problems.push(
-      `aep_month and aep_day must form a date that exists in every year (got month ${settings.aep_month}, day ${settings.aep_day})`
-    )
-  }
-  atLeast(problems, "max_emails_per_period", settings.max_emails_per_period, 1)
-  inRange(problems, "frequency_period_days", settings.frequency_period_days, 1, 365)
-  inRange(problems, "catch_up_spread_days", settings.catch_up_spread_days, 1, 60)
-  inRange(problems, "followup_lookback_days", settings.followup_lookback_days, 0, 365)
-  inRange(problems, "followup_delay_days", settings.followup_delay_days, 0, 60)
-  inRange(problems, "send_time_hour", settings.send_time_hour, 0, 23)
-  inRange(problems, "send_time_minute", settings.send_time_minute, 0, 59)
-  if (dailyCap !== undefined && settings.daily_cap_basis_points !== undefined) {
-    if (!(dailyCap > 0 && settings.daily_cap_basis_points > 0 && settings.daily_cap_basis_points <= 10000)) {
-      problems.push(`daily_send_percentage_cap must be above 0 and at most 100 % (got ${dailyCap})`)
-    }
-  }
-  if (settings.ed_daily_soft_limit !== undefined)
-    atLeast(problems, "ed_daily_soft_limit", settings.ed_daily_soft_limit, 1)
-  if (settings.ed_smoothing_window_days !== undefined) {
-    inRange(problems, "ed_smoothing_window_days", settings.ed_smoothing_window_days, 1, 31)
-  }
-  // One batch is one write transaction held in memory: a million contacts is already far past useful.
-  if (settings.batch_size !== undefined) inRange(problems, "batch_size", settings.batch_size, 1, 1_000_000)
-  if (settings.overage_threshold_hundredths < 100) {
-    problems.push(`overage_threshold must be at least 1.00 (got ${settings.overage_threshold_hundredths / 100})`)
-  }
-  inRange(problems, "ed_share_of_daily_cap", settings.ed_share_of_daily_cap_hundredths / 100, 0, 1)
-  for (const name of [
-    "birthday_priority",
-    "effective_date_priority",
-    "aep_priority",
-    "post_window_priority"
-  ] as const) {
-    inRange(problems, name, settings[name], 0, 1000)
+  for (const name of SETTING_NAMES) {
+    const check = checks[name]
+    if (check !== undefined) check()
+    // One batch is one write transaction held in memory: batch_size's maximum (a million contacts) is far past useful.
+    else if (isRanged(name)) withinDefinedRange(problems, name, settings[name])
   }
   problems.push(
     ...windowSpanProblems(RULESETS[settings.ruleset].rules, stateBuffers, settings.pre_exclusion_buffer_days)

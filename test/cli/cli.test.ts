@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import BetterSqlite3 from "better-sqlite3"
 import { assert, describe, it } from "vitest"
+import { SETTINGS_COMMANDS } from "../../src/cli/Cli.js"
+import { RENDERED_HELP_COMMANDS } from "../../src/cli/rendered-help.js"
 import { flagName, SETTING_NAMES } from "../../src/settings/definitions.js"
 import { BIN, runCli } from "../support/cli.js"
 import { useTempDir } from "../support/files.js"
@@ -14,12 +16,17 @@ const path = (name: string) => join(dir, name)
 const messages = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("email-scheduler:"))
 
 describe("email-scheduler CLI (real child processes)", () => {
-  it("--help prints the help the build rendered, without loading the program, exactly as the program prints it", () => {
-    const fast = runCli(["--help"])
-    const full = spawnSync(process.execPath, [BIN.replace(/bin\.js$/, "main.js"), "--help"], { encoding: "utf8" })
-    assert.strictEqual(fast.code, 0)
-    assert.isAbove(fast.stdout.length, 1000)
-    assert.strictEqual(fast.stdout, full.stdout)
+  it("--help (and run's, explain's, preview's) prints the help the build rendered, exactly as the program prints it", () => {
+    assert.deepStrictEqual([...RENDERED_HELP_COMMANDS], [...SETTINGS_COMMANDS])
+    for (const command of [[], ...RENDERED_HELP_COMMANDS.map((name) => [name])]) {
+      const fast = runCli([...command, "--help"])
+      const full = spawnSync(process.execPath, [BIN.replace(/bin\.js$/, "main.js"), ...command, "--help"], {
+        encoding: "utf8"
+      })
+      assert.strictEqual(fast.code, 0)
+      assert.isAbove(fast.stdout.length, 1000)
+      assert.strictEqual(fast.stdout, full.stdout, `${command.join(" ")} --help`)
+    }
   })
 
   it("prints help for the program and every command, with every setting flag on run", () => {
@@ -123,14 +130,32 @@ describe("email-scheduler CLI (real child processes)", () => {
     ])
   })
 
-  it("help in a pipe is plain text, and each setting shows its kind and its default (issue 15)", () => {
+  it("help in a pipe is plain text; run's settings are grouped, one line each with kind, range and default (issue 15)", () => {
     const help = runCli(["run", "--help"])
     assert.strictEqual(help.code, 0)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: no ANSI escape may reach a pipe
     assert.notMatch(help.stdout, /\u001b\[/)
-    assert.include(help.stdout, "--birthday-days-before integer")
-    assert.include(help.stdout, "--aep-enabled true|false")
-    assert.include(help.stdout, "(default: 14; also SCHEDULER_BIRTHDAY_DAYS_BEFORE)")
+    assert.isBelow(help.stdout.split("\n").length, 100, "324 lines before")
+    const lines = help.stdout.split("\n")
+    const line = (flag: string) => lines.find((text) => text.trimStart().startsWith(`${flag} `)) ?? ""
+    assert.match(
+      line("--birthday-days-before"),
+      /<integer> +birthday email = anniversary - this; 0 to 180; default 14$/
+    )
+    assert.match(line("--aep-enabled"), /<true\|false> .*; default true$/)
+    assert.match(line("--max-emails-per-period"), /; at least 1; default 3$/)
+    assert.match(line("--ruleset"), /baseline \| statutes-2026; default baseline$/)
+    assert.match(line("--batch-size"), /1 to 1000000; default from the size profile$/)
+    const groups = ["Email dates and times", "Rules and who gets what", "Frequency, daily cap and balancing"]
+    const positions = [...groups, "Priorities"].map((title) => help.stdout.indexOf(`  ${title}`))
+    assert.deepStrictEqual(
+      positions,
+      [...positions].sort((a, b) => a - b),
+      "groups in order"
+    )
+    assert.notInclude(positions, -1)
+    // The priorities come after their group's heading, the time zone under dates.
+    assert.isAbove(help.stdout.indexOf("--post-window-priority"), help.stdout.indexOf("  Priorities"))
     const wrong = runCli(["run", "--frobnicate"])
     // biome-ignore lint/suspicious/noControlCharactersInRegex: nor into an error message
     assert.notMatch(wrong.stdout + wrong.stderr, /\u001b\[/)

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
 import { BASELINE, type StateRule } from "../../src/rules/rulesets.js"
+import { SETTING_NAMES, SETTINGS } from "../../src/settings/definitions.js"
 import { resolveSettings, type SettingsSources, windowSpanProblems } from "../../src/settings/resolve.js"
 
 const resolve = (sources: Partial<SettingsSources>) =>
@@ -193,5 +194,28 @@ describe("settings validation (spec §13.3)", () => {
     assert.deepStrictEqual(windowSpanProblems([wide], { CA: 0 }, 180), [])
     const yearRound = BASELINE.rules.find((rule) => rule.kind === "year_round")!
     assert.deepStrictEqual(windowSpanProblems([yearRound], {}, 180), [], "year-round rules have no window")
+  })
+})
+
+describe("the ranges --help shows are the ranges validation applies (issue 15)", () => {
+  const ranged = SETTING_NAMES.flatMap((name) => {
+    const range = SETTINGS[name].range
+    return range === undefined ? [] : [{ name, range, step: SETTINGS[name].kind === "real" ? 0.01 : 1 }]
+  })
+
+  it("every number setting has a range, and its bounds are accepted while one step beyond is refused", () => {
+    const numbers = SETTING_NAMES.filter((name) => ["int", "real"].includes(SETTINGS[name].kind))
+    const unranged = numbers.filter((name) => SETTINGS[name].range === undefined)
+    assert.deepStrictEqual(unranged, ["daily_send_percentage_cap"], "the cap's range is in words: percent or fraction")
+    for (const { name, range, step } of ranged) {
+      // aep_day 31 needs a month that has one.
+      const flags = (value: number) => ({ [name]: String(value), ...(name === "aep_day" ? { aep_month: "1" } : {}) })
+      assert.deepStrictEqual(problems({ flags: flags(range.min) }), [], `${name} = ${range.min}`)
+      assert.strictEqual(problems({ flags: flags(range.min - step) }).length, 1, `${name} = ${range.min - step}`)
+      if (range.max !== undefined) {
+        assert.deepStrictEqual(problems({ flags: flags(range.max) }), [], `${name} = ${range.max}`)
+        assert.strictEqual(problems({ flags: flags(range.max + step) }).length, 1, `${name} = ${range.max + step}`)
+      }
+    }
   })
 })
