@@ -1,4 +1,4 @@
-import { Cause, Clock, DateTime, Effect, Option, Random } from "effect"
+import { Cause, Clock, DateTime, Effect, Option, Random, Ref } from "effect"
 import { changeVersion } from "../db/change-tracking.js"
 import { Database } from "../db/Database.js"
 import { isDamagedFile } from "../db/errors.js"
@@ -170,10 +170,9 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
     const migrationsApplied = applied.map(([id, name]) => `${String(id).padStart(4, "0")}_${name}`)
     const dataVersion = yield* changeVersion
     const runId = options.runId ?? (yield* makeRunId)
+    const startedAt = yield* utcTimestamp
     const startCheckpoint = (profile: LoadParameters) =>
-      Effect.flatMap(utcTimestamp, (startedAt) =>
-        Checkpoint.start({ runId, asOf, startedAt, ruleset, zipDataset: ZIP_DATASET, sizeProfile: profile.profile })
-      )
+      Checkpoint.start({ runId, asOf, startedAt, ruleset, zipDataset: ZIP_DATASET, sizeProfile: profile.profile })
     const configChecksum = (profile: LoadParameters) =>
       sha256(canonicalJson(configDocument(resolved, profile, ruleset)))
     const settingsPart = {
@@ -257,7 +256,9 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       types: setup.types.malformed,
       instances: setup.instances.malformed
     })
-    yield* startCheckpoint(profile)
+    // The checkpoint row is the run's first write, made once everything has been read and planned: a file whose
+    // damage the reading meets gets no write at all (issue 15; docs/business-rules.md §12.5).
+    const checkpointStarted = yield* Ref.make(false)
 
     const body = Effect.gen(function* () {
       const context = planContext(rules, asOf, campaigns)
@@ -275,6 +276,8 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           balancePlan(planned.items, planned.contacts, planned.types, balanceParameters(profile, asOf), rules.exclusion)
         )
       )
+      yield* startCheckpoint(profile)
+      yield* Ref.set(checkpointStarted, true)
       const [writeMs, written] = yield* elapsed(
         writePlan({
           db,
@@ -341,17 +344,16 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       yield* completeCheckpoint(report, outcome, clean ? after : undefined)
       return report
     })
-    // Any failure after the checkpoint row exists, interruption included, marks it failed; committed batches stay
-    // (spec §12.2).
-    return yield* body.pipe(
-      Effect.scoped,
-      Effect.onError((cause) =>
-        // A damaged file gets no further write: its checkpoint stays `started` (the next completed run abandons it).
-        isDamagedFile(Cause.squash(cause))
-          ? Effect.void
-          : Effect.flatMap(utcTimestamp, (at) => Checkpoint.fail(runId, at, failureMessage(cause))).pipe(Effect.ignore)
-      )
-    )
+    // Any failure, interruption included, is recorded as a failed checkpoint (started first if planning failed);
+    // committed batches stay (spec §12.2). A damaged file gets no further write: a checkpoint already started stays
+    // `started` (the next completed run abandons it).
+    const recordFailure = <E>(cause: Cause.Cause<E>) =>
+      Effect.gen(function* () {
+        if (isDamagedFile(Cause.squash(cause))) return
+        if (!(yield* Ref.get(checkpointStarted))) yield* startCheckpoint(profile)
+        yield* Checkpoint.fail(runId, yield* utcTimestamp, failureMessage(cause))
+      }).pipe(Effect.ignore)
+    return yield* body.pipe(Effect.scoped, Effect.onError(recordFailure))
   })
 
   const withRules = Effect.provide(work, RulesEngine.fromSettings(resolved))

@@ -145,6 +145,35 @@ describe("run guarantees on a generated organization (real SQLite files)", () =>
       })
   )
 
+  it.effect("a failure while planning, before the first write, is still recorded as a failed checkpoint", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "planning-failure.sqlite", 2000, 5, AS_OF)
+      const failing = runOnce({
+        asOf: Option.some(AS_OF),
+        dryRun: false,
+        flags: {},
+        onProgress: (phase) => {
+          if (phase === "Planning") throw new Error("the progress display broke")
+        }
+      }).pipe(Effect.provide(databaseFile(path)))
+      assert.isTrue(Exit.isFailure(yield* Effect.exit(failing)))
+      const rows = yield* checkpoints(path)
+      assert.deepStrictEqual(
+        rows.map((row) => row.status),
+        ["failed"]
+      )
+      assert.match(rows[0]!.error!, /the progress display broke/)
+      assert.strictEqual(
+        yield* query(
+          path,
+          Schema.Struct({ n: Schema.Int }),
+          "SELECT count(*) AS n FROM email_schedules WHERE scheduler_run_id IS NOT NULL"
+        ).pipe(Effect.map(([row]) => row!.n)),
+        0
+      )
+    })
+  )
+
   it.effect("--dry-run writes nothing, not even a checkpoint, and reports what a run would change", () =>
     Effect.gen(function* () {
       const path = yield* generatedCopy(dir, "dry.sqlite", 3000, 5, AS_OF)
