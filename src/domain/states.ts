@@ -1,5 +1,5 @@
-import zipcodes from "zipcodes"
-import zipcodesPackage from "zipcodes/package.json" with { type: "json" }
+import { ZIP_TABLE_DATASET } from "./zip/zip-state-table.js"
+import { stateCodeOfZip5, zip5sOfStateCode } from "./zip/zip-states.js"
 
 /** The 50 states, DC, the territories and the military codes (spec §3.4). */
 export const STATE_CODES = [
@@ -71,7 +71,7 @@ const STATE_SET: ReadonlySet<string> = new Set(STATE_CODES)
 export const isStateCode = (value: string): value is StateCode => STATE_SET.has(value)
 
 /** Written into every checkpoint so a plan can be traced to the ZIP data it used (spec §3.4). */
-export const ZIP_DATASET = `zipcodes@${zipcodesPackage.version}`
+export const ZIP_DATASET = ZIP_TABLE_DATASET
 
 const ZIP_FORMAT = /^(\d{5})(?:-\d{4}|\d{4})?$/
 
@@ -81,22 +81,11 @@ export const zip5Of = (zip: string | null): string | undefined => {
   return ZIP_FORMAT.exec(zip.trim())?.[1]
 }
 
-const zipStateCache = new Map<string, StateCode | null>()
-
 /** State of a ZIP5 in the pinned dataset, when the dataset has one with a valid code. */
 export const stateOfZip5 = (zip5: string): StateCode | undefined => {
-  let state = zipStateCache.get(zip5)
-  if (state === undefined) {
-    const found = zipcodes.lookup(zip5)?.state
-    state = found !== undefined && isStateCode(found) ? found : null
-    zipStateCache.set(zip5, state)
-  }
-  return state ?? undefined
+  const state = stateCodeOfZip5(zip5)
+  return state !== undefined && isStateCode(state) ? state : undefined
 }
 
 /** Every ZIP5 the dataset assigns to a state (used by the data generator). */
-export const zip5sOfState = (state: StateCode): ReadonlyArray<string> =>
-  (zipcodes.lookupByState(state) ?? [])
-    .map((entry) => entry.zip)
-    .filter((zip) => /^\d{5}$/.test(zip))
-    .sort()
+export const zip5sOfState = (state: StateCode): ReadonlyArray<string> => zip5sOfStateCode(state)
