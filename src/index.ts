@@ -1,9 +1,9 @@
 /**
  * The library surface: embed the scheduler in another Effect application. Nothing reachable from here imports
- * @effect/platform-node, @effect/sql-sqlite-node, @effect/cli or better-sqlite3 (a test walks the import graph): the
- * host provides its own `SqlClient`, its time zone (the `timezone` setting, and `DateTime.CurrentTimeZone` for
- * `BusinessClock`) and, if it syncs files, its own `ObjectStore` (the storage port: GCS, S3 and directory stores are
- * included).
+ * @effect/platform-node, @effect/sql-sqlite-node, @effect/cli, better-sqlite3 or a cloud SDK (a test walks the import
+ * graph): the host provides its own `SqlClient`, its time zone (the `timezone` setting, and `DateTime.CurrentTimeZone`
+ * for `BusinessClock`) and, if it syncs files, an `ObjectStore` (the storage port): `directoryStore` here,
+ * `gcsStore` from `email-scheduler/gcs` and `s3Store` from `email-scheduler/s3`.
  */
 import { Layer } from "effect"
 import { Database } from "./db/Database.js"
@@ -53,9 +53,7 @@ export { type ResolvedSettings, resolveSettings, type SettingsSources } from "./
 export { SettingSource, type Settings, SettingsInvalid, SizeProfileName } from "./settings/settings.js"
 export { directoryStore } from "./storage/directory-store.js"
 export { ObjectNotFound, PreconditionFailed, StorageError } from "./storage/errors.js"
-export { gcsStore } from "./storage/gcs-store.js"
 export { ObjectStore, type UploadCondition } from "./storage/ObjectStore.js"
-export { s3Store } from "./storage/s3-store.js"
 export { BusinessClock, businessToday } from "./time/BusinessClock.js"
 
 /** The scheduler's services over a host-provided `SqlClient`. Run `runMigrations` once, then `runOnce`. */

@@ -8,7 +8,15 @@ import { Effect, Layer, Option } from "effect"
 import * as Scheduler from "../src/index.js"
 
 const SRC = fileURLToPath(new URL("../src/", import.meta.url))
-const FORBIDDEN = ["@effect/platform-node", "@effect/sql-sqlite-node", "@effect/cli", "better-sqlite3"]
+const FORBIDDEN = [
+  "@effect/platform-node",
+  "@effect/sql-sqlite-node",
+  "@effect/cli",
+  "better-sqlite3",
+  // The storage SDKs come only through email-scheduler/gcs and email-scheduler/s3 (issue 11).
+  "@aws-sdk/client-s3",
+  "@google-cloud/storage"
+]
 
 /** Every module reachable from a source file through static and dynamic imports, with its package imports. */
 const reachableImports = (entry: string): Map<string, ReadonlyArray<string>> => {

@@ -10,7 +10,15 @@ import { Effect, Layer, Option, Schema } from "effect"
 /** The package entry, as another application imports it (resolved through package.json `exports` to dist/). */
 const loadPackage = () => import("email-scheduler")
 
-const FORBIDDEN = ["@effect/platform-node", "@effect/sql-sqlite-node", "@effect/cli", "better-sqlite3"]
+const FORBIDDEN = [
+  "@effect/platform-node",
+  "@effect/sql-sqlite-node",
+  "@effect/cli",
+  "better-sqlite3",
+  // The storage SDKs come only through email-scheduler/gcs and email-scheduler/s3 (issue 11).
+  "@aws-sdk/client-s3",
+  "@google-cloud/storage"
+]
 
 /** Every bare module specifier reachable from a compiled file through its static and dynamic relative imports. */
 const reachablePackages = (entry: string): Set<string> => {
@@ -37,6 +45,16 @@ describe("embedding as a library (issue 7)", () => {
     assert.include([...packages], "effect")
     assert.include([...packages], "@effect/sql")
     for (const name of FORBIDDEN) assert.notInclude([...packages], name, `${name} is reachable from the entry`)
+  })
+
+  it("email-scheduler/gcs and email-scheduler/s3 bring the storage SDKs, and only they do", async () => {
+    assert.include([...reachablePackages("dist/src/gcs.js")], "@google-cloud/storage")
+    assert.include([...reachablePackages("dist/src/s3.js")], "@aws-sdk/client-s3")
+    const gcs = await import("email-scheduler/gcs")
+    const s3 = await import("email-scheduler/s3")
+    assert.isFunction(gcs.gcsStore)
+    assert.isFunction(s3.s3Store)
+    assert.isTrue(s3.isTigrisEndpoint("https://fly.storage.tigris.dev"))
   })
 
   it.effect("the package entry schedules on a host-provided in-memory SqlClient", () =>
