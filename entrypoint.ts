@@ -13,7 +13,7 @@ import { type ProductionConfig, productionConfig, type StorageSettings } from ".
 import { exitCodeOf, JobTimeout } from "./src/production/errors.js"
 import { syncAndRunAs } from "./src/production/sync.js"
 import { logWarningsAsJson } from "./src/production/warnings.js"
-import { makeRunId } from "./src/scheduling/run.js"
+import { makeRunId } from "./src/run/run.js"
 import { directoryStore } from "./src/storage/directory-store.js"
 import { gcsKeyFile } from "./src/storage/gcs-key-file.js"
 import { gcsStore } from "./src/storage/gcs-store.js"

@@ -28,6 +28,8 @@ export {
 export { isValidEmail } from "./domain/email-address.js"
 export { ContactEventRow, failedUnderwriting, TrackingClickRow } from "./domain/events.js"
 export { STATE_CODES, type StateCode, ZIP_DATASET } from "./domain/states.js"
+export type { PlannedEmail } from "./plan/index.js"
+export { type ContactCensus, type ContactPlan, makeCensus, planContact, planContext } from "./plan/index.js"
 export { comparePreviews, type PreviewComparison } from "./preview/compare.js"
 export { sendDue } from "./preview/sender.js"
 export { type Preview, type PreviewDay, previewRange } from "./preview/simulate.js"
@@ -41,11 +43,15 @@ export { detectProfile, type LoadParameters, loadParameters, SIZE_PROFILES } fro
 export { makeRules, type Rules, RulesEngine } from "./rules/RulesEngine.js"
 export { BASELINE, RULESETS, type Ruleset, STATUTES_2026, type StateRule } from "./rules/rulesets.js"
 export { type ExclusionHit, exclusionAt, rulesInForce, type WindowHit } from "./rules/windows.js"
-export { type ContactCensus, makeCensus } from "./scheduling/contact-census.js"
-export { type ContactExplanation, ContactNotFound, explainContact } from "./scheduling/explain.js"
-export type { PlannedEmail } from "./scheduling/plan.js"
-export { type ContactPlan, planContact, planContext } from "./scheduling/plan-contact.js"
-export { type RunOptions, type RunReport, resolveRunSettings, runOnce } from "./scheduling/run.js"
+export {
+  type ContactExplanation,
+  ContactNotFound,
+  explainContact,
+  type RunOptions,
+  type RunReport,
+  resolveRunSettings,
+  runOnce
+} from "./run/index.js"
 export { envName, flagName, SETTING_NAMES, SETTINGS, type SettingName } from "./settings/definitions.js"
 export { settingsFromEnvironment } from "./settings/environment.js"
 export { SettingOverrides } from "./settings/overrides.js"

@@ -13,7 +13,7 @@ export const sqliteFile = (filename: string) =>
 
 /**
  * The file client with the Database service on top, and Node's file system, where a run keeps its staging file
- * (scheduling/staging.ts).
+ * (run/staging.ts).
  */
 export const databaseFile = (filename: string) =>
   Layer.mergeAll(Database.Default.pipe(Layer.provideMerge(sqliteFile(filename))), NodeFileSystem.layer)

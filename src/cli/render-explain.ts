@@ -1,6 +1,6 @@
 import { Option, Schema } from "effect"
 import { WindowMetadata, windowMetadata } from "../rules/explanations.js"
-import type { ContactExplanation } from "../scheduling/explain.js"
+import type { ContactExplanation } from "../run/index.js"
 
 const DATE_RULES: Readonly<Record<string, string>> = {
   on_time: "on time",

@@ -1,4 +1,4 @@
-import type { RunReport } from "../scheduling/run.js"
+import type { RunReport } from "../run/index.js"
 
 const n = (value: number): string => value.toLocaleString("en-US")
 const row = (label: string, value: number, extra = "") => `  ${label.padEnd(30)} ${n(value).padStart(10)}${extra}`

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import type { PlanRecord } from "../scheduling/records.js"
+import type { PlanRecord } from "../plan/index.js"
 import { DatabaseError } from "./errors.js"
 
 /** Rows per INSERT statement: 17 values each, well under SQLite's 32,766 bound parameters. */

@@ -1,10 +1,8 @@
 import { Effect, Option } from "effect"
 import { validateContact } from "../domain/contact.js"
 import { addDays, daysBetween, type IsoDate } from "../domain/dates.js"
-import { forEachContactPage } from "../scheduling/contact-pages.js"
-import { yieldToEventLoop } from "../scheduling/event-loop.js"
-import { sendTime } from "../scheduling/records.js"
-import { runOnce } from "../scheduling/run.js"
+import { sendTime } from "../plan/index.js"
+import { forEachContactPage, runOnce, yieldToEventLoop } from "../run/index.js"
 import type { SettingName } from "../settings/definitions.js"
 import { sendDue } from "./sender.js"
 

@@ -4,11 +4,10 @@ import { DatabaseError } from "../db/errors.js"
 import { validateContact } from "../domain/contact.js"
 import { addDays, type IsoDate } from "../domain/dates.js"
 import { ZIP_DATASET } from "../domain/states.js"
+import { type ContactCensus, makeCensus } from "../plan/index.js"
 import { RULESETS, type StateRule } from "../rules/rulesets.js"
 import { rulesInForce } from "../rules/windows.js"
-import { type ContactCensus, makeCensus } from "../scheduling/contact-census.js"
-import { forEachContactPage } from "../scheduling/contact-pages.js"
-import { resolveRunSettings } from "../scheduling/run.js"
+import { forEachContactPage, resolveRunSettings } from "../run/index.js"
 import { businessToday } from "../time/BusinessClock.js"
 
 /** Days of planned volume the report charts. */

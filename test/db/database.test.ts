@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { Database } from "../../src/db/Database.js"
 import { validateContact } from "../../src/domain/contact.js"
-import { makeCensus } from "../../src/scheduling/contact-census.js"
+import { makeCensus } from "../../src/plan/contact-census.js"
 import { DatabaseTest } from "../support/layers.js"
 
 const exec = (statements: string) =>

@@ -1,16 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import { FastCheck } from "effect"
-import { toDayNumber } from "../../src/domain/dates.js"
-import { BASELINE } from "../../src/rules/rulesets.js"
-import { balancePlan, NO_DAY } from "../../src/scheduling/apply-balance.js"
-import { balance, DAILY_CAP, stepNames } from "../../src/scheduling/balance.js"
+import { balancePlan, NO_DAY } from "../../src/balance/apply-balance.js"
+import { balance } from "../../src/balance/balance.js"
 import {
   BalanceContacts,
   BalanceItems,
   EmailTypeCodes,
   keyCode,
   NO_LATEST_DAY
-} from "../../src/scheduling/balance-items.js"
+} from "../../src/balance/balance-items.js"
+import { toDayNumber } from "../../src/domain/dates.js"
+import { DAILY_CAP, stepNames } from "../../src/plan/move-steps.js"
+import { BASELINE } from "../../src/rules/rulesets.js"
 import { type BalanceItem as ReferenceItem, balance as referenceBalance } from "../support/reference/balance.js"
 
 interface ItemFields {

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Schema } from "effect"
 import { databaseFile } from "../../src/app/sqlite.js"
-import { runOnce } from "../../src/scheduling/run.js"
+import { runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
 

@@ -1,7 +1,7 @@
 import { assert, describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
 import { renderExplanation } from "../../src/cli/render-explain.js"
-import { explainContact } from "../../src/scheduling/explain.js"
+import { explainContact } from "../../src/run/explain.js"
 import { DatabaseTest } from "../support/layers.js"
 import { campaignType, runAsOf, seedContacts, seedTable, storedRows } from "../support/run.js"
 

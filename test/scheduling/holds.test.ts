@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { EmailScheduleRow } from "../../src/domain/email.js"
+import { buildHistory, Identity } from "../../src/plan/history.js"
+import { holdRows } from "../../src/plan/holds.js"
+import { DAILY_CAP, ED_SMOOTHING } from "../../src/plan/move-steps.js"
+import type { PlannedEmail } from "../../src/plan/plan.js"
 import { canonicalJson } from "../../src/rules/canonical-json.js"
 import { BASELINE } from "../../src/rules/rulesets.js"
 import type { WindowSubject } from "../../src/rules/windows.js"
-import { DAILY_CAP, ED_SMOOTHING } from "../../src/scheduling/balance.js"
-import { buildHistory, Identity } from "../../src/scheduling/history.js"
-import { holdRows } from "../../src/scheduling/holds.js"
-import type { PlannedEmail } from "../../src/scheduling/plan.js"
 
 const TODAY = "2026-06-01"
 const exclusion = { ruleset: BASELINE, defaultBuffer: 60, stateBuffers: {} }

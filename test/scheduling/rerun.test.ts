@@ -4,7 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
 import { Effect, Option, Schema } from "effect"
 import { databaseFile } from "../../src/app/sqlite.js"
-import { type RunReport, runOnce } from "../../src/scheduling/run.js"
+import { type RunReport, runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
 

@@ -3,7 +3,7 @@ import BetterSqlite3 from "better-sqlite3"
 import { Effect, Option } from "effect"
 import { databaseFile } from "../../src/app/sqlite.js"
 import { addDays } from "../../src/domain/dates.js"
-import { runOnce } from "../../src/scheduling/run.js"
+import { runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
 

@@ -1,10 +1,10 @@
 import { Either } from "effect"
 import { ContactRow, validateContact } from "../../src/domain/contact.js"
 import { EmailScheduleRow } from "../../src/domain/email.js"
+import { NO_CAMPAIGNS } from "../../src/plan/campaigns.js"
+import { buildHistory } from "../../src/plan/history.js"
+import { type ContactPlan, planContact } from "../../src/plan/plan-contact.js"
 import { RULESETS } from "../../src/rules/rulesets.js"
-import { NO_CAMPAIGNS } from "../../src/scheduling/campaigns.js"
-import { buildHistory } from "../../src/scheduling/history.js"
-import { type ContactPlan, planContact } from "../../src/scheduling/plan-contact.js"
 import { resolveSettings } from "../../src/settings/resolve.js"
 
 export interface ExampleContact {

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
-import { type RunOptions, runOnce } from "../../src/scheduling/run.js"
+import { type RunOptions, runOnce } from "../../src/run/run.js"
 import type { ExampleContact } from "./examples.js"
 
 /** Inserts example contacts (and an organization row when settings are given) into the test database. */

@@ -7,7 +7,7 @@ const WITH_ABANDONED = "CHECK (status IN ('started', 'completed', 'failed', 'aba
 const SchemaRow = Schema.Struct({ type: Schema.String, sql: Schema.String })
 
 /**
- * Issue 15: a checkpoint whose run was killed becomes `abandoned` (scheduling/checkpoint.ts), so the status CHECK of
+ * Issue 15: a checkpoint whose run was killed becomes `abandoned` (run/checkpoint.ts), so the status CHECK of
  * 0001 gains that value. SQLite cannot alter a CHECK in place (and our connections run in defensive mode, where the
  * schema table is read-only), so the table is rebuilt the documented way: create it anew with the wider CHECK, copy
  * every row, drop the old one, rename, and recreate its indexes and triggers. A table without our CHECK (a

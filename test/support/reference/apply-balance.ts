@@ -1,9 +1,9 @@
 import { dateFromDayNumber } from "../../../src/domain/dates.js"
 import { metadataObject } from "../../../src/domain/events.js"
+import { ED_SMOOTHING, stepNames } from "../../../src/plan/move-steps.js"
+import type { PlanRecord } from "../../../src/plan/records.js"
 import { canonicalJson } from "../../../src/rules/canonical-json.js"
 import { type ExclusionContext, exclusionRanges, inRanges } from "../../../src/rules/windows.js"
-import { ED_SMOOTHING, stepNames } from "../../../src/scheduling/balance.js"
-import type { PlanRecord } from "../../../src/scheduling/records.js"
 import { type BalanceParameters, balance } from "./balance.js"
 import type { BalanceInput } from "./load-plan.js"
 

@@ -1,5 +1,5 @@
+import { DayQueue } from "../../../src/balance/balance.js"
 import { jitter } from "../../../src/rules/hash.js"
-import { DayQueue } from "../../../src/scheduling/balance.js"
 
 /** A pre-scheduled row of the plan as load balancing sees it (spec §10.2: only these count and move). */
 export interface BalanceItem {

@@ -1,29 +1,33 @@
 import { Effect } from "effect"
-import type { ContactIdRange, Database } from "../db/Database.js"
-import type { MalformedRow } from "../db/decode.js"
-import { readLooseDate, toDayNumber } from "../domain/dates.js"
-import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
-import { canonicalJson } from "../rules/canonical-json.js"
-import { NO_DAY } from "./apply-balance.js"
 import {
   BalanceContacts,
   BalanceItems,
   EmailTypeCodes,
   type ItemColumns,
   keyCode,
+  NO_DAY,
   NO_EVENT_YEAR,
   NO_LATEST_DAY,
   type OwnerColumns
-} from "./balance-items.js"
+} from "../balance/index.js"
+import type { ContactIdRange, Database } from "../db/Database.js"
+import type { MalformedRow } from "../db/decode.js"
+import { readLooseDate, toDayNumber } from "../domain/dates.js"
+import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
+import type { PlanContext, PlannedEmail } from "../plan/index.js"
+import {
+  type ContactCensus,
+  dayKey,
+  makeCensus,
+  makePlanSummary,
+  type PlanSummary,
+  storedRowsHash
+} from "../plan/index.js"
+import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, readRelated } from "./batch-input.js"
 import { contactLine } from "./checkpoint.js"
-import { type ContactCensus, makeCensus } from "./contact-census.js"
-import type { PlannedEmail } from "./plan.js"
-import type { PlanContext } from "./plan-contact.js"
-import { makePlanSummary, type PlanSummary } from "./plan-summary.js"
 import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow } from "./staged-rows.js"
 import { ByteWriter } from "./staging.js"
-import { dayKey, storedRowsHash } from "./stored-keys.js"
 import { differs } from "./write.js"
 
 /** One write batch to plan: a contiguous range of contact ids, the `index`-th of the run (spec §12.2). */

@@ -1,3 +1,4 @@
+import { DAILY_CAP, ED_SMOOTHING, HELD } from "../plan/index.js"
 import { jitter } from "../rules/hash.js"
 import { type BalanceItems, NO_EVENT_YEAR, NO_HELD_DAY, NO_LATEST_DAY } from "./balance-items.js"
 
@@ -8,17 +9,6 @@ export interface BalanceParameters {
   readonly edSoftLimit: number
   readonly edSmoothingWindowDays: number
 }
-
-/** The steps a row took (spec §14.2 `moved.steps`), as bits. */
-export const ED_SMOOTHING = 1
-export const DAILY_CAP = 2
-/** The row ends on the day an earlier run stored it on (docs/business-rules.md §10.5): it keeps that explanation. */
-export const HELD = 4
-
-export const stepNames = (steps: number): Array<"ed_smoothing" | "daily_cap"> => [
-  ...(steps & ED_SMOOTHING ? (["ed_smoothing"] as const) : []),
-  ...(steps & DAILY_CAP ? (["daily_cap"] as const) : [])
-]
 
 /** What load balancing decided for every item: its final day, the steps it took and the jitter it drew. */
 export interface BalanceResult {

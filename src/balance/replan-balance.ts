@@ -1,8 +1,8 @@
 import { dateFromDayNumber, toDayNumber } from "../domain/dates.js"
-import { type BalanceResult, ED_SMOOTHING, HELD, stepNames } from "./balance.js"
+import type { PlannedEmail } from "../plan/index.js"
+import { dayKey, ED_SMOOTHING, HELD, stepNames } from "../plan/index.js"
+import type { BalanceResult } from "./balance.js"
 import type { BalanceItems, EmailTypeCodes } from "./balance-items.js"
-import type { PlannedEmail } from "./plan.js"
-import { dayKey } from "./stored-keys.js"
 
 /** How a pre-scheduled row was balanced: its final day, and the steps and jitter of its `moved` explanation. */
 interface BalanceOutcome {

@@ -1,8 +1,8 @@
 import { civilFromDayNumber, dateFromDayNumber } from "../domain/dates.js"
 import { metadataObject } from "../domain/events.js"
+import type { PlanRecord } from "../plan/index.js"
+import { ED_SMOOTHING, stepNames } from "../plan/index.js"
 import { canonicalJson } from "../rules/canonical-json.js"
-import { ED_SMOOTHING, stepNames } from "./balance.js"
-import type { PlanRecord } from "./records.js"
 import type { ByteReader, ByteWriter } from "./staging.js"
 
 /** Strings that repeat across a plan (skip reasons, templates) as small numbers; 0 is NULL. */

@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Option, Schema } from "effect"
 import { DatabaseError } from "../db/errors.js"
 import type { ContactRow } from "../domain/contact.js"
-import type { PlanRecord } from "./records.js"
+import type { PlanRecord } from "../plan/index.js"
 
 /**
  * SHA-256 of lines joined by `\n` (spec §12.5), fed one line at a time so millions of lines never sit in memory.

@@ -1,12 +1,11 @@
 import { Effect, Stream } from "effect"
+import { BalanceContacts, BalanceItems, EmailTypeCodes } from "../balance/index.js"
 import type { ContactIdRange } from "../db/Database.js"
-import { BalanceContacts, BalanceItems, EmailTypeCodes } from "./balance-items.js"
+import { makeCensus, makePlanSummary } from "../plan/index.js"
 import { malformedTally } from "./batch-input.js"
 import { lineHash } from "./checkpoint.js"
-import { makeCensus } from "./contact-census.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { BatchPlan, BatchRange } from "./plan-batch.js"
-import { makePlanSummary } from "./plan-summary.js"
 import type { StagedExtent, StagingFile } from "./staging.js"
 
 /** One write batch as pass 2 needs it: its range, where its staged rows are, and what it checks before using them. */

@@ -1,5 +1,5 @@
 import type { EmailScheduleRow } from "../domain/email.js"
-import type { PlanRecord } from "./records.js"
+import type { PlanRecord } from "../plan/index.js"
 
 /** What the smart update of spec §12.3 did, row by row. */
 export interface WriteCounts {

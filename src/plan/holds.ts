@@ -1,8 +1,8 @@
 import { Predicate } from "effect"
 import type { IsoDate } from "../domain/dates.js"
 import { type ExclusionContext, exclusionAt, type WindowSubject } from "../rules/windows.js"
-import { DAILY_CAP, ED_SMOOTHING } from "./balance.js"
 import { type Commitment, type ContactHistory, emailKey } from "./history.js"
+import { DAILY_CAP, ED_SMOOTHING } from "./move-steps.js"
 import type { Hold, PlannedEmail } from "./plan.js"
 
 const STEP_BITS: Readonly<Record<string, number>> = { ed_smoothing: ED_SMOOTHING, daily_cap: DAILY_CAP }

@@ -4,8 +4,7 @@ import type { MalformedRow } from "../db/decode.js"
 import { type Contact, type ContactRow, validateContact } from "../domain/contact.js"
 import type { EmailScheduleRow } from "../domain/email.js"
 import { type ContactEventRow, failedUnderwriting, type TrackingClickRow } from "../domain/events.js"
-import { buildHistory, type ContactHistory } from "./history.js"
-import { type ContactPlan, type PlanContext, planContact } from "./plan-contact.js"
+import { buildHistory, type ContactHistory, type ContactPlan, type PlanContext, planContact } from "../plan/index.js"
 
 /** Rows by contact id, in their order; rows without a contact are left out. */
 export const groupByContact = <A extends { readonly contact_id: number | null }>(rows: ReadonlyArray<A>) => {
