@@ -8,10 +8,13 @@
  * exist, after checking them).
  */
 import { NodeFileSystem, NodeRuntime } from "@effect/platform-node"
-import { Cause, Config, Duration, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect"
+import { Cause, Config, Duration, Effect, Exit, Layer, Logger, LogLevel, Metric, Option } from "effect"
 import { type ProductionConfig, productionConfig, type StorageSettings } from "./src/production/config.js"
 import { exitCodeOf, JobTimeout } from "./src/production/errors.js"
+import { healthcheckFromEnvironment } from "./src/production/healthcheck.js"
+import { exitCodeGauge } from "./src/production/metrics.js"
 import { syncAndRunAs } from "./src/production/sync.js"
+import { telemetryFromEnvironment, telemetryLayer } from "./src/production/telemetry.js"
 import { logWarningsAsJson } from "./src/production/warnings.js"
 import { makeRunId } from "./src/run/run.js"
 import { directoryStore } from "./src/storage/directory-store.js"
@@ -103,20 +106,24 @@ const job = (runId: string) =>
         onTimeout: () => new JobTimeout({ limit: Duration.format(config.jobTimeout) })
       })
     )
-    yield* Effect.logInfo("run succeeded").pipe(
-      Effect.annotateLogs({
-        asOf: report.asOf,
-        contacts: report.contacts.total,
-        emails: report.plan.rows,
-        inserted: report.writes.inserted,
-        updated: report.writes.updated,
-        deleted: report.writes.deleted,
-        pushedVersion: version,
-        seconds: Math.round((Date.now() - started) / 1000),
-        exitCode: 0
-      })
-    )
+    const summary = {
+      asOf: report.asOf,
+      contacts: report.contacts.total,
+      emails: report.plan.rows,
+      inserted: report.writes.inserted,
+      updated: report.writes.updated,
+      deleted: report.writes.deleted,
+      pushedVersion: version,
+      seconds: Math.round((Date.now() - started) / 1000),
+      exitCode: 0
+    }
+    yield* Effect.logInfo("run succeeded").pipe(Effect.annotateLogs(summary))
+    return summaryLine("run succeeded", summary)
   })
+
+/** The summary as one line of `key=value` pairs: the health check's ping body. */
+const summaryLine = (message: string, fields: Readonly<Record<string, unknown>>): string =>
+  [message, ...Object.entries(fields).map(([key, value]) => `${key}=${String(value)}`)].join(" ")
 
 /** One summary line for every failure; the failure's own message is the one clear sentence. */
 const reportFailure = (cause: Cause.Cause<unknown>) => {
@@ -135,9 +142,13 @@ const reportFailure = (cause: Cause.Cause<unknown>) => {
       : interrupted
         ? "interrupted: nothing was pushed"
         : Cause.pretty(cause)
+  const fields = { error: tag, message, exitCode: code }
   return Effect.logError("run failed").pipe(
-    Effect.annotateLogs({ error: tag, message, exitCode: code }),
-    Effect.zipRight(setExitCode(code))
+    Effect.annotateLogs(fields),
+    Effect.zipRight(setExitCode(code)),
+    Effect.zipRight(Metric.set(exitCodeGauge, code)),
+    Effect.zipRight(Effect.annotateCurrentSpan({ exitCode: code, error: tag })),
+    Effect.as(summaryLine("run failed", fields))
   )
 }
 
@@ -152,20 +163,39 @@ const program = Effect.gen(function* () {
   const runId = yield* makeRunId
   const org = yield* orgLabel
   yield* Effect.sync(() => logWarningsAsJson({ org, runId }, (line) => process.stdout.write(`${line}\n`)))
-  yield* job(runId).pipe(
-    Effect.catchAllCause(reportFailure),
-    // SIGTERM/SIGINT interrupt the main fiber: finalizers run, the push never starts; say so in the summary line.
-    Effect.onInterrupt(() =>
-      Effect.logError("run failed").pipe(
-        Effect.annotateLogs({
-          error: "Interrupted",
-          message: "interrupted by a signal: nothing was pushed",
-          exitCode: INTERRUPTED
-        })
-      )
-    ),
-    Effect.annotateLogs({ org, runId })
-  )
+  const interrupted = {
+    error: "Interrupted",
+    message: "interrupted by a signal: nothing was pushed",
+    exitCode: INTERRUPTED
+  }
+  yield* Effect.gen(function* () {
+    // HEALTHCHECK_URL and OTEL_* first: unusable values are a configuration failure like any other (exit 2), reported
+    // without a ping or a span.
+    const observed = yield* Effect.either(
+      Effect.all({ healthcheck: healthcheckFromEnvironment, telemetry: telemetryFromEnvironment })
+    )
+    if (observed._tag === "Left") return yield* reportFailure(Cause.fail(observed.left))
+    const { healthcheck, telemetry } = observed.right
+    yield* healthcheck.ping("start", summaryLine("run started", { org, runId }))
+    yield* job(runId).pipe(
+      Effect.tap(() => Effect.zipRight(Metric.set(exitCodeGauge, 0), Effect.annotateCurrentSpan("exitCode", 0))),
+      Effect.flatMap((summary) => healthcheck.ping("success", summary)),
+      Effect.catchAllCause((cause) =>
+        Effect.flatMap(reportFailure(cause), (summary) => healthcheck.ping("fail", summary))
+      ),
+      // SIGTERM/SIGINT interrupt the main fiber: finalizers run, the push never starts; say so in the summary line.
+      Effect.onInterrupt(() =>
+        Effect.logError("run failed").pipe(
+          Effect.annotateLogs(interrupted),
+          Effect.zipRight(Metric.set(exitCodeGauge, INTERRUPTED)),
+          Effect.zipRight(healthcheck.ping("fail", summaryLine("run failed", interrupted)))
+        )
+      ),
+      Effect.withSpan("email-scheduler job", { attributes: { org, runId } }),
+      // Closing the exporter's scope flushes the spans and metrics before the process exits.
+      Effect.provide(telemetryLayer(telemetry))
+    )
+  }).pipe(Effect.annotateLogs({ org, runId }))
 }).pipe(Effect.provide(Logger.json), Logger.withMinimumLogLevel(LogLevel.Info))
 
 /** 128 + SIGTERM (15): the usual code of a process ended by a signal. */

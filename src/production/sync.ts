@@ -1,15 +1,16 @@
 import { join } from "node:path"
 import { FileSystem } from "@effect/platform"
 import { SqlClient } from "@effect/sql"
-import { Duration, Effect, Schema } from "effect"
+import { Duration, Effect, Metric, Schema } from "effect"
 import { databaseFile, sqliteFile } from "../app/sqlite.js"
 import { describeCause } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
-import { makeRunId, runOnce } from "../run/index.js"
+import { makeRunId, type RunReport, runOnce } from "../run/index.js"
 import { LocalFileError } from "../storage/errors.js"
 import { ObjectStore, type UploadCondition } from "../storage/ObjectStore.js"
 import type { ProductionConfig } from "./config.js"
 import { IntegrityError, SyncConflict, SyncError } from "./errors.js"
+import { conflictsCounter, contactsGauge, phaseDuration, rowsCounter } from "./metrics.js"
 
 const IntegrityRow = Schema.Struct({ integrity_check: Schema.String })
 
@@ -92,16 +93,28 @@ const snapshot = (path: string, destination: string) =>
     )
   )
 
-/** A phase of the run, logged with its duration. */
+/** A phase of the run: its own span, logged with its duration, which the phase-duration metric records too. */
 const phase = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>) =>
   Effect.timed(effect).pipe(
-    Effect.tap(([duration]) =>
-      Effect.logInfo("phase done").pipe(
-        Effect.annotateLogs({ phase: name, ms: Math.round(Duration.toMillis(duration)) })
+    Effect.tap(([duration]) => {
+      const ms = Math.round(Duration.toMillis(duration))
+      return Effect.logInfo("phase done").pipe(
+        Effect.annotateLogs({ phase: name, ms }),
+        Effect.zipRight(Metric.update(Metric.tagged(phaseDuration, "phase", name), ms))
       )
-    ),
-    Effect.map(([, value]) => value)
+    }),
+    Effect.map(([, value]) => value),
+    Effect.withSpan(`phase ${name}`, { attributes: { phase: name } })
   )
+
+/** The run's size and writes, as metrics (exported when telemetry is on). */
+const recordRunMetrics = (report: RunReport) =>
+  Effect.all([
+    Metric.set(contactsGauge, report.contacts.total),
+    Metric.incrementBy(Metric.tagged(rowsCounter, "change", "inserted"), report.writes.inserted),
+    Metric.incrementBy(Metric.tagged(rowsCounter, "change", "updated"), report.writes.updated),
+    Metric.incrementBy(Metric.tagged(rowsCounter, "change", "deleted"), report.writes.deleted)
+  ])
 
 /** `--init`: a new, migrated database whose first push is create-only. */
 const createNew = (local: string): Effect.Effect<UploadCondition, SyncError> =>
@@ -184,6 +197,7 @@ export const syncAndRunAs = (config: ProductionConfig, runId: string) =>
       "schedule",
       runOnce({ asOf: config.asOf, dryRun: false, flags: {}, runId }).pipe(Effect.provide(databaseFile(local)))
     )
+    yield* recordRunMetrics(report)
     yield* phase("integrity check after run", integrityCheck(local, "after the run"))
     yield* phase("snapshot", snapshot(local, snapshotPath))
     yield* provenAsThisRuns(snapshotPath, report.runId)
@@ -195,6 +209,7 @@ export const syncAndRunAs = (config: ProductionConfig, runId: string) =>
           const conflictKey = `${config.objectKey}.conflict-${report.runId}`
           return store.upload(conflictKey, snapshotPath, { _tag: "IfAbsent" }).pipe(
             Effect.mapError((error) => new SyncError({ reason: `conflict copy not saved: ${error.message}` })),
+            Effect.zipRight(Metric.increment(conflictsCounter)),
             Effect.flatMap(() => Effect.fail(new SyncConflict({ key: config.objectKey, conflictKey })))
           )
         }),

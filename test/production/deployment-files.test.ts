@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs"
 import { ConfigProvider, Effect } from "effect"
 import { assert, describe, it } from "vitest"
 import { productionConfig } from "../../src/production/config.js"
+import { healthcheckFromEnvironment } from "../../src/production/healthcheck.js"
+import { telemetryFromEnvironment } from "../../src/production/telemetry.js"
 import { flySizingProblems, parseFlyMemoryMb } from "../support/fly-rules.js"
 
 const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), "utf8")
@@ -115,7 +117,7 @@ const parseFly = (command: string) => {
   return { known, flags, parts, flagValue }
 }
 
-/** The environment variables `productionConfig` asks for, recorded by a ConfigProvider that answers from `values`. */
+/** The environment variables the job asks for (`productionConfig`, `HEALTHCHECK_URL`, `OTEL_*`), recorded by a ConfigProvider that answers from `values`. */
 const variablesRead = (values: Record<string, string>): Set<string> => {
   const names = new Set<string>()
   const base = ConfigProvider.fromMap(new Map(Object.entries(values))).flattened
@@ -130,6 +132,8 @@ const variablesRead = (values: Record<string, string>): Set<string> => {
     })
   )
   Effect.runSync(Effect.either(productionConfig({ init: false })).pipe(Effect.withConfigProvider(recording)))
+  Effect.runSync(Effect.either(healthcheckFromEnvironment).pipe(Effect.withConfigProvider(recording)))
+  Effect.runSync(Effect.either(telemetryFromEnvironment).pipe(Effect.withConfigProvider(recording)))
   return names
 }
 

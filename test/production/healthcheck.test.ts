@@ -1,0 +1,110 @@
+import { spawn } from "node:child_process"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { pingUrl } from "../../src/production/healthcheck.js"
+import { directoryStore } from "../../src/storage/directory-store.js"
+import { useTempDir } from "../support/files.js"
+import { startHealthMonitor } from "../support/health-monitor.js"
+import { withServer } from "../support/http.js"
+import { generatedCopy } from "../support/organization.js"
+
+const ENTRYPOINT = fileURLToPath(new URL("../../dist/entrypoint.js", import.meta.url))
+const dir = useTempDir("healthcheck")
+const KEY = "org-data/acme.db"
+
+/** The production job as a child process (the monitor answers from this process), with only these variables. */
+const runJob = (variables: Record<string, string>) =>
+  Effect.promise(
+    () =>
+      new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const child = spawn(process.execPath, [ENTRYPOINT], { env: { PATH: process.env.PATH ?? "", ...variables } })
+        let stdout = ""
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString()
+        })
+        child.on("exit", (code) => resolve({ code, stdout }))
+      })
+  )
+
+const seededStore = (name: string) =>
+  Effect.gen(function* () {
+    const storeDir = join(dir, `store-${name}`)
+    const source = yield* generatedCopy(dir, `${name}.sqlite`, 300, 9, "2026-11-29")
+    yield* directoryStore(storeDir).upload(KEY, source, { _tag: "IfAbsent" })
+    return storeDir
+  })
+
+const job = (storeDir: string, extra: Record<string, string>) => ({
+  ORG_ID: "acme",
+  STORAGE: "dir",
+  STORAGE_DIR: storeDir,
+  DATA_DIR: join(dir, "data"),
+  AS_OF: "2026-12-01",
+  ...extra
+})
+
+describe("HEALTHCHECK_URL, the dead-man's switch (issue 13; an in-repo monitor over real HTTP)", () => {
+  it("pings <url>/start, <url> and <url>/fail, never doubling a trailing slash", () => {
+    const base = new URL("https://hc-ping.com/5f1c/")
+    assert.deepStrictEqual(
+      (["start", "success", "fail"] as const).map((kind) => pingUrl(base, kind)),
+      ["https://hc-ping.com/5f1c/start", "https://hc-ping.com/5f1c", "https://hc-ping.com/5f1c/fail"]
+    )
+  })
+
+  it.effect("a job that succeeds pings start, then success with its summary line", () =>
+    withServer(startHealthMonitor, (monitor) =>
+      Effect.gen(function* () {
+        const storeDir = yield* seededStore("success")
+        const result = yield* runJob(job(storeDir, { HEALTHCHECK_URL: monitor.url("/ping/abc") }))
+        assert.strictEqual(result.code, 0, result.stdout)
+        assert.deepStrictEqual(
+          monitor.pings.map((ping) => `${ping.method} ${ping.path}`),
+          ["POST /ping/abc/start", "POST /ping/abc"]
+        )
+        assert.match(monitor.pings[0]!.body, /^run started org=acme runId=run_/)
+        assert.match(monitor.pings[1]!.body, /^run succeeded asOf=2026-12-01 contacts=300 emails=\d+ .* exitCode=0$/)
+      })
+    )
+  )
+
+  it.effect("a job that fails pings start, then fail with the failure's sentence and exit code", () =>
+    withServer(startHealthMonitor, (monitor) =>
+      Effect.gen(function* () {
+        const empty = join(dir, "store-empty")
+        const result = yield* runJob(job(empty, { HEALTHCHECK_URL: monitor.url("/ping/abc") }))
+        assert.strictEqual(result.code, 4, result.stdout)
+        assert.deepStrictEqual(
+          monitor.pings.map((ping) => ping.path),
+          ["/ping/abc/start", "/ping/abc/fail"]
+        )
+        assert.match(monitor.pings[1]!.body, /^run failed error=SyncError message=.*exitCode=4$/)
+      })
+    )
+  )
+
+  it.effect("a monitor that is down or refuses never changes the job's outcome: a warning, exit 0", () =>
+    withServer(
+      () => startHealthMonitor(503),
+      (monitor) =>
+        Effect.gen(function* () {
+          const storeDir = yield* seededStore("refused")
+          const result = yield* runJob(job(storeDir, { HEALTHCHECK_URL: monitor.url("/ping/abc") }))
+          assert.strictEqual(result.code, 0, result.stdout)
+          assert.include(result.stdout, "health check ping failed")
+          assert.notInclude(result.stdout, "/ping/abc", "the ping URL (its token) is never logged")
+          assert.strictEqual(monitor.pings.filter((ping) => ping.path === "/ping/abc/start").length, 3, "three tries")
+        })
+    )
+  )
+
+  it.effect("an HEALTHCHECK_URL that is not an http(s) URL is a configuration error (exit 2)", () =>
+    Effect.gen(function* () {
+      const result = yield* runJob(job(join(dir, "store-unused"), { HEALTHCHECK_URL: "hc-ping.com/abc" }))
+      assert.strictEqual(result.code, 2, result.stdout)
+      assert.include(result.stdout, "HEALTHCHECK_URL must be an http(s) URL")
+    })
+  )
+})
