@@ -16,6 +16,7 @@ import { explainContact, type RunReport, runOnce } from "../run/index.js"
 import { flagName, SETTING_NAMES, SETTINGS, type SettingName } from "../settings/definitions.js"
 import { BusinessClock } from "../time/BusinessClock.js"
 import { UsageError } from "./errors.js"
+import { fleet } from "./fleet.js"
 import { terminalProgress } from "./progress.js"
 import { renderRunReport } from "./render.js"
 import { renderExplanation } from "./render-explain.js"
@@ -331,7 +332,7 @@ const demo = Command.make(
 
 export const command = Command.make("email-scheduler").pipe(
   Command.withDescription("Plans birthday, effective-date, AEP, post-window and campaign emails for a Medigap agency."),
-  Command.withSubcommands([run, explain, preview, report, migrate, generate, demo])
+  Command.withSubcommands([run, explain, preview, report, migrate, generate, demo, fleet])
 )
 
 export const cli = Command.run(command, { name: "email-scheduler", version: "0.1.0" })

@@ -20,7 +20,8 @@ const windowText = (rule: ReportData["rules"][number]["rules"][number], buffer: 
   return `${rule.daysBefore + buffer} days before ${anchor} (rule ${rule.daysBefore} + buffer ${buffer}) to ${rule.daysAfter} days after`
 }
 
-const STYLE = `
+/** The report's look, shared by the fleet's night page (fleet/status.ts). */
+export const REPORT_STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:24px auto;max-width:1080px;color:#1b1f24;padding:0 16px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
 .meta{color:#57606a;margin:0 0 12px}.cards{display:flex;gap:12px;flex-wrap:wrap}
@@ -65,7 +66,7 @@ export const renderReportHtml = (data: ReportData, generatedAt: string): string 
       .join(", ")
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Email schedule report · ${esc(data.organization)} · ${data.today}</title><style>${STYLE}</style></head>
+<title>Email schedule report · ${esc(data.organization)} · ${data.today}</title><style>${REPORT_STYLE}</style></head>
 <body>
 <h1>Email schedule: compliance and volume</h1>
 <p class="meta">${esc(data.organization)} · as of ${data.today} (${esc(data.timezone)}) · ruleset ${esc(data.ruleset)} · ${esc(data.zipDataset)} · generated ${esc(generatedAt)} UTC</p>

@@ -63,12 +63,19 @@ export const directoryStore = (
       Effect.tryPromise({
         try: async () => {
           const { object } = paths(prefix)
-          const names = await readdir(dirname(object)).catch(() => [] as Array<string>)
-          const folder = dirname(prefix) === "." ? "" : `${dirname(prefix)}/`
+          // `org-data/` names a folder, as an S3 or GCS prefix would: everything in it; `org-data/acme.db` the
+          // entries of its folder that start with it.
+          const wholeFolder = prefix.endsWith("/")
+          const directory = wholeFolder ? object : dirname(object)
+          const names = await readdir(directory).catch(() => [] as Array<string>)
+          const folder = wholeFolder ? prefix : dirname(prefix) === "." ? "" : `${dirname(prefix)}/`
           return (
             names
               // The store's own bookkeeping beside each object is not an object.
-              .filter((name) => name.startsWith(basename(object)) && !/\.(lock|generation)$|\.upload-\d+$/.test(name))
+              .filter(
+                (name) =>
+                  (wholeFolder || name.startsWith(basename(object))) && !/\.(lock|generation)$|\.upload-\d+$/.test(name)
+              )
               .map((name) => `${folder}${name}`)
               .sort()
           )

@@ -81,6 +81,23 @@ const contract = (name: string, make: () => Store) =>
         assert.deepStrictEqual(yield* store.list(`${key}.conflict-`), [`${key}.conflict-run_1`])
       })
     )
+
+    it.effect("a folder prefix (ending in /) lists every object in the folder, as the fleet reads org-data/", () =>
+      Effect.gen(function* () {
+        const store = make()
+        const folder = `fleet-${Date.now()}-${Math.random().toString(16).slice(2)}/`
+        const file = join(dir, `${name}-folder.bin`)
+        writeFileSync(file, "payload")
+        assert.deepStrictEqual(yield* store.list(folder), [])
+        for (const key of ["acme.db", "zenith.db", "acme.db.conflict-run_1"])
+          yield* store.upload(`${folder}${key}`, file, { _tag: "IfAbsent" })
+        assert.deepStrictEqual([...(yield* store.list(folder))].sort(), [
+          `${folder}acme.db`,
+          `${folder}acme.db.conflict-run_1`,
+          `${folder}zenith.db`
+        ])
+      })
+    )
   })
 
 contract("directory", () => directoryStore(join(dir, "objects")))

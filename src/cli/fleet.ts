@@ -1,0 +1,201 @@
+/**
+ * `email-scheduler fleet run` and `fleet status` (issue 13): every organization's nightly job as a one-shot Fly
+ * machine, and the night's overview.
+ */
+import { readFileSync, writeFileSync } from "node:fs"
+import { Command, Options } from "@effect/cli"
+import { FetchHttpClient } from "@effect/platform"
+import { Config, Console, Data, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { sqliteFile } from "../app/sqlite.js"
+import { nightState } from "../db/fleet-night-state.js"
+import { businessDateProblem, type IsoDate } from "../domain/dates.js"
+import { dispatchNight } from "../fleet/dispatch.js"
+import { decodeFleetFile, type FleetFile } from "../fleet/fleet-file.js"
+import { machinesApi } from "../fleet/machines-api.js"
+import { nightStatus, renderNightStatus, renderNightStatusHtml } from "../fleet/status.js"
+import { BusinessClock } from "../time/BusinessClock.js"
+import { UsageError } from "./errors.js"
+
+const stateFile = Options.text("state").pipe(
+  Options.withDefault("fleet-state.sqlite"),
+  Options.withDescription("the dispatcher's SQLite file: what each night did (created if absent)")
+)
+const night = Options.text("night").pipe(
+  Options.optional,
+  Options.withDescription("the night (YYYY-MM-DD) to dispatch or show; default: today in --timezone")
+)
+const timezone = Options.text("timezone").pipe(
+  Options.withDefault("America/Chicago"),
+  Options.withDescription("the zone whose date names the night (each job still uses its organization's own zone)")
+)
+const maxAttempts = Options.integer("max-attempts").pipe(
+  Options.withDefault(3),
+  Options.withDescription("machines per organization and night, retries included")
+)
+
+const nightOf = (value: Option.Option<string>, zone: string) =>
+  Effect.gen(function* () {
+    if (Option.isSome(value)) {
+      const problem = businessDateProblem(value.value)
+      if (problem !== undefined) return yield* new UsageError({ message: `--night ${problem}` })
+      return value.value
+    }
+    const named = DateTime.zoneMakeNamed(zone)
+    if (Option.isNone(named)) return yield* new UsageError({ message: `--timezone "${zone}" is not an IANA zone` })
+    return yield* Effect.flatMap(BusinessClock, (clock) => clock.todayOr(Option.none())).pipe(
+      Effect.provide(BusinessClock.Default.pipe(Layer.provide(Layer.succeed(DateTime.CurrentTimeZone, named.value))))
+    )
+  })
+
+const readFleetFile = (path: string): Effect.Effect<FleetFile, UsageError> =>
+  Effect.try(() => readFileSync(path, "utf8")).pipe(
+    Effect.mapError(() => new UsageError({ message: `--file ${path} cannot be read` })),
+    Effect.flatMap((text) =>
+      decodeFleetFile(text).pipe(
+        Effect.mapError(
+          (error) => new UsageError({ message: `--file ${path} is not a fleet file: ${error.message.split("\n")[0]}` })
+        )
+      )
+    )
+  )
+
+const positive = (flag: string, value: number, max: number) =>
+  Number.isSafeInteger(value) && value >= 1 && value <= max
+    ? Effect.void
+    : Effect.fail(new UsageError({ message: `--${flag} must be a whole number from 1 to ${max} (got ${value})` }))
+
+const run = Command.make(
+  "run",
+  {
+    file: Options.text("file").pipe(Options.withDescription("the fleet file: organizations and their jobs' variables")),
+    state: stateFile,
+    night,
+    timezone,
+    app: Options.text("app").pipe(
+      Options.withFallbackConfig(Config.string("FLY_APP_NAME")),
+      Options.withDescription("the Fly app whose machines run the jobs (or FLY_APP_NAME)")
+    ),
+    image: Options.text("image").pipe(
+      Options.withDescription("the image the machines run, e.g. registry.fly.io/email-scheduler:v2026-12-02")
+    ),
+    apiUrl: Options.text("api-url").pipe(
+      Options.withDefault("https://api.machines.dev"),
+      Options.withDescription("the Machines API")
+    ),
+    region: Options.text("region").pipe(Options.optional, Options.withDescription("default region of the machines")),
+    concurrency: Options.integer("concurrency").pipe(
+      Options.withDefault(5),
+      Options.withDescription("organizations running at the same time")
+    ),
+    maxAttempts,
+    createsPerSecond: Options.integer("creates-per-second").pipe(
+      Options.withDefault(1),
+      Options.withDescription("machine creations per second (bursts of three times this)")
+    ),
+    retryDelaySeconds: Options.integer("retry-delay-seconds").pipe(
+      Options.withDefault(30),
+      Options.withDescription("pause before the first retry of an organization, doubled for each next one")
+    ),
+    rootfsSizeGb: Options.integer("rootfs-size-gb").pipe(
+      Options.withDefault(10),
+      Options.withDescription("root file system per machine unless the fleet file sets it (about twice the database)")
+    ),
+    html: Options.text("html").pipe(Options.optional, Options.withDescription("where to write the night's HTML page"))
+  },
+  (flags) =>
+    Effect.gen(function* () {
+      yield* positive("concurrency", flags.concurrency, 100)
+      yield* positive("max-attempts", flags.maxAttempts, 10)
+      yield* positive("creates-per-second", flags.createsPerSecond, 100)
+      yield* positive("rootfs-size-gb", flags.rootfsSizeGb, 500)
+      const token = yield* Config.redacted("FLY_API_TOKEN").pipe(
+        Effect.mapError(
+          () =>
+            new UsageError({
+              message: "FLY_API_TOKEN is not set (a deploy token scoped to the app: fly tokens create deploy)"
+            })
+        )
+      )
+      const fleet = yield* readFleetFile(flags.file)
+      const theNight: IsoDate = yield* nightOf(flags.night, flags.timezone)
+      const api = yield* machinesApi({ baseUrl: flags.apiUrl, token: Redacted.value(token), app: flags.app })
+      const state = yield* nightState
+      const outcomes = yield* dispatchNight(
+        fleet.organizations,
+        {
+          night: theNight,
+          image: flags.image,
+          env: fleet.env,
+          region: Option.getOrUndefined(flags.region),
+          rootfsSizeGb: flags.rootfsSizeGb,
+          cpuKind: "performance",
+          cpus: 2,
+          memoryMb: 4096,
+          concurrency: flags.concurrency,
+          maxAttempts: flags.maxAttempts,
+          createLimit: { limit: 3 * flags.createsPerSecond, interval: Duration.seconds(3) },
+          retryDelay: Duration.seconds(flags.retryDelaySeconds),
+          waitSeconds: 60,
+          now: () => Date.now()
+        },
+        api,
+        state
+      )
+      const status = nightStatus(
+        theNight,
+        yield* state.attempts(theNight),
+        fleet.organizations.map((o) => o.org),
+        flags.maxAttempts
+      )
+      yield* Console.log(renderNightStatus(status))
+      const htmlPath = Option.getOrElse(flags.html, () => `fleet-${theNight}.html`)
+      writeFileSync(htmlPath, renderNightStatusHtml(status, new Date().toISOString().slice(0, 19).replace("T", " ")))
+      if ([...outcomes.values()].some((outcome) => outcome !== "succeeded")) {
+        return yield* new FleetIncomplete({ notSucceeded: status.organizations.length - status.summary.succeeded })
+      }
+    }).pipe(Effect.provide(Layer.merge(sqliteFile(flags.state), FetchHttpClient.layer)))
+).pipe(
+  Command.withDescription(
+    "Run every organization's nightly job as a one-shot Fly machine: create, wait, read the exit code, retry exit 4, 143 and start failures; a dispatcher started again continues the same night. Needs FLY_API_TOKEN."
+  )
+)
+
+const status = Command.make(
+  "status",
+  {
+    state: stateFile,
+    night,
+    timezone,
+    file: Options.text("file").pipe(
+      Options.optional,
+      Options.withDescription("the fleet file, so that organizations that never started show as not run")
+    ),
+    maxAttempts,
+    json: Options.boolean("json").pipe(Options.withDescription("print one JSON document"))
+  },
+  (flags) =>
+    Effect.gen(function* () {
+      const theNight = yield* nightOf(flags.night, flags.timezone)
+      const expected = Option.isSome(flags.file) ? (yield* readFleetFile(flags.file.value)).organizations : []
+      const state = yield* nightState
+      const result = nightStatus(
+        theNight,
+        yield* state.attempts(theNight),
+        expected.map((o) => o.org),
+        flags.maxAttempts
+      )
+      yield* Console.log(flags.json ? JSON.stringify(result, null, 2) : renderNightStatus(result))
+    }).pipe(Effect.provide(sqliteFile(flags.state)))
+).pipe(Command.withDescription("One line per organization for a night: state, exit code, seconds, attempts, machine."))
+
+/** Some organization did not succeed tonight (exit 1); the table above says which. */
+export class FleetIncomplete extends Data.TaggedError("FleetIncomplete")<{ readonly notSucceeded: number }> {
+  override get message(): string {
+    return `${this.notSucceeded} ${this.notSucceeded === 1 ? "organization" : "organizations"} did not succeed tonight; see the table above.`
+  }
+}
+
+export const fleet = Command.make("fleet").pipe(
+  Command.withDescription("Dispatch every organization's nightly job on Fly Machines, and show how a night went."),
+  Command.withSubcommands([run, status])
+)

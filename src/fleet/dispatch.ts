@@ -1,0 +1,175 @@
+/**
+ * `fleet run`: every organization's nightly job as a one-shot Fly machine (issue 13). For each organization, with at most
+ * `concurrency` at a time and machine creations rate-limited: create the machine, wait for it to stop, read its exit
+ * code, retry the retriable failures with backoff, and record every step in the night's state (db/fleet-night-state.ts)
+ * so that a dispatcher started again continues the same night without creating a second machine for anyone.
+ */
+import { Duration, Effect, Option, RateLimiter } from "effect"
+import type { Attempt, NightState } from "../db/fleet-night-state.js"
+import type { MachinesApi, MachinesApiError, RateLimited } from "./machines-api.js"
+
+export interface Organization {
+  readonly org: string
+  /** Variables of this organization's job on top of the fleet's (`SCHEDULER_*` overrides, `OBJECT_KEY`, …). */
+  readonly env?: Readonly<Record<string, string>> | undefined
+  readonly region?: string | undefined
+  /** About twice the database (PRODUCTION_DEPLOYMENT.md); the fleet default otherwise. */
+  readonly rootfsSizeGb?: number | undefined
+}
+
+export interface FleetSettings {
+  /** The business night being dispatched (YYYY-MM-DD): the state's key and part of each machine's name. */
+  readonly night: string
+  readonly image: string
+  /** Variables every job gets (STORAGE, bucket, …); secrets come from the app's `fly secrets`. */
+  readonly env: Readonly<Record<string, string>>
+  readonly region: string | undefined
+  readonly rootfsSizeGb: number
+  readonly cpuKind: string
+  readonly cpus: number
+  readonly memoryMb: number
+  readonly concurrency: number
+  readonly maxAttempts: number
+  /** Machine creations: `limit` per `interval`, bursts included (the API allows about one a second). */
+  readonly createLimit: { readonly limit: number; readonly interval: Duration.Duration }
+  /** First pause before a retry, doubled each time. */
+  readonly retryDelay: Duration.Duration
+  /** Seconds per `/wait` call (the API accepts up to 60). */
+  readonly waitSeconds: number
+  readonly now: () => number
+}
+
+/** Exit codes worth another machine: a transient sync error (4) and a signal (143). Never 2 (config) or 5 (integrity). */
+export const RETRIABLE_EXIT_CODES: ReadonlySet<number> = new Set([4, 143])
+
+export const isRetriable = (attempt: Attempt): boolean =>
+  attempt.state === "start_failed" ||
+  (attempt.state === "exited" && attempt.exit_code !== null && RETRIABLE_EXIT_CODES.has(attempt.exit_code))
+
+/** `sched-acme-20261201-1`: unique per organization, night and attempt, and a valid Fly machine name. */
+export const machineName = (org: string, night: string, attempt: number): string =>
+  `sched-${org.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-${night.replaceAll("-", "")}-${attempt}`
+
+export type OrganizationOutcome = "succeeded" | "failed" | "gave_up"
+
+const finished = (attempt: Attempt | undefined): boolean =>
+  attempt !== undefined && (attempt.state === "exited" || attempt.state === "start_failed")
+
+export const dispatchNight = (
+  organizations: ReadonlyArray<Organization>,
+  settings: FleetSettings,
+  api: MachinesApi,
+  state: NightState
+) =>
+  Effect.gen(function* () {
+    const createLimiter = yield* RateLimiter.make({
+      limit: settings.createLimit.limit,
+      interval: settings.createLimit.interval,
+      algorithm: "token-bucket"
+    })
+    /** A call the API refused with 429 is made again after the `retry-after` it named. */
+    const politely = <A>(call: Effect.Effect<A, RateLimited | MachinesApiError>): Effect.Effect<A, MachinesApiError> =>
+      Effect.catchTag(call, "RateLimited", (refused) =>
+        Effect.zipRight(Effect.sleep(refused.retryAfter), politely(call))
+      )
+
+    const key = (attempt: Attempt) => ({ night: attempt.night, org: attempt.org, attempt: attempt.attempt })
+
+    /** The machine of an attempt in `creating`: the one created before a restart (same name), or a new one. */
+    const ensureMachine = (organization: Organization, attempt: Attempt) =>
+      Effect.gen(function* () {
+        const existing = yield* politely(api.findByName(attempt.machine_name))
+        if (Option.isSome(existing)) return existing.value.id
+        const machine = yield* politely(
+          createLimiter(
+            api.create({
+              name: attempt.machine_name,
+              image: settings.image,
+              env: { ...settings.env, ...organization.env, ORG_ID: organization.org },
+              region: organization.region ?? settings.region,
+              rootfsSizeGb: organization.rootfsSizeGb ?? settings.rootfsSizeGb,
+              cpuKind: settings.cpuKind,
+              cpus: settings.cpus,
+              memoryMb: settings.memoryMb
+            })
+          )
+        )
+        return machine.id
+      })
+
+    /** Waits for the machine to stop; its exit code, or undefined when it failed to start. */
+    const awaitExit = (machineId: string): Effect.Effect<number | undefined, MachinesApiError> =>
+      Effect.gen(function* () {
+        const stopped = yield* politely(api.waitStopped(machineId, settings.waitSeconds))
+        const machine = yield* politely(api.get(machineId))
+        if (machine.exitCode !== undefined && (stopped || machine.state === "destroyed")) return machine.exitCode
+        if (machine.state === "failed") return undefined
+        return yield* awaitExit(machineId)
+      })
+
+    /** One attempt from wherever it stands to its end. */
+    const complete = (organization: Organization, attempt: Attempt) =>
+      Effect.gen(function* () {
+        let machineId = attempt.machine_id
+        if (attempt.state === "creating") {
+          const created = yield* Effect.either(ensureMachine(organization, attempt))
+          if (created._tag === "Left") {
+            yield* state.transition(key(attempt), "creating", {
+              state: "start_failed",
+              message: created.left.message,
+              at: settings.now()
+            })
+            return
+          }
+          machineId = created.right
+          yield* state.transition(key(attempt), "creating", { state: "running", machineId })
+        }
+        if (machineId === null) return
+        const exit = yield* Effect.either(awaitExit(machineId))
+        const exitCode = exit._tag === "Right" ? exit.right : undefined
+        yield* state.transition(
+          key(attempt),
+          "running",
+          exitCode === undefined
+            ? {
+                state: "start_failed",
+                message: exit._tag === "Left" ? exit.left.message : "the machine failed to start",
+                at: settings.now()
+              }
+            : { state: "exited", exitCode, at: settings.now() }
+        )
+      })
+
+    const runOrganization = (organization: Organization): Effect.Effect<OrganizationOutcome> =>
+      Effect.gen(function* () {
+        for (;;) {
+          const attempts = yield* state.attempts(settings.night, organization.org)
+          const last = attempts.at(-1)
+          if (last !== undefined && !finished(last)) {
+            yield* Effect.orDie(complete(organization, last))
+            continue
+          }
+          if (last?.state === "exited" && last.exit_code === 0) return "succeeded"
+          if (last !== undefined && !isRetriable(last)) return "failed"
+          if (attempts.length >= settings.maxAttempts) return "gave_up"
+          if (last !== undefined) {
+            yield* Effect.sleep(Duration.times(settings.retryDelay, 2 ** (attempts.length - 1)))
+          }
+          const next = attempts.length + 1
+          yield* state.begin({
+            night: settings.night,
+            org: organization.org,
+            attempt: next,
+            machineName: machineName(organization.org, settings.night, next),
+            at: settings.now()
+          })
+        }
+      }).pipe(Effect.annotateLogs({ org: organization.org }), Effect.withSpan("fleet organization"))
+
+    const outcomes = yield* Effect.forEach(
+      organizations,
+      (organization) => Effect.map(runOrganization(organization), (outcome) => [organization.org, outcome] as const),
+      { concurrency: settings.concurrency }
+    )
+    return new Map(outcomes)
+  }).pipe(Effect.scoped)
