@@ -28,7 +28,7 @@ const help =
  * The program as one bundled file (`npm run bundle`): loading it takes a third of the time of the hundreds of modules
  * it is made of (issue 11: `explain` of one contact in under a second). Without a build, the modules themselves.
  */
-const BUNDLE = new URL("./main.bundle.js", import.meta.url)
+const BUNDLE = new URL("./bundle/main.js", import.meta.url)
 
 if (help !== undefined) process.stdout.write(help)
 else if (existsSync(BUNDLE)) await import(BUNDLE.href)

@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from "node:fs"
 import { Command, Options } from "@effect/cli"
 import { FetchHttpClient } from "@effect/platform"
+import { NodeFileSystem } from "@effect/platform-node"
 import { Config, Console, Data, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { sqliteFile } from "../app/sqlite.js"
 import { nightState } from "../db/fleet-night-state.js"
@@ -12,7 +13,9 @@ import { businessDateProblem, type IsoDate } from "../domain/dates.js"
 import { dispatchNight } from "../fleet/dispatch.js"
 import { decodeFleetFile, type FleetFile } from "../fleet/fleet-file.js"
 import { machinesApi } from "../fleet/machines-api.js"
+import { readFleetReport } from "../fleet/report.js"
 import { nightStatus, renderNightStatus, renderNightStatusHtml } from "../fleet/status.js"
+import { storageConfig } from "../production/config.js"
 import { BusinessClock } from "../time/BusinessClock.js"
 import { UsageError } from "./errors.js"
 
@@ -58,6 +61,20 @@ const readFleetFile = (path: string): Effect.Effect<FleetFile, UsageError> =>
       )
     )
   )
+
+/**
+ * With the jobs' storage variables (`STORAGE`, …) set, the dispatcher reads each job's report from the store: contacts,
+ * emails, conflicts and the database's size (for the next disk). Without them, the night has exit codes only.
+ */
+const reportReader = Effect.gen(function* () {
+  const kind = yield* Effect.orElseSucceed(Config.option(Config.string("STORAGE")), () => Option.none<string>())
+  if (Option.isNone(kind)) return undefined
+  const storage = yield* Effect.mapError(storageConfig, (error) => new UsageError({ message: error.message }))
+  // Loaded only here: the cloud SDKs would otherwise cost every command its start-up time (issue 11).
+  const { apiStoreLayer } = yield* Effect.promise(() => import("../production/stores.js"))
+  const context = yield* Layer.build(Layer.merge(apiStoreLayer(storage), NodeFileSystem.layer))
+  return (key: string) => readFleetReport(key).pipe(Effect.provide(context))
+})
 
 const positive = (flag: string, value: number, max: number) =>
   Number.isSafeInteger(value) && value >= 1 && value <= max
@@ -136,7 +153,8 @@ const run = Command.make(
           createLimit: { limit: 3 * flags.createsPerSecond, interval: Duration.seconds(3) },
           retryDelay: Duration.seconds(flags.retryDelaySeconds),
           waitSeconds: 60,
-          now: () => Date.now()
+          now: () => Date.now(),
+          readReport: yield* reportReader
         },
         api,
         state
@@ -153,7 +171,7 @@ const run = Command.make(
       if ([...outcomes.values()].some((outcome) => outcome !== "succeeded")) {
         return yield* new FleetIncomplete({ notSucceeded: status.organizations.length - status.summary.succeeded })
       }
-    }).pipe(Effect.provide(Layer.merge(sqliteFile(flags.state), FetchHttpClient.layer)))
+    }).pipe(Effect.scoped, Effect.provide(Layer.merge(sqliteFile(flags.state), FetchHttpClient.layer)))
 ).pipe(
   Command.withDescription(
     "Run every organization's nightly job as a one-shot Fly machine: create, wait, read the exit code, retry exit 4, 143 and start failures; a dispatcher started again continues the same night. Needs FLY_API_TOKEN."

@@ -20,11 +20,17 @@ export const Attempt = Schema.Struct({
   exit_code: Schema.NullOr(Schema.Int),
   message: Schema.NullOr(Schema.String),
   started_at: Schema.Number,
-  finished_at: Schema.NullOr(Schema.Number)
+  finished_at: Schema.NullOr(Schema.Number),
+  /** From the job's report (fleet/report.ts), when the dispatcher could read it. */
+  contacts: Schema.NullOr(Schema.Int),
+  emails: Schema.NullOr(Schema.Int),
+  conflict: Schema.NullOr(Schema.Literal(0, 1)),
+  database_bytes: Schema.NullOr(Schema.Int)
 })
 export type Attempt = typeof Attempt.Type
 
 const decodeAttempts = Schema.decodeUnknown(Schema.Array(Attempt))
+const decodeSizes = Schema.decodeUnknown(Schema.Array(Schema.Struct({ database_bytes: Schema.Int })))
 
 export const nightState = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -39,6 +45,10 @@ export const nightState = Effect.gen(function* () {
     message TEXT,
     started_at INTEGER NOT NULL,
     finished_at INTEGER,
+    contacts INTEGER,
+    emails INTEGER,
+    conflict INTEGER,
+    database_bytes INTEGER,
     PRIMARY KEY (night, org, attempt)
   )`
 
@@ -57,6 +67,24 @@ export const nightState = Effect.gen(function* () {
       Effect.orDie
     )
 
+  /** The last database size an organization's job reported, any night: the next machine's disk follows it. */
+  const lastDatabaseBytes = (org: string) =>
+    sql`SELECT database_bytes FROM fleet_attempts
+        WHERE org = ${org} AND database_bytes IS NOT NULL ORDER BY finished_at DESC LIMIT 1`.pipe(
+      Effect.flatMap(decodeSizes),
+      Effect.map((rows) => rows[0]?.database_bytes),
+      Effect.orDie
+    )
+
+  /** The numbers of the job's report, on an attempt that has ended. */
+  const recordReport = (
+    key: { night: string; org: string; attempt: number },
+    report: { contacts: number | null; emails: number | null; conflict: boolean; databaseBytes: number | null }
+  ) =>
+    sql`UPDATE fleet_attempts SET contacts = ${report.contacts}, emails = ${report.emails},
+          conflict = ${report.conflict ? 1 : 0}, database_bytes = ${report.databaseBytes}
+        WHERE night = ${key.night} AND org = ${key.org} AND attempt = ${key.attempt}`.pipe(Effect.asVoid, Effect.orDie)
+
   const transition = (
     key: { night: string; org: string; attempt: number },
     from: AttemptState,
@@ -72,7 +100,7 @@ export const nightState = Effect.gen(function* () {
       Effect.orDie
     )
 
-  return { attempts, begin, transition }
+  return { attempts, begin, transition, lastDatabaseBytes, recordReport }
 })
 
 export type NightState = Effect.Effect.Success<typeof nightState>

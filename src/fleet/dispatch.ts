@@ -7,6 +7,7 @@
 import { Duration, Effect, Option, RateLimiter } from "effect"
 import type { Attempt, NightState } from "../db/fleet-night-state.js"
 import type { MachinesApi, MachinesApiError, RateLimited } from "./machines-api.js"
+import type { FleetReport } from "./report.js"
 
 export interface Organization {
   readonly org: string
@@ -37,7 +38,15 @@ export interface FleetSettings {
   /** Seconds per `/wait` call (the API accepts up to 60). */
   readonly waitSeconds: number
   readonly now: () => number
+  /** Reads the report a job left at a key (fleet/report.ts); without a store, the night has exit codes only. */
+  readonly readReport?: ((key: string) => Effect.Effect<Option.Option<FleetReport>>) | undefined
 }
+
+/** Where the job of an attempt leaves its report: `fleet/<night>/<machine name>.json`. */
+export const reportKey = (night: string, name: string): string => `fleet/${night}/${name}.json`
+
+/** Twice the database (the working copy and its snapshot) and a gigabyte to spare, at least 2 GB. */
+export const rootfsForDatabase = (bytes: number): number => Math.max(2, Math.ceil((2 * bytes) / 1e9) + 1)
 
 /** Exit codes worth another machine: a transient sync error (4) and a signal (143). Never 2 (config) or 5 (integrity). */
 export const RETRIABLE_EXIT_CODES: ReadonlySet<number> = new Set([4, 143])
@@ -80,14 +89,24 @@ export const dispatchNight = (
       Effect.gen(function* () {
         const existing = yield* politely(api.findByName(attempt.machine_name))
         if (Option.isSome(existing)) return existing.value.id
+        const knownBytes = yield* state.lastDatabaseBytes(organization.org)
         const machine = yield* politely(
           createLimiter(
             api.create({
               name: attempt.machine_name,
               image: settings.image,
-              env: { ...settings.env, ...organization.env, ORG_ID: organization.org },
+              env: {
+                ...settings.env,
+                ...organization.env,
+                ORG_ID: organization.org,
+                ...(settings.readReport === undefined
+                  ? {}
+                  : { FLEET_REPORT_KEY: reportKey(settings.night, attempt.machine_name) })
+              },
               region: organization.region ?? settings.region,
-              rootfsSizeGb: organization.rootfsSizeGb ?? settings.rootfsSizeGb,
+              rootfsSizeGb:
+                organization.rootfsSizeGb ??
+                (knownBytes === undefined ? settings.rootfsSizeGb : rootfsForDatabase(knownBytes)),
               cpuKind: settings.cpuKind,
               cpus: settings.cpus,
               memoryMb: settings.memoryMb
@@ -138,6 +157,10 @@ export const dispatchNight = (
               }
             : { state: "exited", exitCode, at: settings.now() }
         )
+        if (settings.readReport !== undefined) {
+          const report = yield* settings.readReport(reportKey(settings.night, attempt.machine_name))
+          if (Option.isSome(report)) yield* state.recordReport(key(attempt), report.value)
+        }
       })
 
     const runOrganization = (organization: Organization): Effect.Effect<OrganizationOutcome> =>

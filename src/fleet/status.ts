@@ -17,6 +17,11 @@ export interface OrganizationStatus {
   readonly attempts: number
   readonly machineId: string | null
   readonly message: string | null
+  /** From the last job's report, when the dispatcher could read it. */
+  readonly contacts: number | null
+  readonly emails: number | null
+  /** Attempts whose push met a newer remote copy (SyncConflict). */
+  readonly conflicts: number
 }
 
 export interface NightStatus {
@@ -45,7 +50,18 @@ export const nightStatus = (
     const own = byOrg.get(org) ?? []
     const last = own.at(-1)
     if (last === undefined) {
-      return { org, state: "not run", exitCode: null, seconds: null, attempts: 0, machineId: null, message: null }
+      return {
+        org,
+        state: "not run",
+        exitCode: null,
+        seconds: null,
+        attempts: 0,
+        machineId: null,
+        message: null,
+        contacts: null,
+        emails: null,
+        conflicts: 0
+      }
     }
     const first = own[0]!
     return {
@@ -55,7 +71,10 @@ export const nightStatus = (
       seconds: last.finished_at === null ? null : Math.round((last.finished_at - first.started_at) / 1000),
       attempts: own.length,
       machineId: last.machine_id,
-      message: last.message
+      message: last.message,
+      contacts: last.contacts,
+      emails: last.emails,
+      conflicts: own.filter((attempt) => attempt.conflict === 1).length
     }
   })
   const summary: Record<OrganizationState, number> = { succeeded: 0, failed: 0, running: 0, retrying: 0, "not run": 0 }
@@ -66,12 +85,26 @@ export const nightStatus = (
 const cell = (value: string | number | null) => (value === null ? "–" : String(value))
 
 export const renderNightStatus = (status: NightStatus): string => {
-  const header = ["organization", "state", "exit", "seconds", "attempts", "machine", "message"]
+  const header = [
+    "organization",
+    "state",
+    "exit",
+    "seconds",
+    "contacts",
+    "emails",
+    "conflicts",
+    "attempts",
+    "machine",
+    "message"
+  ]
   const rows = status.organizations.map((o) => [
     o.org,
     o.state,
     cell(o.exitCode),
     cell(o.seconds),
+    cell(o.contacts),
+    cell(o.emails),
+    String(o.conflicts),
     String(o.attempts),
     cell(o.machineId),
     cell(o.message)
@@ -104,7 +137,9 @@ export const renderNightStatusHtml = (status: NightStatus, generatedAt: string):
     .map(
       (o) =>
         `<tr><td>${escapeHtml(o.org)}</td><td class="${statusClass[o.state]}">${o.state}</td>` +
-        `<td class="num">${cell(o.exitCode)}</td><td class="num">${cell(o.seconds)}</td><td class="num">${o.attempts}</td>` +
+        `<td class="num">${cell(o.exitCode)}</td><td class="num">${cell(o.seconds)}</td>` +
+        `<td class="num">${cell(o.contacts)}</td><td class="num">${cell(o.emails)}</td><td class="num">${o.conflicts}</td>` +
+        `<td class="num">${o.attempts}</td>` +
         `<td>${escapeHtml(cell(o.machineId))}</td><td>${escapeHtml(cell(o.message))}</td></tr>`
     )
     .join("\n")
@@ -116,7 +151,7 @@ export const renderNightStatusHtml = (status: NightStatus, generatedAt: string):
 <p class="meta">Generated ${escapeHtml(generatedAt)} UTC by email-scheduler fleet.</p>
 <div class="cards">${card("succeeded", summary.succeeded)}${card("failed", summary.failed)}${card("retrying", summary.retrying)}${card("running", summary.running)}${card("not run", summary["not run"])}</div>
 <h2>Organizations</h2>
-<table><thead><tr><th>organization</th><th>state</th><th class="num">exit</th><th class="num">seconds</th><th class="num">attempts</th><th>machine</th><th>message</th></tr></thead>
+<table><thead><tr><th>organization</th><th>state</th><th class="num">exit</th><th class="num">seconds</th><th class="num">contacts</th><th class="num">emails</th><th class="num">conflicts</th><th class="num">attempts</th><th>machine</th><th>message</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>

@@ -40,6 +40,8 @@ export interface ProductionConfig {
   readonly force: boolean
   /** The whole job's deadline (`JOB_TIMEOUT`): past it the job is stopped, exit 124. */
   readonly jobTimeout: Duration.Duration
+  /** `FLEET_REPORT_KEY`, set by the fleet dispatcher: where the job leaves its summary (fleet/report.ts). */
+  readonly fleetReportKey: Option.Option<string>
 }
 
 /**
@@ -85,27 +87,27 @@ const text = (name: string) =>
 const secret = (name: string) =>
   Config.option(Config.redacted(name)).pipe(Effect.orElseSucceed(() => Option.none<Redacted.Redacted<string>>()))
 
-/**
- * Reads the entrypoint's settings from the environment through Effect's Config (secrets stay `Redacted` and are never
- * logged) and reports every missing or invalid value at once, before anything is touched.
- */
-export const productionConfig = (options: { readonly init: boolean; readonly force?: boolean }) =>
+/** Collects the problems of a configuration, to report them all at once. */
+const problemCollector = () => {
+  const problems: Array<string> = []
+  const required = (name: string, value: Option.Option<string>): string => {
+    if (Option.isNone(value) || value.value.trim() === "") {
+      problems.push(`${name} is not set`)
+      return ""
+    }
+    return value.value.trim()
+  }
+  const requiredSecret = (name: string, value: Option.Option<Redacted.Redacted<string>>) => {
+    if (Option.isNone(value) || Redacted.value(value.value).trim() === "") problems.push(`${name} is not set`)
+    return Option.getOrElse(value, () => Redacted.make(""))
+  }
+  return { problems, required, requiredSecret }
+}
+
+/** `STORAGE` and the variables of that store (the job's, and the fleet dispatcher's when it reads the jobs' reports). */
+const readStorage = (collector: ReturnType<typeof problemCollector>) =>
   Effect.gen(function* () {
-    const problems: Array<string> = []
-    const required = (name: string, value: Option.Option<string>): string => {
-      if (Option.isNone(value) || value.value.trim() === "") {
-        problems.push(`${name} is not set`)
-        return ""
-      }
-      return value.value.trim()
-    }
-    const requiredSecret = (name: string, value: Option.Option<Redacted.Redacted<string>>) => {
-      if (Option.isNone(value) || Redacted.value(value.value).trim() === "") problems.push(`${name} is not set`)
-      return Option.getOrElse(value, () => Redacted.make(""))
-    }
-    const orgId = required("ORG_ID", yield* text("ORG_ID"))
-    if (orgId !== "" && !/^[A-Za-z0-9_.-]+$/.test(orgId))
-      problems.push(`ORG_ID "${orgId}" may contain only letters, digits, ".", "_" and "-"`)
+    const { problems, required, requiredSecret } = collector
     const kind = required("STORAGE", yield* text("STORAGE"))
     let storage: StorageSettings = { _tag: "dir", directory: "" }
     if (kind === "gcs") {
@@ -144,6 +146,29 @@ export const productionConfig = (options: { readonly init: boolean; readonly for
     } else if (kind !== "") {
       problems.push(`STORAGE must be gcs, s3 or dir (got "${kind}")`)
     }
+    return { kind, storage }
+  })
+
+/** The object store the environment describes, alone (`fleet run` reads the jobs' reports through it). */
+export const storageConfig = Effect.gen(function* () {
+  const collector = problemCollector()
+  const { storage } = yield* readStorage(collector)
+  if (collector.problems.length > 0) return yield* new ConfigError({ problems: collector.problems })
+  return storage
+})
+
+/**
+ * Reads the entrypoint's settings from the environment through Effect's Config (secrets stay `Redacted` and are never
+ * logged) and reports every missing or invalid value at once, before anything is touched.
+ */
+export const productionConfig = (options: { readonly init: boolean; readonly force?: boolean }) =>
+  Effect.gen(function* () {
+    const collector = problemCollector()
+    const { problems, required } = collector
+    const orgId = required("ORG_ID", yield* text("ORG_ID"))
+    if (orgId !== "" && !/^[A-Za-z0-9_.-]+$/.test(orgId))
+      problems.push(`ORG_ID "${orgId}" may contain only letters, digits, ".", "_" and "-"`)
+    const { kind, storage } = yield* readStorage(collector)
     const syncMode = Option.getOrElse(yield* text("SYNC_MODE"), () => "api").trim()
     if (syncMode !== "api" && syncMode !== "mount") problems.push(`SYNC_MODE must be api or mount (got "${syncMode}")`)
     const mountPoint = Option.getOrElse(yield* text("MOUNT_POINT"), () => "/mnt/bucket")
@@ -183,6 +208,9 @@ export const productionConfig = (options: { readonly init: boolean; readonly for
         return parsed ?? DEFAULT_JOB_TIMEOUT
       }
     })
+    const fleetReportKey = Option.map(yield* text("FLEET_REPORT_KEY"), (value) => value.trim())
+    const reportKeyProblem = Option.flatMap(fleetReportKey, (key) => Option.fromNullable(objectKeyProblem(key)))
+    if (Option.isSome(reportKeyProblem)) problems.push(`FLEET_REPORT_KEY ${reportKeyProblem.value}`)
     if (problems.length > 0) return yield* new ConfigError({ problems })
     const config: ProductionConfig = {
       orgId,
@@ -194,7 +222,8 @@ export const productionConfig = (options: { readonly init: boolean; readonly for
       asOf: Option.map(asOf, (value) => value.trim()),
       init: options.init,
       force: options.force ?? false,
-      jobTimeout
+      jobTimeout,
+      fleetReportKey
     }
     return config
   })

@@ -216,5 +216,10 @@ export const syncAndRunAs = (config: ProductionConfig, runId: string) =>
         Effect.catchTag("StorageError", (error) => Effect.fail(new SyncError({ reason: error.message })))
       )
     )
-    return { report, version: pushed.version }
+    const fs = yield* FileSystem.FileSystem
+    const databaseBytes = yield* fs.stat(snapshotPath).pipe(
+      Effect.map((info) => Number(info.size)),
+      Effect.orElseSucceed(() => undefined)
+    )
+    return { report, version: pushed.version, databaseBytes }
   }).pipe(Effect.scoped, Effect.annotateLogs({ org: config.orgId }))

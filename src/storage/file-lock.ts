@@ -152,7 +152,9 @@ export const withFileLock = <A, E>(
   })
   return Effect.acquireUseRelease(
     acquire,
-    () => Effect.scoped(Effect.zipRight(Effect.forkScoped(refresh), body)),
+    // The refresher must stay interruptible even when the caller is not (a finalizer, `Effect.onExit`): a fiber forked
+    // there inherits uninterruptibility, and closing the scope would then wait for it forever.
+    () => Effect.scoped(Effect.zipRight(Effect.forkScoped(Effect.interruptible(refresh)), body)),
     () => release
   )
 }

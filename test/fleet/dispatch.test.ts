@@ -1,15 +1,18 @@
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { FetchHttpClient } from "@effect/platform"
+import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Duration, Effect, Layer } from "effect"
 import { sqliteFile } from "../../src/app/sqlite.js"
 import { nightState } from "../../src/db/fleet-night-state.js"
-import { dispatchNight, type FleetSettings, machineName } from "../../src/fleet/dispatch.js"
+import { dispatchNight, type FleetSettings, machineName, rootfsForDatabase } from "../../src/fleet/dispatch.js"
 import { decodeFleetFile, organizationsInStore } from "../../src/fleet/fleet-file.js"
 import { machinesApi } from "../../src/fleet/machines-api.js"
+import { type FleetReport, readFleetReport } from "../../src/fleet/report.js"
 import { nightStatus } from "../../src/fleet/status.js"
 import { directoryStore } from "../../src/storage/directory-store.js"
+import { ObjectStore } from "../../src/storage/ObjectStore.js"
 import { type FakeFlyOptions, startFakeFlyMachines } from "../support/fake-fly-machines.js"
 import { useTempDir } from "../support/files.js"
 import { withServer } from "../support/http.js"
@@ -37,7 +40,12 @@ const settings = (overrides: Partial<FleetSettings> = {}): FleetSettings => ({
 })
 
 /** The dispatcher through the production client code, against the fake API over HTTP, with a real SQLite state file. */
-const dispatch = (fake: { url: string }, orgs: ReadonlyArray<string>, stateName: string, overrides = {}) =>
+const dispatch = (
+  fake: { url: string },
+  orgs: ReadonlyArray<string>,
+  stateName: string,
+  overrides: Partial<FleetSettings> = {}
+) =>
   Effect.gen(function* () {
     const api = yield* machinesApi({ baseUrl: fake.url, token: TOKEN, app: "email-scheduler" })
     const state = yield* nightState
@@ -47,7 +55,8 @@ const dispatch = (fake: { url: string }, orgs: ReadonlyArray<string>, stateName:
       api,
       state
     )
-    return { outcomes, status: nightStatus(NIGHT, yield* state.attempts(NIGHT), orgs, 3) }
+    const night = settings(overrides).night
+    return { outcomes, status: nightStatus(night, yield* state.attempts(night), orgs, 3) }
   }).pipe(Effect.provide(Layer.merge(sqliteFile(join(dir, stateName)), FetchHttpClient.layer)))
 
 const fake = (options: Partial<FakeFlyOptions>) => () =>
@@ -129,6 +138,61 @@ describe("fleet run on the Fly Machines API (issue 13; an in-repo API server ove
         assert.strictEqual(api.stats.creates, 3)
       })
     )
+  )
+})
+
+describe("the jobs' reports (contacts, emails, conflicts, database size)", () => {
+  it.live("are read after each machine stops, shown in the status, and size the next night's disk", () =>
+    Effect.gen(function* () {
+      const storeDir = join(dir, "reports")
+      const store = directoryStore(storeDir)
+      // A stand-in for the job's last step (the real job's report is tested in test/production/fleet-report.test.ts).
+      const leaveReport = (env: Readonly<Record<string, string>>, exitCode: number) => {
+        const file = join(dir, `${env.ORG_ID}-${exitCode}-${Math.random()}.json`)
+        const report: FleetReport = {
+          org: env.ORG_ID ?? "",
+          runId: "run_x",
+          exitCode,
+          asOf: NIGHT,
+          contacts: exitCode === 0 ? 1200 : null,
+          emails: exitCode === 0 ? 5000 : null,
+          conflict: exitCode === 4,
+          databaseBytes: exitCode === 0 ? 7_400_000_000 : null
+        }
+        writeFileSync(file, JSON.stringify(report))
+        return Effect.runPromise(Effect.ignore(store.upload(env.FLEET_REPORT_KEY ?? "", file, { _tag: "IfAbsent" })))
+      }
+      yield* withServer(
+        fake({
+          createBurst: 20,
+          createPerSecond: 50,
+          onExit: leaveReport,
+          behaviour: (org, attempt) => ({ exitCode: org === "raced" && attempt === 0 ? 4 : 0 })
+        }),
+        (api) =>
+          Effect.gen(function* () {
+            const readReport = (key: string) =>
+              readFleetReport(key).pipe(
+                Effect.provide(Layer.merge(Layer.succeed(ObjectStore, store), NodeFileSystem.layer))
+              )
+            const first = yield* dispatch(api, ["acme", "raced"], "reports.sqlite", { readReport })
+            const acme = first.status.organizations.find((o) => o.org === "acme")!
+            assert.deepStrictEqual([acme.contacts, acme.emails, acme.conflicts], [1200, 5000, 0])
+            const raced = first.status.organizations.find((o) => o.org === "raced")!
+            assert.deepStrictEqual([raced.state, raced.conflicts, raced.attempts], ["succeeded", 1, 2])
+            assert.isTrue(api.machines().every((m) => m.env.FLEET_REPORT_KEY?.startsWith(`fleet/${NIGHT}/sched-`)))
+            assert.isTrue(
+              api.machines().every((m) => m.rootfsSizeGb === 10),
+              "no size known yet: the default"
+            )
+            // The next night, each machine's disk follows the database size the last report gave: 2 × 7.4 GB + 1.
+            yield* dispatch(api, ["acme"], "reports.sqlite", { readReport, night: "2026-12-02" })
+            const next = api.machines().find((m) => m.name === machineName("acme", "2026-12-02", 1))
+            assert.strictEqual(next?.rootfsSizeGb, rootfsForDatabase(7_400_000_000))
+            assert.strictEqual(rootfsForDatabase(7_400_000_000), 16)
+          })
+      )
+    })
   )
 })
 

@@ -45,6 +45,18 @@ describe("the directory store's lock (issue 12: a lock that heals)", () => {
     })
   )
 
+  it.live("a lock taken from a finalizer (uninterruptible) is released and returns: no wait for its refresher", () =>
+    Effect.gen(function* () {
+      const lock = join(dir, "finalizer.lock")
+      const held = yield* withFileLock(lock, "k", Effect.succeed("held"), FAST).pipe(
+        Effect.uninterruptible,
+        Effect.timeout("5 seconds")
+      )
+      assert.strictEqual(held, "held")
+      assert.isFalse(existsSync(lock))
+    })
+  )
+
   it.live("a lock left by a job killed with SIGKILL is taken over at once (its process is gone)", () =>
     Effect.gen(function* () {
       const { store, lock } = yield* seeded("killed")

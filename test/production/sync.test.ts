@@ -25,7 +25,8 @@ const config = (name: string, storeDir: string, asOf = "2026-12-01"): Production
   asOf: Option.some(asOf),
   init: false,
   force: false,
-  jobTimeout: Duration.minutes(10)
+  jobTimeout: Duration.minutes(10),
+  fleetReportKey: Option.none()
 })
 
 /** The store under test and the local file system (the run's working directory lives in DATA_DIR). */

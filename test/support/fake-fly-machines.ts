@@ -16,12 +16,16 @@ export interface FakeFlyOptions {
   readonly createPerSecond?: number
   /** The longest a `/wait` call blocks here, whatever its `timeout` (keeps tests short); then 408. */
   readonly maxWaitMs?: number
+  /** Called when a machine's process exits: what a test's stand-in for the job does at its end. */
+  readonly onExit?: (env: Readonly<Record<string, string>>, exitCode: number) => Promise<void> | void
 }
 
 interface FakeMachine {
   readonly id: string
   readonly name: string
   readonly org: string
+  readonly env: Readonly<Record<string, string>>
+  readonly rootfsSizeGb: number | undefined
   state: string
   readonly events: Array<{ type: string; status: string; timestamp: number; request?: unknown }>
 }
@@ -71,7 +75,9 @@ export const startFakeFlyMachines = async (options: FakeFlyOptions) => {
     machine.state = "started"
     machine.events.push({ type: "start", status: "started", timestamp: Date.now() })
     stats.maxRunning = Math.max(stats.maxRunning, running())
-    setTimeout(() => {
+    setTimeout(async () => {
+      // The process's last step (a job leaves its report) happens before the machine counts as stopped.
+      await options.onExit?.(machine.env, behaviour.exitCode)
       machine.state = "stopped"
       machine.events.push({
         type: "exit",
@@ -107,7 +113,12 @@ export const startFakeFlyMachines = async (options: FakeFlyOptions) => {
         }
         const request = JSON.parse(body.toString("utf8")) as {
           name: string
-          config: { env: Record<string, string>; auto_destroy: boolean; restart: { policy: string } }
+          config: {
+            env: Record<string, string>
+            auto_destroy: boolean
+            restart: { policy: string }
+            guest?: { rootfs_size_gb?: number }
+          }
         }
         if ([...machines.values()].some((m) => m.name === request.name)) {
           return json(res, 409, { error: `a machine named ${request.name} already exists` })
@@ -123,6 +134,8 @@ export const startFakeFlyMachines = async (options: FakeFlyOptions) => {
           id: randomBytes(7).toString("hex"),
           name: request.name,
           org,
+          env: request.config.env,
+          rootfsSizeGb: request.config.guest?.rootfs_size_gb,
           state: "created",
           events: [{ type: "launch", status: "created", timestamp: Date.now() }]
         }
