@@ -8,83 +8,17 @@
  * exist, after checking them).
  */
 import { NodeFileSystem, NodeRuntime } from "@effect/platform-node"
-import { Cause, Config, Duration, Effect, Exit, Layer, Logger, LogLevel, Metric, Option } from "effect"
-import { type ProductionConfig, productionConfig, type StorageSettings } from "./src/production/config.js"
+import { Cause, Config, Duration, Effect, Exit, Layer, Logger, LogLevel, Metric } from "effect"
+import { reportingTo } from "./src/fleet/report.js"
+import { productionConfig } from "./src/production/config.js"
 import { exitCodeOf, JobTimeout } from "./src/production/errors.js"
 import { healthcheckFromEnvironment } from "./src/production/healthcheck.js"
 import { exitCodeGauge } from "./src/production/metrics.js"
+import { storeLayer } from "./src/production/stores.js"
 import { syncAndRunAs } from "./src/production/sync.js"
 import { telemetryFromEnvironment, telemetryLayer } from "./src/production/telemetry.js"
 import { logWarningsAsJson } from "./src/production/warnings.js"
 import { makeRunId } from "./src/run/run.js"
-import { directoryStore } from "./src/storage/directory-store.js"
-import { gcsKeyFile } from "./src/storage/gcs-key-file.js"
-import { gcsStore } from "./src/storage/gcs-store.js"
-import { mountBucket, sqliteCopy } from "./src/storage/mount.js"
-import { ObjectStore } from "./src/storage/ObjectStore.js"
-import { s3Store } from "./src/storage/s3-store.js"
-
-/** The service-account key file, when one is configured: a private temporary file for the scope's lifetime. */
-const keyFileOf = (storage: StorageSettings) =>
-  storage._tag === "gcs" && Option.isSome(storage.keyFileJson)
-    ? Effect.map(gcsKeyFile(storage.keyFileJson.value), (file) => file.path)
-    : Effect.succeed(undefined)
-
-const apiStore = (storage: StorageSettings, keyFile: string | undefined) => {
-  switch (storage._tag) {
-    case "dir":
-      return directoryStore(storage.directory)
-    case "s3":
-      return s3Store({
-        bucket: storage.bucket,
-        endpoint: Option.getOrUndefined(storage.endpoint),
-        region: storage.region,
-        accessKeyId: storage.accessKeyId,
-        secretAccessKey: storage.secretAccessKey,
-        partSize: storage.partSizeMib * 1024 * 1024,
-        ...Option.match(storage.tigrisConsistent, {
-          onNone: () => ({}),
-          onSome: (tigrisConsistent) => ({ tigrisConsistent })
-        })
-      })
-    case "gcs":
-      return gcsStore({
-        bucket: storage.bucket,
-        keyFilename: keyFile,
-        ...(Option.isSome(storage.apiEndpoint) ? { apiEndpoint: storage.apiEndpoint.value } : {})
-      })
-  }
-}
-
-/** Fills {bucket}, {mountPoint} and {keyFileOption} into a command template and splits it into arguments. */
-const command = (template: string, config: ProductionConfig, keyFile: string | undefined): ReadonlyArray<string> => {
-  const bucket = config.storage._tag === "dir" ? config.storage.directory : config.storage.bucket
-  return template
-    .replaceAll("{keyFileOption}", keyFile === undefined ? "" : `--key-file ${keyFile}`)
-    .replaceAll("{bucket}", bucket)
-    .replaceAll("{mountPoint}", config.mount.point)
-    .split(/\s+/)
-    .filter((part) => part !== "")
-}
-
-/**
- * API mode talks to the store's SDK; mount mode (the predecessor's way) mounts the bucket for the scope's lifetime and
- * uses it as a directory store whose copies go through SQLite. Both pin the version read and push conditionally.
- */
-const storeLayer = (config: ProductionConfig) =>
-  Layer.scoped(
-    ObjectStore,
-    Effect.gen(function* () {
-      const keyFile = yield* keyFileOf(config.storage)
-      if (config.syncMode === "api") return apiStore(config.storage, keyFile)
-      const mountPoint = yield* mountBucket({
-        command: command(config.mount.command, config, keyFile),
-        unmountCommand: command(config.mount.unmountCommand, config, keyFile),
-        mountPoint: config.mount.point
-      })
-      return directoryStore(mountPoint, { copy: sqliteCopy, description: `mount:${mountPoint}` })
-    })
-  )
 
 const setExitCode = (code: number) =>
   Effect.sync(() => {
@@ -100,11 +34,13 @@ const job = (runId: string) =>
     })
     const started = Date.now()
     const { report, version } = yield* syncAndRunAs(config, runId).pipe(
-      Effect.provide(Layer.merge(storeLayer(config), NodeFileSystem.layer)),
       Effect.timeoutFail({
         duration: config.jobTimeout,
         onTimeout: () => new JobTimeout({ limit: Duration.format(config.jobTimeout) })
-      })
+      }),
+      // Under the fleet dispatcher: the job's summary, left in the store for it (success or failure).
+      reportingTo(config.fleetReportKey, config.orgId, runId),
+      Effect.provide(Layer.merge(storeLayer(config), NodeFileSystem.layer))
     )
     const summary = {
       asOf: report.asOf,
