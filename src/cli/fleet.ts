@@ -4,18 +4,20 @@
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import { Command, Options } from "@effect/cli"
+import type { FileSystem } from "@effect/platform"
 import { FetchHttpClient } from "@effect/platform"
 import { NodeFileSystem } from "@effect/platform-node"
-import { Config, Console, Data, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Config, Console, type Context, Data, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { sqliteFile } from "../app/sqlite.js"
 import { nightState } from "../db/fleet-night-state.js"
 import { businessDateProblem, type IsoDate } from "../domain/dates.js"
 import { dispatchNight } from "../fleet/dispatch.js"
-import { decodeFleetFile, type FleetFile } from "../fleet/fleet-file.js"
+import { decodeFleetFile, type FleetFile, organizationsInStore } from "../fleet/fleet-file.js"
 import { machinesApi } from "../fleet/machines-api.js"
 import { readFleetReport } from "../fleet/report.js"
 import { nightStatus, renderNightStatus, renderNightStatusHtml } from "../fleet/status.js"
 import { storageConfig } from "../production/config.js"
+import { ObjectStore } from "../storage/ObjectStore.js"
 import { BusinessClock } from "../time/BusinessClock.js"
 import { UsageError } from "./errors.js"
 
@@ -63,18 +65,37 @@ const readFleetFile = (path: string): Effect.Effect<FleetFile, UsageError> =>
   )
 
 /**
- * With the jobs' storage variables (`STORAGE`, …) set, the dispatcher reads each job's report from the store: contacts,
- * emails, conflicts and the database's size (for the next disk). Without them, the night has exit codes only.
+ * The jobs' store, when the dispatcher has their storage variables (`STORAGE`, …): it reads each job's report there
+ * (contacts, emails, conflicts, the database's size for the next disk) and can list the organizations. Without them,
+ * the night has exit codes only.
  */
-const reportReader = Effect.gen(function* () {
+const jobsStore = Effect.gen(function* () {
   const kind = yield* Effect.orElseSucceed(Config.option(Config.string("STORAGE")), () => Option.none<string>())
   if (Option.isNone(kind)) return undefined
   const storage = yield* Effect.mapError(storageConfig, (error) => new UsageError({ message: error.message }))
   // Loaded only here: the cloud SDKs would otherwise cost every command its start-up time (issue 11).
   const { apiStoreLayer } = yield* Effect.promise(() => import("../production/stores.js"))
-  const context = yield* Layer.build(Layer.merge(apiStoreLayer(storage), NodeFileSystem.layer))
-  return (key: string) => readFleetReport(key).pipe(Effect.provide(context))
+  return yield* Layer.build(Layer.merge(apiStoreLayer(storage), NodeFileSystem.layer))
 })
+
+/** The file's organizations, plus with `--from-store` every `org-data/<org>.db` of the bucket (the file's overrides kept). */
+const organizationsOf = (
+  fleet: FleetFile,
+  fromStore: boolean,
+  store: Context.Context<ObjectStore | FileSystem.FileSystem> | undefined
+) =>
+  Effect.gen(function* () {
+    if (!fromStore) return fleet.organizations
+    if (store === undefined) {
+      return yield* new UsageError({ message: "--from-store needs the jobs' storage variables (STORAGE, …)" })
+    }
+    const listed = yield* Effect.flatMap(ObjectStore, organizationsInStore).pipe(
+      Effect.provide(store),
+      Effect.mapError((error) => new UsageError({ message: `the organizations could not be listed: ${error.message}` }))
+    )
+    const named = new Set(fleet.organizations.map((o) => o.org))
+    return [...fleet.organizations, ...listed.filter((o) => !named.has(o.org))]
+  })
 
 const positive = (flag: string, value: number, max: number) =>
   Number.isSafeInteger(value) && value >= 1 && value <= max
@@ -85,6 +106,9 @@ const run = Command.make(
   "run",
   {
     file: Options.text("file").pipe(Options.withDescription("the fleet file: organizations and their jobs' variables")),
+    fromStore: Options.boolean("from-store").pipe(
+      Options.withDescription("also every org-data/<org>.db of the bucket the STORAGE variables name")
+    ),
     state: stateFile,
     night,
     timezone,
@@ -134,11 +158,13 @@ const run = Command.make(
         )
       )
       const fleet = yield* readFleetFile(flags.file)
+      const store = yield* jobsStore
+      const organizations = yield* organizationsOf(fleet, flags.fromStore, store)
       const theNight: IsoDate = yield* nightOf(flags.night, flags.timezone)
       const api = yield* machinesApi({ baseUrl: flags.apiUrl, token: Redacted.value(token), app: flags.app })
       const state = yield* nightState
       const outcomes = yield* dispatchNight(
-        fleet.organizations,
+        organizations,
         {
           night: theNight,
           image: flags.image,
@@ -154,7 +180,8 @@ const run = Command.make(
           retryDelay: Duration.seconds(flags.retryDelaySeconds),
           waitSeconds: 60,
           now: () => Date.now(),
-          readReport: yield* reportReader
+          readReport:
+            store === undefined ? undefined : (key: string) => readFleetReport(key).pipe(Effect.provide(store))
         },
         api,
         state
@@ -162,7 +189,7 @@ const run = Command.make(
       const status = nightStatus(
         theNight,
         yield* state.attempts(theNight),
-        fleet.organizations.map((o) => o.org),
+        organizations.map((o) => o.org),
         flags.maxAttempts
       )
       yield* Console.log(renderNightStatus(status))

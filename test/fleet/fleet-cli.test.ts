@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { directoryStore } from "../../src/storage/directory-store.js"
 import { BIN } from "../support/cli.js"
 import { startFakeFlyMachines } from "../support/fake-fly-machines.js"
 import { useTempDir } from "../support/files.js"
@@ -117,6 +118,84 @@ describe("email-scheduler fleet (child processes against the in-repo Machines AP
           assert.isNotNull(parsed.organizations.find((o) => o.org === "agency-3")?.machineId)
         })
     )
+  )
+
+  it.live("--from-store dispatches every org-data/<org>.db of the bucket and reads the jobs' reports from it", () =>
+    Effect.gen(function* () {
+      const storeDir = join(dir, "bucket")
+      const store = directoryStore(storeDir)
+      const payload = join(dir, "payload.bin")
+      writeFileSync(payload, "a database")
+      for (const key of ["org-data/north.db", "org-data/south.db", "org-data/south.db.conflict-run_1"])
+        yield* store.upload(key, payload, { _tag: "IfAbsent" })
+      // The machines' stand-in for the job's last step: its report (the real one is test/production/fleet-report.test.ts).
+      const leaveReport = (env: Readonly<Record<string, string>>, exitCode: number) => {
+        const file = join(dir, `report-${env.ORG_ID}.json`)
+        writeFileSync(
+          file,
+          JSON.stringify({
+            org: env.ORG_ID,
+            runId: "run_1",
+            exitCode,
+            asOf: NIGHT,
+            contacts: 4321,
+            emails: 9876,
+            conflict: false,
+            databaseBytes: 5_000_000
+          })
+        )
+        return Effect.runPromise(Effect.ignore(store.upload(env.FLEET_REPORT_KEY ?? "", file, { _tag: "IfAbsent" })))
+      }
+      yield* withServer(
+        () =>
+          startFakeFlyMachines({
+            app: "email-scheduler",
+            token: TOKEN,
+            createBurst: 30,
+            createPerSecond: 30,
+            maxWaitMs: 200,
+            onExit: leaveReport
+          }),
+        (api) =>
+          Effect.gen(function* () {
+            const file = join(dir, "overrides.json")
+            writeFileSync(file, JSON.stringify({ organizations: [{ org: "south", rootfsSizeGb: 7 }] }))
+            const result = yield* finished(
+              start(
+                [
+                  "fleet",
+                  "run",
+                  "--file",
+                  file,
+                  "--from-store",
+                  "--state",
+                  join(dir, "from-store.sqlite"),
+                  "--night",
+                  NIGHT,
+                  "--app",
+                  "email-scheduler",
+                  "--image",
+                  "img:1",
+                  "--api-url",
+                  api.url,
+                  "--html",
+                  join(dir, "fs.html")
+                ],
+                { FLY_API_TOKEN: TOKEN, STORAGE: "dir", STORAGE_DIR: storeDir }
+              )
+            )
+            assert.strictEqual(result.code, 0, result.stderr)
+            assert.deepStrictEqual(
+              api
+                .machines()
+                .map((m) => `${m.org}:${m.rootfsSizeGb}`)
+                .sort(),
+              ["north:10", "south:7"]
+            )
+            assert.match(result.stdout, /north\s+succeeded\s+0\s+\d+\s+4321\s+9876\s+0\s+1\s/)
+          })
+      )
+    })
   )
 
   it.live("a night with failures exits 1 and says so; without FLY_API_TOKEN nothing starts (exit 2)", () =>
