@@ -5,139 +5,15 @@
  *   0 success (push included) · 1 scheduling failure · 2 configuration · 3 mount · 4 sync or conflict · 5 integrity
  *   · 6 local file (working directory, disk) · 124 JOB_TIMEOUT elapsed · 143 interrupted by a signal.
  * Pass `--init` to create the remote database when it does not exist yet (`--init --force` when conflict copies of it
- * exist, after checking them).
+ * exist, after checking them). The job itself is src/production/job.ts.
  */
-import { NodeFileSystem, NodeRuntime } from "@effect/platform-node"
-import { Cause, Config, Duration, Effect, Exit, Layer, Logger, LogLevel, Metric } from "effect"
-import { reportingTo } from "./src/fleet/report.js"
-import { productionConfig } from "./src/production/config.js"
-import { exitCodeOf, JobTimeout } from "./src/production/errors.js"
-import { healthcheckFromEnvironment } from "./src/production/healthcheck.js"
-import { exitCodeGauge } from "./src/production/metrics.js"
-import { storeLayer } from "./src/production/stores.js"
-import { syncAndRunAs } from "./src/production/sync.js"
-import { telemetryFromEnvironment, telemetryLayer } from "./src/production/telemetry.js"
-import { logWarningsAsJson } from "./src/production/warnings.js"
-import { makeRunId } from "./src/run/run.js"
+import { NodeRuntime } from "@effect/platform-node"
+import { Cause, Exit } from "effect"
+import { INTERRUPTED, productionJob } from "./src/production/job.js"
 
-const setExitCode = (code: number) =>
-  Effect.sync(() => {
-    process.exitCode = code
-  })
+const args = process.argv.slice(2)
 
-/** Pull, schedule, push, within the job's deadline; ends with the "run succeeded" line. */
-const job = (runId: string) =>
-  Effect.gen(function* () {
-    const config = yield* productionConfig({
-      init: process.argv.includes("--init"),
-      force: process.argv.includes("--force")
-    })
-    const started = Date.now()
-    const { report, version } = yield* syncAndRunAs(config, runId).pipe(
-      Effect.timeoutFail({
-        duration: config.jobTimeout,
-        onTimeout: () => new JobTimeout({ limit: Duration.format(config.jobTimeout) })
-      }),
-      // Under the fleet dispatcher: the job's summary, left in the store for it (success or failure).
-      reportingTo(config.fleetReportKey, config.orgId, runId),
-      Effect.provide(Layer.merge(storeLayer(config), NodeFileSystem.layer))
-    )
-    const summary = {
-      asOf: report.asOf,
-      contacts: report.contacts.total,
-      emails: report.plan.rows,
-      inserted: report.writes.inserted,
-      updated: report.writes.updated,
-      deleted: report.writes.deleted,
-      pushedVersion: version,
-      seconds: Math.round((Date.now() - started) / 1000),
-      exitCode: 0
-    }
-    yield* Effect.logInfo("run succeeded").pipe(Effect.annotateLogs(summary))
-    return summaryLine("run succeeded", summary)
-  })
-
-/** The summary as one line of `key=value` pairs: the health check's ping body. */
-const summaryLine = (message: string, fields: Readonly<Record<string, unknown>>): string =>
-  [message, ...Object.entries(fields).map(([key, value]) => `${key}=${String(value)}`)].join(" ")
-
-/** One summary line for every failure; the failure's own message is the one clear sentence. */
-const reportFailure = (cause: Cause.Cause<unknown>) => {
-  const failure = Cause.failureOption(cause)
-  const interrupted = Cause.isInterruptedOnly(cause)
-  const tag =
-    failure._tag === "Some" && typeof failure.value === "object" && failure.value !== null && "_tag" in failure.value
-      ? String(failure.value._tag)
-      : interrupted
-        ? "Interrupted"
-        : "Defect"
-  const code = interrupted ? INTERRUPTED : exitCodeOf(tag)
-  const message =
-    failure._tag === "Some" && failure.value instanceof Error
-      ? failure.value.message
-      : interrupted
-        ? "interrupted: nothing was pushed"
-        : Cause.pretty(cause)
-  const fields = { error: tag, message, exitCode: code }
-  return Effect.logError("run failed").pipe(
-    Effect.annotateLogs(fields),
-    Effect.zipRight(setExitCode(code)),
-    Effect.zipRight(Metric.set(exitCodeGauge, code)),
-    Effect.zipRight(Effect.annotateCurrentSpan({ exitCode: code, error: tag })),
-    Effect.as(summaryLine("run failed", fields))
-  )
-}
-
-/** The organization as the environment names it, for the log lines written before (or without) a valid config. */
-const orgLabel = Config.string("ORG_ID").pipe(
-  Effect.map((value) => value.trim() || "unset"),
-  Effect.orElseSucceed(() => "unset")
-)
-
-// Every log line, the final summary included, carries the organization and the run id.
-const program = Effect.gen(function* () {
-  const runId = yield* makeRunId
-  const org = yield* orgLabel
-  yield* Effect.sync(() => logWarningsAsJson({ org, runId }, (line) => process.stdout.write(`${line}\n`)))
-  const interrupted = {
-    error: "Interrupted",
-    message: "interrupted by a signal: nothing was pushed",
-    exitCode: INTERRUPTED
-  }
-  yield* Effect.gen(function* () {
-    // HEALTHCHECK_URL and OTEL_* first: unusable values are a configuration failure like any other (exit 2), reported
-    // without a ping or a span.
-    const observed = yield* Effect.either(
-      Effect.all({ healthcheck: healthcheckFromEnvironment, telemetry: telemetryFromEnvironment })
-    )
-    if (observed._tag === "Left") return yield* reportFailure(Cause.fail(observed.left))
-    const { healthcheck, telemetry } = observed.right
-    yield* healthcheck.ping("start", summaryLine("run started", { org, runId }))
-    yield* job(runId).pipe(
-      Effect.tap(() => Effect.zipRight(Metric.set(exitCodeGauge, 0), Effect.annotateCurrentSpan("exitCode", 0))),
-      Effect.flatMap((summary) => healthcheck.ping("success", summary)),
-      Effect.catchAllCause((cause) =>
-        Effect.flatMap(reportFailure(cause), (summary) => healthcheck.ping("fail", summary))
-      ),
-      // SIGTERM/SIGINT interrupt the main fiber: finalizers run, the push never starts; say so in the summary line.
-      Effect.onInterrupt(() =>
-        Effect.logError("run failed").pipe(
-          Effect.annotateLogs(interrupted),
-          Effect.zipRight(Metric.set(exitCodeGauge, INTERRUPTED)),
-          Effect.zipRight(healthcheck.ping("fail", summaryLine("run failed", interrupted)))
-        )
-      ),
-      Effect.withSpan("email-scheduler job", { attributes: { org, runId } }),
-      // Closing the exporter's scope flushes the spans and metrics before the process exits.
-      Effect.provide(telemetryLayer(telemetry))
-    )
-  }).pipe(Effect.annotateLogs({ org, runId }))
-}).pipe(Effect.provide(Logger.json), Logger.withMinimumLogLevel(LogLevel.Info))
-
-/** 128 + SIGTERM (15): the usual code of a process ended by a signal. */
-const INTERRUPTED = 143
-
-NodeRuntime.runMain(program, {
+NodeRuntime.runMain(productionJob({ init: args.includes("--init"), force: args.includes("--force") }), {
   disablePrettyLogger: true,
   // Success and handled failures exit with process.exitCode; an interruption must not look like success.
   teardown: (exit, onExit) => onExit(Exit.isFailure(exit) ? (Cause.isInterruptedOnly(exit.cause) ? INTERRUPTED : 1) : 0)
