@@ -2,6 +2,7 @@
  * The object store the environment describes, as a layer: the store's API (GCS, S3/Tigris, a directory), or in mount
  * mode (self-hosted only) the bucket mounted for the scope's lifetime and used as a directory store.
  */
+import { NodeFileSystem } from "@effect/platform-node"
 import { Effect, Layer, Option } from "effect"
 import { directoryStore } from "../storage/directory-store.js"
 import { gcsKeyFile } from "../storage/gcs-key-file.js"
@@ -71,11 +72,11 @@ export const storeLayer = (config: ProductionConfig) =>
       })
       return directoryStore(mountPoint, { copy: sqliteCopy, description: `mount:${mountPoint}` })
     })
-  )
+  ).pipe(Layer.provide(NodeFileSystem.layer))
 
 /** The store's API alone (the fleet dispatcher reads the jobs' reports through it). */
 export const apiStoreLayer = (storage: StorageSettings) =>
   Layer.scoped(
     ObjectStore,
     Effect.map(keyFileOf(storage), (keyFile) => apiStore(storage, keyFile))
-  )
+  ).pipe(Layer.provide(NodeFileSystem.layer))

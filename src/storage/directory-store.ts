@@ -1,6 +1,6 @@
 import { access, constants, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
-import { Effect, Layer } from "effect"
+import { Effect } from "effect"
 import { failureOfTransfer, ObjectNotFound, PreconditionFailed, StorageError } from "./errors.js"
 import { DEFAULT_LOCK_OPTIONS, type FileLockOptions, withFileLock } from "./file-lock.js"
 import { ObjectStore, type UploadCondition } from "./ObjectStore.js"
@@ -122,5 +122,3 @@ export const directoryStore = (
       )
   })
 }
-
-export const DirectoryStoreLive = (root: string) => Layer.succeed(ObjectStore, directoryStore(root))

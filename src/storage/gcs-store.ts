@@ -1,5 +1,5 @@
 import { Storage } from "@google-cloud/storage"
-import { Effect, Layer, Predicate } from "effect"
+import { Effect, Predicate } from "effect"
 import { failureOfTransfer, ObjectNotFound, PreconditionFailed, StorageError } from "./errors.js"
 import { ObjectStore, type UploadCondition } from "./ObjectStore.js"
 
@@ -79,5 +79,3 @@ export const gcsStore = (options: GcsStoreOptions) => {
       })
   })
 }
-
-export const GcsStoreLive = (options: GcsStoreOptions) => Layer.sync(ObjectStore, () => gcsStore(options))

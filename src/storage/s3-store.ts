@@ -13,7 +13,7 @@ import {
   S3ServiceException,
   UploadPartCommand
 } from "@aws-sdk/client-s3"
-import { Effect, Layer, Redacted, Schedule } from "effect"
+import { Effect, Redacted, Schedule } from "effect"
 import { failureOfTransfer, type LocalFileError, ObjectNotFound, PreconditionFailed, StorageError } from "./errors.js"
 import { ObjectStore, type UploadCondition } from "./ObjectStore.js"
 
@@ -232,5 +232,3 @@ export const s3Store = (options: S3StoreOptions) => {
       )
   })
 }
-
-export const S3StoreLive = (options: S3StoreOptions) => Layer.sync(ObjectStore, () => s3Store(options))

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process"
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
@@ -290,11 +290,20 @@ describe("entrypoint.ts (child processes, directory store)", () => {
       })
       let stdout = ""
       let keyFileSeen = false
+      let keyModes: ReadonlyArray<number> = []
       child.stdout.on("data", (chunk: Buffer) => {
         stdout += chunk.toString()
         // Interrupt once the scheduler has started: after the pull, before any push.
         if (stdout.includes('"phase":"integrity check after pull"') && !child.killed) {
-          keyFileSeen = readdirSync(childTmp).length > 0
+          const [keyDir] = readdirSync(childTmp)
+          keyFileSeen = keyDir !== undefined
+          if (keyDir !== undefined) {
+            // Private: only the job's user can list the directory or read the key.
+            keyModes = [
+              statSync(join(childTmp, keyDir)).mode & 0o777,
+              statSync(join(childTmp, keyDir, "key.json")).mode & 0o777
+            ]
+          }
           child.kill("SIGTERM")
         }
       })
@@ -310,6 +319,7 @@ describe("entrypoint.ts (child processes, directory store)", () => {
         "the remote copy is unchanged"
       )
       assert.isTrue(keyFileSeen, "the key file existed during the run")
+      assert.deepStrictEqual(keyModes, [0o700, 0o600])
       assert.deepStrictEqual(readdirSync(childTmp), [], "and is gone after the interruption")
     })
   )
