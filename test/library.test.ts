@@ -6,17 +6,9 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
 import * as Scheduler from "../src/index.js"
+import { FORBIDDEN_IN_LIBRARY } from "./support/forbidden-packages.js"
 
 const SRC = fileURLToPath(new URL("../src/", import.meta.url))
-const FORBIDDEN = [
-  "@effect/platform-node",
-  "@effect/sql-sqlite-node",
-  "@effect/cli",
-  "better-sqlite3",
-  // The storage SDKs come only through email-scheduler/gcs and email-scheduler/s3 (issue 11).
-  "@aws-sdk/client-s3",
-  "@google-cloud/storage"
-]
 
 /** Every module reachable from a source file through static and dynamic imports, with its package imports. */
 const reachableImports = (entry: string): Map<string, ReadonlyArray<string>> => {
@@ -42,7 +34,7 @@ describe("library surface (src/index.ts)", () => {
     const graph = reachableImports(join(SRC, "index.ts"))
     assert.isAbove(graph.size, 10, "the walk follows relative imports")
     for (const [file, packages] of graph) {
-      for (const forbidden of FORBIDDEN) {
+      for (const forbidden of FORBIDDEN_IN_LIBRARY) {
         assert.isFalse(
           packages.some((p) => p === forbidden || p.startsWith(`${forbidden}/`)),
           `${file} imports ${forbidden}`

@@ -1,6 +1,3 @@
-import { spawn } from "node:child_process"
-import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { NodeFileSystem } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
@@ -8,21 +5,9 @@ import { readFleetReport } from "../../src/fleet/report.js"
 import { directoryStore } from "../../src/storage/directory-store.js"
 import { ObjectStore } from "../../src/storage/ObjectStore.js"
 import { useTempDir } from "../support/files.js"
-import { generatedCopy } from "../support/organization.js"
+import { directoryJob, runJob, seededStore } from "../support/job.js"
 
-const ENTRYPOINT = fileURLToPath(new URL("../../dist/entrypoint.js", import.meta.url))
 const dir = useTempDir("fleet-report")
-const KEY = "org-data/acme.db"
-
-const runJob = (variables: Record<string, string>) =>
-  Effect.promise(
-    () =>
-      new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, [ENTRYPOINT], { env: { PATH: process.env.PATH ?? "", ...variables } })
-        child.stdout.resume()
-        child.on("exit", resolve)
-      })
-  )
 
 const reportIn = (storeDir: string, key: string) =>
   readFleetReport(key).pipe(
@@ -32,17 +17,9 @@ const reportIn = (storeDir: string, key: string) =>
 describe("the job's report for the fleet dispatcher (FLEET_REPORT_KEY; real child processes, directory store)", () => {
   it.effect("a job that succeeds leaves its numbers and its database's size; one that fails, its exit code", () =>
     Effect.gen(function* () {
-      const storeDir = join(dir, "store")
-      const source = yield* generatedCopy(dir, "acme.sqlite", 300, 9, "2026-11-29")
-      yield* directoryStore(storeDir).upload(KEY, source, { _tag: "IfAbsent" })
-      const job = {
-        ORG_ID: "acme",
-        STORAGE: "dir",
-        STORAGE_DIR: storeDir,
-        DATA_DIR: join(dir, "data"),
-        AS_OF: "2026-12-01"
-      }
-      assert.strictEqual(yield* runJob({ ...job, FLEET_REPORT_KEY: "fleet/2026-12-01/acme-1.json" }), 0)
+      const storeDir = yield* seededStore(dir, "acme")
+      const job = directoryJob(dir, storeDir)
+      assert.strictEqual((yield* runJob({ ...job, FLEET_REPORT_KEY: "fleet/2026-12-01/acme-1.json" })).code, 0)
       const report = yield* reportIn(storeDir, "fleet/2026-12-01/acme-1.json")
       assert.isTrue(Option.isSome(report))
       const value = Option.getOrThrow(report)
@@ -53,11 +30,15 @@ describe("the job's report for the fleet dispatcher (FLEET_REPORT_KEY; real chil
       assert.isAbove(value.databaseBytes ?? 0, 100_000)
 
       const missing = { ...job, ORG_ID: "nobody", FLEET_REPORT_KEY: "fleet/2026-12-01/nobody-1.json" }
-      assert.strictEqual(yield* runJob(missing), 4)
+      assert.strictEqual((yield* runJob(missing)).code, 4)
       const failed = Option.getOrThrow(yield* reportIn(storeDir, "fleet/2026-12-01/nobody-1.json"))
       assert.deepStrictEqual([failed.exitCode, failed.contacts, failed.conflict], [4, null, false])
 
-      assert.strictEqual(yield* runJob({ ...job, FLEET_REPORT_KEY: "../outside.json" }), 2, "validated like OBJECT_KEY")
+      assert.strictEqual(
+        (yield* runJob({ ...job, FLEET_REPORT_KEY: "../outside.json" })).code,
+        2,
+        "validated like OBJECT_KEY"
+      )
     })
   )
 })

@@ -1,49 +1,13 @@
-import { spawn } from "node:child_process"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { pingUrl } from "../../src/production/healthcheck.js"
-import { directoryStore } from "../../src/storage/directory-store.js"
 import { useTempDir } from "../support/files.js"
 import { startHealthMonitor } from "../support/health-monitor.js"
 import { withServer } from "../support/http.js"
-import { generatedCopy } from "../support/organization.js"
+import { directoryJob, runJob, seededStore } from "../support/job.js"
 
-const ENTRYPOINT = fileURLToPath(new URL("../../dist/entrypoint.js", import.meta.url))
 const dir = useTempDir("healthcheck")
-const KEY = "org-data/acme.db"
-
-/** The production job as a child process (the monitor answers from this process), with only these variables. */
-const runJob = (variables: Record<string, string>) =>
-  Effect.promise(
-    () =>
-      new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, [ENTRYPOINT], { env: { PATH: process.env.PATH ?? "", ...variables } })
-        let stdout = ""
-        child.stdout.on("data", (chunk: Buffer) => {
-          stdout += chunk.toString()
-        })
-        child.on("exit", (code) => resolve({ code, stdout }))
-      })
-  )
-
-const seededStore = (name: string) =>
-  Effect.gen(function* () {
-    const storeDir = join(dir, `store-${name}`)
-    const source = yield* generatedCopy(dir, `${name}.sqlite`, 300, 9, "2026-11-29")
-    yield* directoryStore(storeDir).upload(KEY, source, { _tag: "IfAbsent" })
-    return storeDir
-  })
-
-const job = (storeDir: string, extra: Record<string, string>) => ({
-  ORG_ID: "acme",
-  STORAGE: "dir",
-  STORAGE_DIR: storeDir,
-  DATA_DIR: join(dir, "data"),
-  AS_OF: "2026-12-01",
-  ...extra
-})
 
 describe("HEALTHCHECK_URL, the dead-man's switch (issue 13; an in-repo monitor over real HTTP)", () => {
   it("pings <url>/start, <url> and <url>/fail, never doubling a trailing slash", () => {
@@ -57,8 +21,8 @@ describe("HEALTHCHECK_URL, the dead-man's switch (issue 13; an in-repo monitor o
   it.effect("a job that succeeds pings start, then success with its summary line", () =>
     withServer(startHealthMonitor, (monitor) =>
       Effect.gen(function* () {
-        const storeDir = yield* seededStore("success")
-        const result = yield* runJob(job(storeDir, { HEALTHCHECK_URL: monitor.url("/ping/abc") }))
+        const storeDir = yield* seededStore(dir, "success")
+        const result = yield* runJob(directoryJob(dir, storeDir, { HEALTHCHECK_URL: monitor.url("/ping/abc") }))
         assert.strictEqual(result.code, 0, result.stdout)
         assert.deepStrictEqual(
           monitor.pings.map((ping) => `${ping.method} ${ping.path}`),
@@ -74,7 +38,7 @@ describe("HEALTHCHECK_URL, the dead-man's switch (issue 13; an in-repo monitor o
     withServer(startHealthMonitor, (monitor) =>
       Effect.gen(function* () {
         const empty = join(dir, "store-empty")
-        const result = yield* runJob(job(empty, { HEALTHCHECK_URL: monitor.url("/ping/abc") }))
+        const result = yield* runJob(directoryJob(dir, empty, { HEALTHCHECK_URL: monitor.url("/ping/abc") }))
         assert.strictEqual(result.code, 4, result.stdout)
         assert.deepStrictEqual(
           monitor.pings.map((ping) => ping.path),
@@ -90,8 +54,8 @@ describe("HEALTHCHECK_URL, the dead-man's switch (issue 13; an in-repo monitor o
       () => startHealthMonitor(503),
       (monitor) =>
         Effect.gen(function* () {
-          const storeDir = yield* seededStore("refused")
-          const result = yield* runJob(job(storeDir, { HEALTHCHECK_URL: monitor.url("/ping/abc") }))
+          const storeDir = yield* seededStore(dir, "refused")
+          const result = yield* runJob(directoryJob(dir, storeDir, { HEALTHCHECK_URL: monitor.url("/ping/abc") }))
           assert.strictEqual(result.code, 0, result.stdout)
           assert.include(result.stdout, "health check ping failed")
           assert.notInclude(result.stdout, "/ping/abc", "the ping URL (its token) is never logged")
@@ -102,7 +66,7 @@ describe("HEALTHCHECK_URL, the dead-man's switch (issue 13; an in-repo monitor o
 
   it.effect("an HEALTHCHECK_URL that is not an http(s) URL is a configuration error (exit 2)", () =>
     Effect.gen(function* () {
-      const result = yield* runJob(job(join(dir, "store-unused"), { HEALTHCHECK_URL: "hc-ping.com/abc" }))
+      const result = yield* runJob(directoryJob(dir, join(dir, "store-unused"), { HEALTHCHECK_URL: "hc-ping.com/abc" }))
       assert.strictEqual(result.code, 2, result.stdout)
       assert.include(result.stdout, "HEALTHCHECK_URL must be an http(s) URL")
     })

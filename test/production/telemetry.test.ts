@@ -1,46 +1,16 @@
-import { spawn } from "node:child_process"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer } from "effect"
 import { parseKeyValues, telemetryFromEnvironment, telemetryLayer } from "../../src/production/telemetry.js"
-import { directoryStore } from "../../src/storage/directory-store.js"
 import { useTempDir } from "../support/files.js"
 import { withServer } from "../support/http.js"
-import { generatedCopy } from "../support/organization.js"
+import { directoryJob, runJob, seededStore } from "../support/job.js"
 import { startOtlpReceiver } from "../support/otlp-receiver.js"
 
-const ENTRYPOINT = fileURLToPath(new URL("../../dist/entrypoint.js", import.meta.url))
 const dir = useTempDir("telemetry")
-const KEY = "org-data/acme.db"
-
-const runJob = (variables: Record<string, string>) =>
-  Effect.promise(
-    () =>
-      new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, [ENTRYPOINT], { env: { PATH: process.env.PATH ?? "", ...variables } })
-        let stdout = ""
-        child.stdout.on("data", (chunk: Buffer) => {
-          stdout += chunk.toString()
-        })
-        child.on("exit", (code) => resolve({ code, stdout }))
-      })
-  )
 
 const seededJob = (name: string, extra: Record<string, string>) =>
-  Effect.gen(function* () {
-    const storeDir = join(dir, `store-${name}`)
-    const source = yield* generatedCopy(dir, `${name}.sqlite`, 300, 9, "2026-11-29")
-    yield* directoryStore(storeDir).upload(KEY, source, { _tag: "IfAbsent" })
-    return yield* runJob({
-      ORG_ID: "acme",
-      STORAGE: "dir",
-      STORAGE_DIR: storeDir,
-      DATA_DIR: join(dir, "data"),
-      AS_OF: "2026-12-01",
-      ...extra
-    })
-  })
+  Effect.flatMap(seededStore(dir, name), (storeDir) => runJob(directoryJob(dir, storeDir, extra)))
 
 describe("telemetry over OTLP/HTTP (issue 13; an in-repo receiver over real HTTP)", () => {
   it("reads the OTEL_* key=value lists, URL-decoded, and refuses malformed ones", () => {
@@ -102,13 +72,9 @@ describe("telemetry over OTLP/HTTP (issue 13; an in-repo receiver over real HTTP
   it.effect("a failing job's exit code is in its span and its metric", () =>
     withServer(startOtlpReceiver, (receiver) =>
       Effect.gen(function* () {
-        const result = yield* runJob({
-          ORG_ID: "acme",
-          STORAGE: "dir",
-          STORAGE_DIR: join(dir, "store-missing"),
-          DATA_DIR: join(dir, "data"),
-          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint
-        })
+        const result = yield* runJob(
+          directoryJob(dir, join(dir, "store-missing"), { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint })
+        )
         assert.strictEqual(result.code, 4, result.stdout)
         const root = receiver.spans().find((span) => span.name === "email-scheduler job")
         assert.strictEqual(root?.attributes.exitCode, "4")
