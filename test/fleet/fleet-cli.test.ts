@@ -5,7 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { directoryStore } from "../../src/storage/directory-store.js"
 import { BIN } from "../support/cli.js"
-import { startFakeFlyMachines } from "../support/fake-fly-machines.js"
+import { type FakeFlyOptions, startFakeFlyMachines } from "../support/fake-fly-machines.js"
 import { useTempDir } from "../support/files.js"
 import { withServer } from "../support/http.js"
 
@@ -49,18 +49,23 @@ const until = (condition: () => boolean, child: ChildProcess) =>
       })
   )
 
+/** The in-repo Machines API with a roomy create limit, for these tests' machines. */
+const fakeApi = (options: Pick<FakeFlyOptions, "behaviour" | "onExit">) => () =>
+  startFakeFlyMachines({
+    app: "email-scheduler",
+    token: TOKEN,
+    createBurst: 30,
+    createPerSecond: 30,
+    maxWaitMs: 200,
+    ...options
+  })
+
 describe("email-scheduler fleet (child processes against the in-repo Machines API)", () => {
   it.live("a dispatcher killed half-way and started again finishes the night with one machine per organization", () =>
     withServer(
-      () =>
-        startFakeFlyMachines({
-          app: "email-scheduler",
-          token: TOKEN,
-          createBurst: 30,
-          createPerSecond: 30,
-          maxWaitMs: 200,
-          behaviour: () => ({ exitCode: 0, runMs: 300 })
-        }),
+      fakeApi({
+        behaviour: () => ({ exitCode: 0, runMs: 300 })
+      }),
       (api) =>
         Effect.gen(function* () {
           const orgs = Array.from({ length: 20 }, (_, i) => `agency-${i + 1}`)
@@ -146,69 +151,53 @@ describe("email-scheduler fleet (child processes against the in-repo Machines AP
         )
         return Effect.runPromise(Effect.ignore(store.upload(env.FLEET_REPORT_KEY ?? "", file, { _tag: "IfAbsent" })))
       }
-      yield* withServer(
-        () =>
-          startFakeFlyMachines({
-            app: "email-scheduler",
-            token: TOKEN,
-            createBurst: 30,
-            createPerSecond: 30,
-            maxWaitMs: 200,
-            onExit: leaveReport
-          }),
-        (api) =>
-          Effect.gen(function* () {
-            const file = join(dir, "overrides.json")
-            writeFileSync(file, JSON.stringify({ organizations: [{ org: "south", rootfsSizeGb: 7 }] }))
-            const result = yield* finished(
-              start(
-                [
-                  "fleet",
-                  "run",
-                  "--file",
-                  file,
-                  "--from-store",
-                  "--state",
-                  join(dir, "from-store.sqlite"),
-                  "--night",
-                  NIGHT,
-                  "--app",
-                  "email-scheduler",
-                  "--image",
-                  "img:1",
-                  "--api-url",
-                  api.url,
-                  "--html",
-                  join(dir, "fs.html")
-                ],
-                { FLY_API_TOKEN: TOKEN, STORAGE: "dir", STORAGE_DIR: storeDir }
-              )
+      yield* withServer(fakeApi({ onExit: leaveReport }), (api) =>
+        Effect.gen(function* () {
+          const file = join(dir, "overrides.json")
+          writeFileSync(file, JSON.stringify({ organizations: [{ org: "south", rootfsSizeGb: 7 }] }))
+          const result = yield* finished(
+            start(
+              [
+                "fleet",
+                "run",
+                "--file",
+                file,
+                "--from-store",
+                "--state",
+                join(dir, "from-store.sqlite"),
+                "--night",
+                NIGHT,
+                "--app",
+                "email-scheduler",
+                "--image",
+                "img:1",
+                "--api-url",
+                api.url,
+                "--html",
+                join(dir, "fs.html")
+              ],
+              { FLY_API_TOKEN: TOKEN, STORAGE: "dir", STORAGE_DIR: storeDir }
             )
-            assert.strictEqual(result.code, 0, result.stderr)
-            assert.deepStrictEqual(
-              api
-                .machines()
-                .map((m) => `${m.org}:${m.rootfsSizeGb}`)
-                .sort(),
-              ["north:10", "south:7"]
-            )
-            assert.match(result.stdout, /north\s+succeeded\s+0\s+\d+\s+4321\s+9876\s+0\s+1\s/)
-          })
+          )
+          assert.strictEqual(result.code, 0, result.stderr)
+          assert.deepStrictEqual(
+            api
+              .machines()
+              .map((m) => `${m.org}:${m.rootfsSizeGb}`)
+              .sort(),
+            ["north:10", "south:7"]
+          )
+          assert.match(result.stdout, /north\s+succeeded\s+0\s+\d+\s+4321\s+9876\s+0\s+1\s/)
+        })
       )
     })
   )
 
   it.live("a night with failures exits 1 and says so; without FLY_API_TOKEN nothing starts (exit 2)", () =>
     withServer(
-      () =>
-        startFakeFlyMachines({
-          app: "email-scheduler",
-          token: TOKEN,
-          createBurst: 30,
-          createPerSecond: 30,
-          maxWaitMs: 200,
-          behaviour: (org) => ({ exitCode: org === "broken" ? 5 : 0 })
-        }),
+      fakeApi({
+        behaviour: (org) => ({ exitCode: org === "broken" ? 5 : 0 })
+      }),
       (api) =>
         Effect.gen(function* () {
           const file = join(dir, "mixed.json")
