@@ -179,6 +179,8 @@ const run = Command.make(
           createLimit: { limit: 3 * flags.createsPerSecond, interval: Duration.seconds(3) },
           retryDelay: Duration.seconds(flags.retryDelaySeconds),
           waitSeconds: 60,
+          // Twice the job's own default deadline (JOB_TIMEOUT, 60 minutes): a machine past it is stuck.
+          maxMachineSeconds: 2 * 60 * 60,
           now: () => Date.now(),
           readReport:
             store === undefined ? undefined : (key: string) => readFleetReport(key).pipe(Effect.provide(store))

@@ -4,6 +4,7 @@
  * code, retry the retriable failures with backoff, and record every step in the night's state (db/fleet-night-state.ts)
  * so that a dispatcher started again continues the same night without creating a second machine for anyone.
  */
+import { createHash } from "node:crypto"
 import { Duration, Effect, Option, RateLimiter } from "effect"
 import type { Attempt, NightState } from "../db/fleet-night-state.js"
 import type { MachinesApi, MachinesApiError, RateLimited } from "./machines-api.js"
@@ -37,6 +38,8 @@ export interface FleetSettings {
   readonly retryDelay: Duration.Duration
   /** Seconds per `/wait` call (the API accepts up to 60). */
   readonly waitSeconds: number
+  /** A machine still running this long after its attempt began is destroyed and counts as a failed start. */
+  readonly maxMachineSeconds: number
   readonly now: () => number
   /** Reads the report a job left at a key (fleet/report.ts); without a store, the night has exit codes only. */
   readonly readReport?: ((key: string) => Effect.Effect<Option.Option<FleetReport>>) | undefined
@@ -55,9 +58,15 @@ export const isRetriable = (attempt: Attempt): boolean =>
   attempt.state === "start_failed" ||
   (attempt.state === "exited" && attempt.exit_code !== null && RETRIABLE_EXIT_CODES.has(attempt.exit_code))
 
-/** `sched-acme-20261201-1`: unique per organization, night and attempt, and a valid Fly machine name. */
-export const machineName = (org: string, night: string, attempt: number): string =>
-  `sched-${org.toLowerCase().replace(/[^a-z0-9-]/g, "-")}-${night.replaceAll("-", "")}-${attempt}`
+/**
+ * `sched-acme-3f2a9c1b-20261201-1`: a valid Fly machine name, unique per organization, night and attempt. The hash of
+ * the exact organization id keeps `Acme`, `acme` and `a.b` / `a_b` apart once the name is lower-cased.
+ */
+export const machineName = (org: string, night: string, attempt: number): string => {
+  const slug = org.toLowerCase().replace(/[^a-z0-9-]/g, "-")
+  const hash = createHash("sha256").update(org).digest("hex").slice(0, 8)
+  return `sched-${slug}-${hash}-${night.replaceAll("-", "")}-${attempt}`
+}
 
 export type OrganizationOutcome = "succeeded" | "failed" | "gave_up"
 
@@ -116,14 +125,21 @@ export const dispatchNight = (
         return machine.id
       })
 
-    /** Waits for the machine to stop; its exit code, or undefined when it failed to start. */
-    const awaitExit = (machineId: string): Effect.Effect<number | undefined, MachinesApiError> =>
+    /**
+     * Waits for the machine to stop: its exit code, or undefined when it failed to start, stopped without exiting, or
+     * did not stop within `maxMachineSeconds` of the attempt's start (then it is destroyed).
+     */
+    const awaitExit = (machineId: string, startedAt: number): Effect.Effect<number | undefined, MachinesApiError> =>
       Effect.gen(function* () {
         const stopped = yield* politely(api.waitStopped(machineId, settings.waitSeconds))
         const machine = yield* politely(api.get(machineId))
         if (machine.exitCode !== undefined && (stopped || machine.state === "destroyed")) return machine.exitCode
-        if (machine.state === "failed") return undefined
-        return yield* awaitExit(machineId)
+        if (machine.state === "failed" || machine.state === "destroyed" || stopped) return undefined
+        if (settings.now() - startedAt > settings.maxMachineSeconds * 1000) {
+          yield* politely(api.destroy(machineId))
+          return undefined
+        }
+        return yield* awaitExit(machineId, startedAt)
       })
 
     /** One attempt from wherever it stands to its end. */
@@ -144,7 +160,7 @@ export const dispatchNight = (
           yield* state.transition(key(attempt), "creating", { state: "running", machineId })
         }
         if (machineId === null) return
-        const exit = yield* Effect.either(awaitExit(machineId))
+        const exit = yield* Effect.either(awaitExit(machineId, attempt.started_at))
         const exitCode = exit._tag === "Right" ? exit.right : undefined
         yield* state.transition(
           key(attempt),
@@ -152,7 +168,10 @@ export const dispatchNight = (
           exitCode === undefined
             ? {
                 state: "start_failed",
-                message: exit._tag === "Left" ? exit.left.message : "the machine failed to start",
+                message:
+                  exit._tag === "Left"
+                    ? exit.left.message
+                    : `the machine failed to start, or did not stop within ${settings.maxMachineSeconds} s`,
                 at: settings.now()
               }
             : { state: "exited", exitCode, at: settings.now() }

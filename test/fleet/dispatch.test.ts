@@ -35,6 +35,7 @@ const settings = (overrides: Partial<FleetSettings> = {}): FleetSettings => ({
   createLimit: { limit: 5, interval: Duration.millis(250) },
   retryDelay: Duration.millis(20),
   waitSeconds: 60,
+  maxMachineSeconds: 30,
   now: () => Date.now(),
   ...overrides
 })
@@ -124,6 +125,33 @@ describe("fleet run on the Fly Machines API (issue 13; an in-repo API server ove
             ["failed", 143, 3]
           )
           assert.deepStrictEqual(status.summary, { succeeded: 3, failed: 3, running: 0, retrying: 0, "not run": 0 })
+        })
+    )
+  )
+
+  it.live("a machine that never stops is destroyed after the limit and retried; names keep look-alike ids apart", () =>
+    withServer(
+      fake({
+        createBurst: 20,
+        createPerSecond: 50,
+        behaviour: (org, attempt) => ({ exitCode: 0, runMs: org === "stuck" && attempt === 0 ? 5_000 : 30 })
+      }),
+      (api) =>
+        Effect.gen(function* () {
+          const { outcomes, status } = yield* dispatch(api, ["stuck", "a.b", "a_b"], "stuck.sqlite", {
+            maxMachineSeconds: 1
+          })
+          assert.deepStrictEqual(Object.fromEntries(outcomes), {
+            stuck: "succeeded",
+            "a.b": "succeeded",
+            a_b: "succeeded"
+          })
+          assert.strictEqual(api.createsOf("stuck"), 2)
+          const first = api.machines().find((m) => m.name === machineName("stuck", NIGHT, 1))
+          assert.strictEqual(first?.state, "destroyed", "the stuck machine was destroyed")
+          assert.strictEqual(status.organizations.find((o) => o.org === "stuck")?.attempts, 2)
+          assert.notStrictEqual(machineName("a.b", NIGHT, 1), machineName("a_b", NIGHT, 1))
+          assert.deepStrictEqual([api.createsOf("a.b"), api.createsOf("a_b")], [1, 1])
         })
     )
   )
