@@ -14,7 +14,8 @@ import { ConfigError } from "./errors.js"
 export type PingKind = "start" | "success" | "fail"
 
 export interface Healthcheck {
-  readonly ping: (kind: PingKind, body: string) => Effect.Effect<void>
+  /** `quick`: one try of two seconds, for the few seconds a stopping machine has left (SIGTERM). */
+  readonly ping: (kind: PingKind, body: string, options?: { readonly quick: boolean }) => Effect.Effect<void>
 }
 
 /** No URL: nothing is sent, and nothing costs anything. */
@@ -22,6 +23,7 @@ const silent: Healthcheck = { ping: () => Effect.void }
 
 const PING_TIMEOUT = Duration.seconds(4)
 const PING_RETRIES = Schedule.exponential(Duration.millis(250)).pipe(Schedule.intersect(Schedule.recurs(2)))
+const QUICK_TIMEOUT = Duration.seconds(2)
 
 /** `https://hc-ping.com/<uuid>` + `/start` | `` | `/fail` (a trailing slash on the URL is not doubled). */
 export const pingUrl = (base: URL, kind: PingKind): string => {
@@ -30,7 +32,7 @@ export const pingUrl = (base: URL, kind: PingKind): string => {
 }
 
 const pinging = (base: URL): Healthcheck => ({
-  ping: (kind, body) =>
+  ping: (kind, body, options) =>
     HttpClient.HttpClient.pipe(
       Effect.flatMap((client) =>
         client.execute(HttpClientRequest.post(pingUrl(base, kind)).pipe(HttpClientRequest.bodyText(body)))
@@ -41,8 +43,8 @@ const pinging = (base: URL): Healthcheck => ({
           : Effect.fail(new Error(`the monitor answered HTTP ${response.status}`))
       ),
       Effect.scoped,
-      Effect.timeout(PING_TIMEOUT),
-      Effect.retry(PING_RETRIES),
+      Effect.timeout(options?.quick === true ? QUICK_TIMEOUT : PING_TIMEOUT),
+      Effect.retry({ schedule: PING_RETRIES, times: options?.quick === true ? 0 : 2 }),
       Effect.provide(FetchHttpClient.layer),
       Effect.catchAll((error) =>
         Effect.logWarning("health check ping failed").pipe(

@@ -127,7 +127,7 @@ export const productionJob = (options: JobOptions) =>
           Effect.logError("run failed").pipe(
             Effect.annotateLogs(interrupted),
             Effect.zipRight(Metric.set(exitCodeGauge, INTERRUPTED)),
-            Effect.zipRight(healthcheck.ping("fail", summaryLine("run failed", interrupted)))
+            Effect.zipRight(healthcheck.ping("fail", summaryLine("run failed", interrupted), { quick: true }))
           )
         ),
         Effect.withSpan("email-scheduler job", { attributes: { org, runId } }),

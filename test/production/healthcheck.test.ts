@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -5,7 +6,7 @@ import { pingUrl } from "../../src/production/healthcheck.js"
 import { useTempDir } from "../support/files.js"
 import { startHealthMonitor } from "../support/health-monitor.js"
 import { withServer } from "../support/http.js"
-import { directoryJob, runJob, seededStore } from "../support/job.js"
+import { directoryJob, ENTRYPOINT, runJob, seededStore } from "../support/job.js"
 
 const dir = useTempDir("healthcheck")
 
@@ -45,6 +46,35 @@ describe("HEALTHCHECK_URL, the dead-man's switch (issue 13; an in-repo monitor o
           ["/ping/abc/start", "/ping/abc/fail"]
         )
         assert.match(monitor.pings[1]!.body, /^run failed error=SyncError message=.*exitCode=4$/)
+      })
+    )
+  )
+
+  it.effect("a job stopped by SIGTERM pings fail at once, with the interruption in the body", () =>
+    withServer(startHealthMonitor, (monitor) =>
+      Effect.gen(function* () {
+        const storeDir = yield* seededStore(dir, "interrupted", 10_000)
+        const variables = directoryJob(dir, storeDir, { HEALTHCHECK_URL: monitor.url("/ping/abc") })
+        const code = yield* Effect.promise(
+          () =>
+            new Promise<number | null>((resolve) => {
+              const child = spawn(process.execPath, [ENTRYPOINT], {
+                env: { PATH: process.env.PATH ?? "", ...variables }
+              })
+              let stdout = ""
+              child.stdout.on("data", (chunk: Buffer) => {
+                stdout += chunk.toString()
+                if (stdout.includes('"phase":"integrity check after pull"') && !child.killed) child.kill("SIGTERM")
+              })
+              child.on("exit", (exitCode) => resolve(exitCode))
+            })
+        )
+        assert.strictEqual(code, 143)
+        assert.deepStrictEqual(
+          monitor.pings.map((ping) => ping.path),
+          ["/ping/abc/start", "/ping/abc/fail"]
+        )
+        assert.match(monitor.pings[1]!.body, /^run failed error=Interrupted .*exitCode=143$/)
       })
     )
   )
