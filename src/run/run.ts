@@ -64,7 +64,6 @@ export const makeRunId = Effect.gen(function* () {
 
 const EMAIL_PAGE = 50_000
 
-/** N of spec §10.2, counted before planning because the profile (and so the batch size) depends on it. */
 /** Pre-scheduled emails per day after load balancing, today and the 59 days after (every one is a balance item). */
 const dailyVolume = (days: Int32Array, today: number): Array<number> => {
   const volume = new Array<number>(60).fill(0)
@@ -81,6 +80,7 @@ export const balanceParameters = (profile: LoadParameters, asOf: IsoDate): Balan
   edSmoothingWindowDays: profile.edSmoothingWindowDays
 })
 
+/** N of spec §10.2 alone (the reference pipeline's count; the run counts it while it scans the ids). */
 export const countValidEmails = (db: Database) =>
   Effect.gen(function* () {
     let valid = 0
