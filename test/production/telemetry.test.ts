@@ -90,6 +90,17 @@ describe("telemetry over OTLP/HTTP (issue 13; an in-repo receiver over real HTTP
     )
   )
 
+  it.effect("an OTLP endpoint that is down changes nothing: the job succeeds, the final flush gives up in 5 s", () =>
+    Effect.gen(function* () {
+      const started = Date.now()
+      // Port 9 (discard) is closed here: every export is refused.
+      const result = yield* seededJob("endpoint-down", { OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" })
+      assert.strictEqual(result.code, 0, result.stdout)
+      assert.include(result.stdout, "run succeeded")
+      assert.isBelow(Date.now() - started, 30_000)
+    })
+  )
+
   it.effect("with OTEL_EXPORTER_OTLP_ENDPOINT unset there is no exporter at all, whatever else is set", () =>
     Effect.gen(function* () {
       const settings = yield* telemetryFromEnvironment.pipe(
