@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto"
 import { Duration, Effect, Option, RateLimiter } from "effect"
 import type { Attempt, NightState } from "../db/fleet-night-state.js"
-import type { MachinesApi, MachinesApiError, RateLimited } from "./machines-api.js"
+import type { MachineSpec, MachinesApi, MachinesApiError, RateLimited } from "./machines-api.js"
 import type { FleetReport } from "./report.js"
 
 export interface Organization {
@@ -19,17 +19,13 @@ export interface Organization {
   readonly rootfsSizeGb?: number | undefined
 }
 
-export interface FleetSettings {
+/**
+ * The machine every organization gets unless its entry says otherwise: `env` is what every job shares (STORAGE,
+ * bucket, …; secrets come from the app's `fly secrets`), `region` and `rootfsSizeGb` the defaults.
+ */
+export interface FleetSettings extends Omit<MachineSpec, "name"> {
   /** The business night being dispatched (YYYY-MM-DD): the state's key and part of each machine's name. */
   readonly night: string
-  readonly image: string
-  /** Variables every job gets (STORAGE, bucket, …); secrets come from the app's `fly secrets`. */
-  readonly env: Readonly<Record<string, string>>
-  readonly region: string | undefined
-  readonly rootfsSizeGb: number
-  readonly cpuKind: string
-  readonly cpus: number
-  readonly memoryMb: number
   readonly concurrency: number
   readonly maxAttempts: number
   /** Machine creations: `limit` per `interval`, bursts included (the API allows about one a second). */

@@ -22,7 +22,7 @@ export interface Healthcheck {
 const silent: Healthcheck = { ping: () => Effect.void }
 
 const PING_TIMEOUT = Duration.seconds(4)
-const PING_RETRIES = Schedule.exponential(Duration.millis(250)).pipe(Schedule.intersect(Schedule.recurs(2)))
+const PING_RETRIES = Schedule.exponential(Duration.millis(250))
 const QUICK_TIMEOUT = Duration.seconds(2)
 
 /** `https://hc-ping.com/<uuid>` + `/start` | `` | `/fail` (a trailing slash on the URL is not doubled). */
