@@ -16,7 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node
 import { cpus, totalmem } from "node:os"
 import { parseArgs } from "node:util"
 import { Effect, Option } from "effect"
-import { databaseFile } from "../src/app/sqlite.js"
+import { runnableFile } from "../src/app/sqlite.js"
 import { runMigrations } from "../src/db/migrations.js"
 import { addDays, type IsoDate } from "../src/domain/dates.js"
 import { generateDatabase } from "../src/generate/generate.js"
@@ -61,7 +61,7 @@ const measuredRun = (label: string, path: string, asOf: IsoDate) =>
       dryRun: false,
       flags: {},
       onProgress: progress(label)
-    }).pipe(Effect.provide(databaseFile(path)))
+    }).pipe(Effect.provide(runnableFile(path)))
     const wall = seconds(start)
     if (process.stderr.isTTY) process.stderr.write("\n")
     const { writes } = report
@@ -110,8 +110,8 @@ const main = Effect.gen(function* () {
   removeDatabase(workPredecessor)
   copyFileSync(predecessor, workPredecessor)
   // Migrations run once in an organization's life, not nightly: applied before the clock starts.
-  yield* runMigrations.pipe(Effect.provide(databaseFile(work)))
-  yield* runMigrations.pipe(Effect.provide(databaseFile(workPredecessor)))
+  yield* runMigrations.pipe(Effect.provide(runnableFile(work)))
+  yield* runMigrations.pipe(Effect.provide(runnableFile(workPredecessor)))
 
   const fresh = yield* measuredRun("fresh", work, AS_OF)
   const bytesPerRow = Math.round(fileBytes(work) / fresh.report.plan.rows)

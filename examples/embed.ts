@@ -1,14 +1,15 @@
 /**
  * A host application that embeds the scheduler (issue 7). The host owns its layers: its own SqlClient (here an
- * in-memory SQLite from @effect/sql-sqlite-node; a file or any other @effect/sql client works the same), its time
- * zone, and its logging. The scheduler brings only services over that client.
+ * in-memory SQLite from @effect/sql-sqlite-node; a file or any other @effect/sql client works the same) and its
+ * logging. The scheduler brings its services over that client: Database, RulesEngine and BusinessClock, each of
+ * which the host may replace with its own layer.
  *
  *   npm run build && node dist/examples/embed.js
  */
 import { NodeFileSystem } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Console, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { Console, Effect, Layer, Option, Schema } from "effect"
 import * as Scheduler from "email-scheduler"
 
 /** The host's database: the scheduler's services on top of it, with the connection settings they expect. */
@@ -16,9 +17,6 @@ const HostDatabase = Scheduler.layer.pipe(
   Layer.provideMerge(Layer.effectDiscard(Scheduler.connectionDefaults)),
   Layer.provideMerge(SqliteClient.layer({ filename: ":memory:" }))
 )
-
-/** The host's own time zone, for the business clock ("today" where the agency is). */
-const HostZone = DateTime.layerCurrentZoneNamed("America/New_York")
 
 const PlannedRow = Schema.Struct({
   contact_id: Schema.Int,
@@ -36,7 +34,8 @@ const program = Effect.gen(function* () {
     (1, 'ann@example.com', 'TX', '75001', '1955-02-10', '2019-04-01'),
     (2, 'bob@example.com', 'CA', '90001', '1957-01-20', NULL),
     (3, 'cy@example.com', 'NY', '10001', '1956-03-05', '2020-06-15')`
-  const today = yield* Effect.flatMap(Scheduler.BusinessClock, (clock) => clock.today)
+  // "Today" where the agency is, from the business clock Scheduler.layer provides (a host may provide its own).
+  const today = yield* Scheduler.businessToday("America/New_York", Option.none())
   // Overrides decoded from the host's configuration, with the scheduler's own schema.
   const overrides = yield* Schema.decodeUnknown(Scheduler.SettingOverrides)({ daily_send_percentage_cap: "100" })
   const report = yield* Scheduler.runOnce({ asOf: Option.some("2026-11-29"), dryRun: false, flags: overrides })
@@ -51,9 +50,7 @@ const program = Effect.gen(function* () {
 program
   .pipe(
     // The host's platform: a run keeps its staging file on the file system it is given.
-    Effect.provide(
-      Layer.mergeAll(HostDatabase, Scheduler.BusinessClock.Default.pipe(Layer.provide(HostZone)), NodeFileSystem.layer)
-    ),
+    Effect.provide(Layer.mergeAll(HostDatabase, NodeFileSystem.layer)),
     Effect.runPromise
   )
   .catch((error: unknown) => {

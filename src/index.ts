@@ -7,6 +7,7 @@
  */
 import { Layer } from "effect"
 import { Database } from "./db/Database.js"
+import { RunServicesLive } from "./run/index.js"
 
 export { type ContactIdRange, type ContactPage, Database, StateBufferRow } from "./db/Database.js"
 export { type Decoded, MalformedRow } from "./db/decode.js"
@@ -54,6 +55,7 @@ export {
   explainContact,
   type RunOptions,
   type RunReport,
+  RunServicesLive,
   resolveRunSettings,
   runOnce
 } from "./run/index.js"
@@ -67,5 +69,9 @@ export { ObjectNotFound, PreconditionFailed, StorageError } from "./storage/erro
 export { ObjectStore, type UploadCondition } from "./storage/ObjectStore.js"
 export { BusinessClock, businessToday } from "./time/BusinessClock.js"
 
-/** The scheduler's services over a host-provided `SqlClient`. Run `runMigrations` once, then `runOnce`. */
-export const layer = Layer.mergeAll(Database.Default)
+/**
+ * The scheduler's live services over a host-provided `SqlClient`: Database, RulesEngine and BusinessClock. Run
+ * `runMigrations` once, then `runOnce`. A host replaces any of them by providing its own layer first (for example
+ * `RulesEngine.withRuleset(…)` or `BusinessClock.fixed(…)`).
+ */
+export const layer = Layer.mergeAll(Database.Default, RunServicesLive)

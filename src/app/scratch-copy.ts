@@ -5,6 +5,7 @@ import { FileSystem } from "@effect/platform"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect } from "effect"
 import { DatabaseError, sqliteCodeIn } from "../db/errors.js"
+import { vacuumInto } from "../db/file-checks.js"
 
 /** SQLite cannot open the file for reading in place: a WAL database in a read-only directory has no `-shm` to use. */
 const CANNOT_OPEN_IN_PLACE: ReadonlySet<string> = new Set(["SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_BUSY"])
@@ -17,9 +18,8 @@ const CANNOT_OPEN_IN_PLACE: ReadonlySet<string> = new Set(["SQLITE_CANTOPEN", "S
  * are, which SQLite then recovers in the private copy.
  */
 const copyDatabase = (source: string, destination: string) =>
-  Effect.flatMap(SqliteClient.SqliteClient, (sql) => sql`VACUUM INTO ${destination}`).pipe(
+  vacuumInto(destination).pipe(
     Effect.provide(SqliteClient.layer({ filename: source, readonly: true, disableWAL: true })),
-    Effect.asVoid,
     Effect.catchIf(
       (error) => CANNOT_OPEN_IN_PLACE.has(sqliteCodeIn(error) ?? ""),
       () =>

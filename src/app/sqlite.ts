@@ -3,6 +3,7 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Layer } from "effect"
 import { Database } from "../db/Database.js"
 import { connectionDefaults } from "../db/pragmas.js"
+import { RunServicesLive } from "../run/index.js"
 
 /**
  * A SQLite file. WAL is *not* switched on at open time: that alone rewrites the file header, and a run whose
@@ -17,3 +18,6 @@ export const sqliteFile = (filename: string) =>
  */
 export const databaseFile = (filename: string) =>
   Layer.mergeAll(Database.Default.pipe(Layer.provideMerge(sqliteFile(filename))), NodeFileSystem.layer)
+
+/** Everything a run on this file needs, live: the database, the file system, the rules and the business clock. */
+export const runnableFile = (filename: string) => Layer.merge(databaseFile(filename), RunServicesLive)

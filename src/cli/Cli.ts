@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs"
 import { basename, dirname, resolve } from "node:path"
 import { Command, HelpDoc, Options, Usage } from "@effect/cli"
-import { Console, DateTime, Effect, Layer, Option } from "effect"
+import { Console, DateTime, Effect, Option } from "effect"
 import { readableCopyIfReadOnly, scratchCopy } from "../app/scratch-copy.js"
 import { databaseFile, sqliteFile } from "../app/sqlite.js"
 import { DatabaseFileMissing, DatabaseNotAFile } from "../db/errors.js"
@@ -14,7 +14,7 @@ import { renderReportHtml } from "../report/html.js"
 import { reportData } from "../report/report-data.js"
 import { explainContact, type RunReport, runOnce } from "../run/index.js"
 import { flagName, SETTING_NAMES, SETTINGS, type SettingName } from "../settings/definitions.js"
-import { BusinessClock } from "../time/BusinessClock.js"
+import { businessToday } from "../time/BusinessClock.js"
 import { UsageError } from "./errors.js"
 import { fleet } from "./fleet.js"
 import { terminalProgress } from "./progress.js"
@@ -88,14 +88,8 @@ const migrate = Command.make("migrate", { db }, ({ db: path }) =>
   })
 ).pipe(Command.withDescription("Create or upgrade the database schema (safe to run again; keeps every row)."))
 
-/** The generated organization's zone (its organizations row says so too). */
-const GENERATOR_ZONE = DateTime.layerCurrentZoneNamed("America/Chicago").pipe(Layer.orDie)
-
-/** Today in the generator's organization zone: generated data is dated relative to it unless --as-of is given. */
-const generatorToday = (value: Option.Option<IsoDate>) =>
-  Effect.flatMap(BusinessClock, (clock) => clock.todayOr(value)).pipe(
-    Effect.provide(BusinessClock.Default.pipe(Layer.provide(GENERATOR_ZONE)))
-  )
+/** Today in the generator's organization zone (its organizations row says so too), unless --as-of is given. */
+const generatorToday = (value: Option.Option<IsoDate>) => businessToday("America/Chicago", value)
 
 const generateFile = (path: string, contacts: number, seed: number, date: IsoDate, force: boolean) =>
   Effect.gen(function* () {

@@ -47,9 +47,7 @@ const nightOf = (value: Option.Option<string>, zone: string) =>
     }
     const named = DateTime.zoneMakeNamed(zone)
     if (Option.isNone(named)) return yield* new UsageError({ message: `--timezone "${zone}" is not an IANA zone` })
-    return yield* Effect.flatMap(BusinessClock, (clock) => clock.todayOr(Option.none())).pipe(
-      Effect.provide(BusinessClock.Default.pipe(Layer.provide(Layer.succeed(DateTime.CurrentTimeZone, named.value))))
-    )
+    return yield* Effect.flatMap(BusinessClock, (clock) => clock.todayIn(named.value))
   })
 
 const readFleetFile = (path: string): Effect.Effect<FleetFile, UsageError> =>

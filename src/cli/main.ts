@@ -2,6 +2,7 @@
 import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Layer, Logger, LogLevel } from "effect"
+import { RunServicesLive } from "../run/index.js"
 import { cli, settingsCommandHelp } from "./Cli.js"
 import { plainConsole, wantsColour } from "./plain-console.js"
 
@@ -34,7 +35,8 @@ const program = Effect.suspend(() => (settingsHelp === undefined ? cli(process.a
       Effect.zipRight(exitWith(1))
     )
   ),
-  Effect.provide(NodeContext.layer),
+  // The live rules and business clock, once for every command; each command provides its own database file.
+  Effect.provide(Layer.merge(NodeContext.layer, RunServicesLive)),
   Effect.provide(LoggerLive),
   // Plain text in a pipe, a file, or with NO_COLOR (help, usage errors and messages alike).
   Effect.provide(wantsColour(process.stdout, process.env) ? Layer.empty : plainConsole),

@@ -1,5 +1,5 @@
 import { resolve, sep } from "node:path"
-import { Config, Duration, Effect, Option, Redacted } from "effect"
+import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { businessDateProblem } from "../domain/dates.js"
 import { ConfigError } from "./errors.js"
 
@@ -227,3 +227,9 @@ export const productionConfig = (options: { readonly init: boolean; readonly for
     }
     return config
   })
+
+/** The job's configuration as a service: read from the environment by the live layer, given whole by a test. */
+export class JobConfig extends Context.Tag("email-scheduler/JobConfig")<JobConfig, ProductionConfig>() {
+  static readonly fromEnvironment = (options: { readonly init: boolean; readonly force?: boolean }) =>
+    Layer.effect(JobConfig, productionConfig(options))
+}

@@ -1,4 +1,4 @@
-import { Context, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import type { IsoDate } from "../domain/dates.js"
 import type { ResolvedSettings } from "../settings/resolve.js"
 import type { Settings } from "../settings/settings.js"
@@ -13,14 +13,17 @@ export interface Rules {
   readonly exclusionAt: (subject: WindowSubject, date: IsoDate) => ExclusionHit | undefined
 }
 
-export const makeRules = (resolved: Pick<ResolvedSettings, "settings" | "stateBuffers">): Rules => {
+type RuleSettings = Pick<ResolvedSettings, "settings" | "stateBuffers">
+
+/** The rules of resolved settings; `ruleset` replaces the one the settings name (a host's or a test's own). */
+export const makeRules = (resolved: RuleSettings, ruleset: Ruleset = RULESETS[resolved.settings.ruleset]): Rules => {
   const exclusion: ExclusionContext = {
-    ruleset: RULESETS[resolved.settings.ruleset],
+    ruleset,
     defaultBuffer: resolved.settings.pre_exclusion_buffer_days,
     stateBuffers: resolved.stateBuffers
   }
   return {
-    ruleset: exclusion.ruleset,
+    ruleset,
     settings: resolved.settings,
     exclusion,
     exclusionAt: (subject, date) => exclusionAt(exclusion, subject, date)
@@ -28,10 +31,14 @@ export const makeRules = (resolved: Pick<ResolvedSettings, "settings" | "stateBu
 }
 
 /**
- * The RulesEngine service. It is built from the organization's resolved settings, which are known only once a run
- * has read them, so a run provides it with `RulesEngine.fromSettings`.
+ * The RulesEngine service: the exclusion rules of an organization, given its resolved settings (known only once a
+ * run has read them). The live engine uses the ruleset the settings name (spec §4); a host application or a test
+ * provides its own with `RulesEngine.withRuleset` or `Layer.succeed(RulesEngine, RulesEngine.make({ rulesFor }))`.
  */
-export class RulesEngine extends Context.Tag("email-scheduler/RulesEngine")<RulesEngine, Rules>() {
-  static readonly fromSettings = (resolved: Pick<ResolvedSettings, "settings" | "stateBuffers">) =>
-    Layer.succeed(RulesEngine, makeRules(resolved))
+export class RulesEngine extends Effect.Service<RulesEngine>()("email-scheduler/RulesEngine", {
+  succeed: { rulesFor: (resolved: RuleSettings): Rules => makeRules(resolved) }
+}) {
+  /** Every organization gets `ruleset`, whatever its `ruleset` setting says. */
+  static readonly withRuleset = (ruleset: Ruleset) =>
+    Layer.succeed(RulesEngine, RulesEngine.make({ rulesFor: (resolved) => makeRules(resolved, ruleset) }))
 }

@@ -81,10 +81,10 @@ export const explainContact = Effect.fn("Scheduler.explainContact")(function* (o
 }) {
   const db = yield* Database
   const resolved = yield* resolveRunSettings(options.flags)
+  const rules = (yield* RulesEngine).rulesFor(resolved)
   const asOf = yield* businessToday(resolved.settings.timezone, options.asOf)
   return yield* inRolledBackTransaction(
     Effect.gen(function* () {
-      const rules = yield* RulesEngine
       yield* runMigrations
       if (!Number.isSafeInteger(options.contactId) || options.contactId < 1 || options.contactId > MAX_CONTACT_ID)
         return yield* new ContactMalformed({
@@ -163,6 +163,6 @@ export const explainContact = Effect.fn("Scheduler.explainContact")(function* (o
         }))
       }
       return explanation
-    }).pipe(Effect.provide(RulesEngine.fromSettings(resolved)))
+    })
   )
 })

@@ -152,6 +152,7 @@ const completeCheckpoint = (report: RunReport, outcome: RunOutcome, dataVersion:
 export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOptions) {
   const db = yield* Database
   const resolved = yield* resolveRunSettings(options.flags)
+  const rules = (yield* RulesEngine).rulesFor(resolved)
   const asOf = yield* businessToday(resolved.settings.timezone, options.asOf)
   // Before anything is written: a date outside the range is a mistake, not a night (a year-9999 run cannot plan).
   const dateProblem = businessDateProblem(asOf)
@@ -160,7 +161,6 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
   const progress = options.onProgress ?? (() => undefined)
 
   const work = Effect.gen(function* () {
-    const rules = yield* RulesEngine
     const ruleset = rulesetId(rules.ruleset)
     const started = yield* Clock.currentTimeMillis
     const applied = yield* runMigrations
@@ -353,12 +353,11 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
     return yield* body.pipe(Effect.scoped, Effect.onError(recordFailure))
   })
 
-  const withRules = Effect.provide(work, RulesEngine.fromSettings(resolved))
   // Another application's file is refused before anything (the journal mode included) is written to it.
   yield* ensureRecognised
-  if (options.dryRun) return yield* inRolledBackTransaction(withRules)
+  if (options.dryRun) return yield* inRolledBackTransaction(work)
   yield* prepareForWriting
-  return yield* withRules
+  return yield* work
 })
 
 const failureMessage = (cause: Cause.Cause<unknown>): string => {

@@ -1,6 +1,7 @@
 import { access, constants, copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises"
 import { basename, dirname, join } from "node:path"
-import { Effect } from "effect"
+import { FileSystem } from "@effect/platform"
+import { Effect, Layer } from "effect"
 import { failureOfTransfer, ObjectNotFound, PreconditionFailed, StorageError } from "./errors.js"
 import { DEFAULT_LOCK_OPTIONS, type FileLockOptions, withFileLock } from "./file-lock.js"
 import { ObjectStore, type UploadCondition } from "./ObjectStore.js"
@@ -122,3 +123,12 @@ export const directoryStore = (
       )
   })
 }
+
+/** A directory store in a private temporary directory, removed when the layer's scope closes (tests, demos). */
+export const temporaryDirectoryStore = Layer.scoped(
+  ObjectStore,
+  Effect.map(
+    Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "email-scheduler-store-" })),
+    (root) => directoryStore(root)
+  )
+)

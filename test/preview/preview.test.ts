@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Schema } from "effect"
-import { databaseFile } from "../../src/app/sqlite.js"
+import { runnableFile } from "../../src/app/sqlite.js"
 import { addDays } from "../../src/domain/dates.js"
 import { comparePreviews, countChanges } from "../../src/preview/compare.js"
 import { type Preview, previewRange } from "../../src/preview/simulate.js"
@@ -23,7 +23,7 @@ const counts = (path: string, text: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text)).pipe(
     Effect.flatMap(Schema.decodeUnknown(Schema.Array(Count))),
     Effect.map((rows) => Object.fromEntries(rows.map((row) => [row.key, row.n]))),
-    Effect.provide(databaseFile(path)),
+    Effect.provide(runnableFile(path)),
     Effect.orDie
   )
 
@@ -34,7 +34,7 @@ describe("what-if preview (issue 7)", () => {
       Effect.gen(function* () {
         const path = yield* generatedCopy(dir, "simulated.sqlite", 600, 4, FROM)
         const preview: Preview = yield* previewRange({ from: FROM, to: TO, flags: {} }).pipe(
-          Effect.provide(databaseFile(path))
+          Effect.provide(runnableFile(path))
         )
         assert.deepStrictEqual(
           preview.days.map((day) => day.date),
@@ -63,9 +63,9 @@ describe("what-if preview (issue 7)", () => {
       const simulated = yield* generatedCopy(dir, "first-day.sqlite", 600, 4, FROM)
       const checked = yield* generatedCopy(dir, "first-day-check.sqlite", 600, 4, FROM)
       const preview = yield* previewRange({ from: FROM, to: FROM, flags: {} }).pipe(
-        Effect.provide(databaseFile(simulated))
+        Effect.provide(runnableFile(simulated))
       )
-      yield* runOnce({ asOf: Option.some(FROM), dryRun: false, flags: {} }).pipe(Effect.provide(databaseFile(checked)))
+      yield* runOnce({ asOf: Option.some(FROM), dryRun: false, flags: {} }).pipe(Effect.provide(runnableFile(checked)))
       const skipped = yield* counts(
         checked,
         `SELECT skip_reason AS key, count(*) AS n FROM email_schedules

@@ -6,7 +6,9 @@ import BetterSqlite3 from "better-sqlite3"
 import { Cause, Duration, Effect, Exit, Layer, Option } from "effect"
 import type { ProductionConfig } from "../../src/production/config.js"
 import { exitCodeOf } from "../../src/production/errors.js"
+import { StorageSync } from "../../src/production/StorageSync.js"
 import { syncAndRun } from "../../src/production/sync.js"
+import { RunServicesLive } from "../../src/run/index.js"
 import { directoryStore } from "../../src/storage/directory-store.js"
 import { ObjectStore } from "../../src/storage/ObjectStore.js"
 import { useTempDir } from "../support/files.js"
@@ -29,9 +31,14 @@ const config = (name: string, storeDir: string, asOf = "2026-12-01"): Production
   fleetReportKey: Option.none()
 })
 
-/** The store under test and the local file system (the run's working directory lives in DATA_DIR). */
+/**
+ * StorageSync over the store under test, the local file system (the run's working directory lives in DATA_DIR) and
+ * the live rules and clock.
+ */
 const storeLayer = (store: typeof ObjectStore.Service) =>
-  Layer.merge(Layer.succeed(ObjectStore, store), NodeFileSystem.layer)
+  StorageSync.Default.pipe(
+    Layer.provideMerge(Layer.mergeAll(Layer.succeed(ObjectStore, store), NodeFileSystem.layer, RunServicesLive))
+  )
 
 const seededStore = (name: string) =>
   Effect.gen(function* () {

@@ -5,7 +5,7 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Schema } from "effect"
 import { chromium } from "playwright-core"
-import { databaseFile } from "../../src/app/sqlite.js"
+import { runnableFile } from "../../src/app/sqlite.js"
 import { addDays } from "../../src/domain/dates.js"
 import { runOnce } from "../../src/run/run.js"
 import { runCli } from "../support/cli.js"
@@ -22,7 +22,7 @@ const Row = Schema.Struct({ a: Schema.String, b: Schema.String, n: Schema.Int })
 const grouped = (path: string, text: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text)).pipe(
     Effect.flatMap(Schema.decodeUnknown(Schema.Array(Row))),
-    Effect.provide(databaseFile(path)),
+    Effect.provide(runnableFile(path)),
     Effect.orDie
   )
 
@@ -48,7 +48,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the compliance and volume report in head
       Effect.gen(function* () {
         const path = yield* generatedCopy(dir, "report.sqlite", 1500, 6, AS_OF)
         const run = yield* runOnce({ asOf: Option.some(AS_OF), dryRun: false, flags: {} }).pipe(
-          Effect.provide(databaseFile(path))
+          Effect.provide(runnableFile(path))
         )
         const out = join(dir, "report.html")
         const cli = runCli(["report", "--db", path, "--out", out, "--as-of", AS_OF])

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Schema } from "effect"
-import { databaseFile } from "../../src/app/sqlite.js"
+import { runnableFile } from "../../src/app/sqlite.js"
 import { runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
@@ -10,17 +10,17 @@ const dir = useTempDir("campaign-unreadable")
 const AS_OF = "2026-11-29"
 
 const run = (path: string) =>
-  runOnce({ asOf: Option.some(AS_OF), dryRun: false, flags: {} }).pipe(Effect.provide(databaseFile(path)))
+  runOnce({ asOf: Option.some(AS_OF), dryRun: false, flags: {} }).pipe(Effect.provide(runnableFile(path)))
 
 const CampaignRows = Schema.Struct({ id: Schema.Int, contact_id: Schema.Int, scheduled_send_date: Schema.String })
 const rowsOf = (path: string, instance: number) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql`SELECT id, contact_id, scheduled_send_date FROM email_schedules WHERE campaign_instance_id = ${instance}
         ORDER BY id`.pipe(Effect.flatMap(Schema.decodeUnknown(Schema.Array(CampaignRows))))
-  ).pipe(Effect.provide(databaseFile(path)), Effect.orDie)
+  ).pipe(Effect.provide(runnableFile(path)), Effect.orDie)
 
 const exec = (path: string, text: string) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text)).pipe(Effect.provide(databaseFile(path)), Effect.orDie)
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text)).pipe(Effect.provide(runnableFile(path)), Effect.orDie)
 
 const Instance = Schema.Struct({ id: Schema.Int, campaign_type: Schema.String })
 /** The campaign instance with the most planned rows, and its type. */
@@ -30,7 +30,7 @@ const busiestInstance = (path: string) =>
         JOIN email_schedules e ON e.campaign_instance_id = i.id
         GROUP BY i.id ORDER BY count(*) DESC LIMIT 1`.pipe(Effect.flatMap(Schema.decodeUnknown(Schema.Array(Instance))))
   ).pipe(
-    Effect.provide(databaseFile(path)),
+    Effect.provide(runnableFile(path)),
     Effect.orDie,
     Effect.map((rows) => rows[0]!)
   )

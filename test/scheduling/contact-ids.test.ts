@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
 import { Effect, Option } from "effect"
-import { databaseFile } from "../../src/app/sqlite.js"
+import { runnableFile } from "../../src/app/sqlite.js"
 import { explainContact } from "../../src/run/explain.js"
 import { runOnce } from "../../src/run/run.js"
 import { runCli } from "../support/cli.js"
@@ -28,7 +28,7 @@ describe("contact ids a run cannot page through (issue 15)", () => {
       const path = yield* generatedCopy(dir, "huge.sqlite", 500, 4, AS_OF)
       addUnplannableContacts(path)
       const report = yield* runOnce({ asOf: Option.some(AS_OF), dryRun: false, flags: {} }).pipe(
-        Effect.provide(databaseFile(path)),
+        Effect.provide(runnableFile(path)),
         Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Error("the run did not end") })
       )
       assert.strictEqual(report.contacts.total, 504)
@@ -37,7 +37,7 @@ describe("contact ids a run cannot page through (issue 15)", () => {
       assert.includeMembers(reported, ["9007199254740993", "9007199254740995", "0", "-5"])
       for (const row of report.contacts.malformed.sample) assert.include(row.message, "id: must be a whole number")
       const explained = yield* Effect.flip(
-        explainContact({ contactId: 0, asOf: Option.some(AS_OF), flags: {} }).pipe(Effect.provide(databaseFile(path)))
+        explainContact({ contactId: 0, asOf: Option.some(AS_OF), flags: {} }).pipe(Effect.provide(runnableFile(path)))
       )
       assert.include(explained.message, "contacts row 0 is malformed")
     })

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Schema } from "effect"
-import { databaseFile } from "../../src/app/sqlite.js"
+import { runnableFile } from "../../src/app/sqlite.js"
 import { addDays } from "../../src/domain/dates.js"
 import type { PlanRecord } from "../../src/plan/records.js"
 import { lineHash, planLine } from "../../src/run/checkpoint.js"
@@ -68,7 +68,7 @@ const checksumOf = (records: ReadonlyArray<PlanRecord>) => {
 const exec = (text: string) => Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text)).pipe(Effect.orDie)
 
 /** Runs the optimised scheduler and checks the stored plan, the moves and the checksum against the reference. */
-const runAndCompare = (layer: ReturnType<typeof databaseFile>, asOf: string, label: string) =>
+const runAndCompare = (layer: ReturnType<typeof runnableFile>, asOf: string, label: string) =>
   Effect.gen(function* () {
     const reference = yield* referencePlan(asOf, FLAGS).pipe(Effect.provide(layer))
     const report = yield* runOnce({ asOf: Option.some(asOf), dryRun: false, flags: FLAGS }).pipe(Effect.provide(layer))
@@ -87,7 +87,7 @@ describe("the optimised run against the straightforward reference (issue 6)", ()
     () =>
       Effect.gen(function* () {
         const path = yield* generatedCopy(dir, "reference.sqlite", 4000, 3, AS_OF)
-        const layer = databaseFile(path)
+        const layer = runnableFile(path)
         for (const asOf of [AS_OF, addDays(AS_OF, 1), addDays(AS_OF, 45)]) {
           const report = yield* runAndCompare(layer, asOf, asOf)
           assert.isBelow(report.batches.unchanged, report.batches.total, `${asOf}: something to write`)
@@ -101,7 +101,7 @@ describe("the optimised run against the straightforward reference (issue 6)", ()
     () =>
       Effect.gen(function* () {
         const path = yield* generatedCopy(dir, "sender.sqlite", 4000, 3, AS_OF)
-        const layer = databaseFile(path)
+        const layer = runnableFile(path)
         yield* runAndCompare(layer, AS_OF, "first night")
         for (const night of [1, 2]) {
           const today = addDays(AS_OF, night - 1)
@@ -120,7 +120,7 @@ describe("the optimised run against the straightforward reference (issue 6)", ()
     () =>
       Effect.gen(function* () {
         const path = yield* generatedCopy(dir, "rerun.sqlite", 4000, 3, AS_OF)
-        const layer = databaseFile(path)
+        const layer = runnableFile(path)
         yield* runAndCompare(layer, AS_OF, "first run")
         const again = yield* runAndCompare(layer, AS_OF, "unchanged re-run")
         assert.strictEqual(again.batches.unchanged, again.batches.total, "every batch is skipped")

@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
 import { Effect, Option, Schema } from "effect"
-import { databaseFile } from "../../src/app/sqlite.js"
+import { runnableFile } from "../../src/app/sqlite.js"
 import { type RunReport, runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
@@ -25,10 +25,10 @@ const run = (
     dryRun: options.dryRun ?? false,
     flags: options.flags ?? {},
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress })
-  }).pipe(Effect.provide(databaseFile(path)))
+  }).pipe(Effect.provide(runnableFile(path)))
 
 const exec = (path: string, text: string) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text)).pipe(Effect.provide(databaseFile(path)), Effect.orDie)
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text)).pipe(Effect.provide(runnableFile(path)), Effect.orDie)
 
 const Version = Schema.Struct({ data_version: Schema.NullOr(Schema.Int), status: Schema.String })
 const lastCheckpoint = (path: string) =>
@@ -38,7 +38,7 @@ const lastCheckpoint = (path: string) =>
     )
   ).pipe(
     Effect.map(([row]) => row),
-    Effect.provide(databaseFile(path)),
+    Effect.provide(runnableFile(path)),
     Effect.orDie
   )
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option, Schema } from "effect"
-import { databaseFile } from "../../src/app/sqlite.js"
+import { runnableFile } from "../../src/app/sqlite.js"
 import { runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
@@ -11,17 +11,17 @@ const dir = useTempDir("guarantees")
 const AS_OF = "2026-11-29"
 
 const run = (path: string, asOf: string, flags: Record<string, string> = {}, dryRun = false) =>
-  runOnce({ asOf: Option.some(asOf), dryRun, flags }).pipe(Effect.provide(databaseFile(path)))
+  runOnce({ asOf: Option.some(asOf), dryRun, flags }).pipe(Effect.provide(runnableFile(path)))
 
 const query = <A, I>(path: string, schema: Schema.Schema<A, I>, text: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text)).pipe(
     Effect.flatMap(Schema.decodeUnknown(Schema.Array(schema))),
-    Effect.provide(databaseFile(path)),
+    Effect.provide(runnableFile(path)),
     Effect.orDie
   )
 
 const exec = (path: string, text: string) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text)).pipe(Effect.provide(databaseFile(path)), Effect.orDie)
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text)).pipe(Effect.provide(runnableFile(path)), Effect.orDie)
 
 const Checkpoint = Schema.Struct({
   run_id: Schema.String,
@@ -155,7 +155,7 @@ describe("run guarantees on a generated organization (real SQLite files)", () =>
         onProgress: (phase) => {
           if (phase === "Planning") throw new Error("the progress display broke")
         }
-      }).pipe(Effect.provide(databaseFile(path)))
+      }).pipe(Effect.provide(runnableFile(path)))
       assert.isTrue(Exit.isFailure(yield* Effect.exit(failing)))
       const rows = yield* checkpoints(path)
       assert.deepStrictEqual(

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either, Option, Schema } from "effect"
-import { databaseFile } from "../../src/app/sqlite.js"
+import { runnableFile } from "../../src/app/sqlite.js"
 import { ContactRow, validateContact } from "../../src/domain/contact.js"
 import { addDays, anniversary, daysBetween, toDayNumber } from "../../src/domain/dates.js"
 import { isFrequencyExempt } from "../../src/domain/email.js"
@@ -132,7 +132,7 @@ describe("day-by-day simulation", () => {
     () =>
       Effect.gen(function* () {
         const path = yield* generatedCopy(dir, "simulation.sqlite", CONTACTS, 11, START)
-        yield* simulate.pipe(Effect.provide(databaseFile(path)))
+        yield* simulate.pipe(Effect.provide(runnableFile(path)))
       }),
     { timeout: 600_000 }
   )

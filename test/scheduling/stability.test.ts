@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
 import { Effect, Option } from "effect"
-import { databaseFile } from "../../src/app/sqlite.js"
+import { runnableFile } from "../../src/app/sqlite.js"
 import { addDays } from "../../src/domain/dates.js"
 import { runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
@@ -13,7 +13,7 @@ const AS_OF = "2026-11-29"
 const FLAGS = { daily_send_percentage_cap: "2" }
 
 const run = (path: string, asOf: string) =>
-  runOnce({ asOf: Option.some(asOf), dryRun: false, flags: FLAGS }).pipe(Effect.provide(databaseFile(path)))
+  runOnce({ asOf: Option.some(asOf), dryRun: false, flags: FLAGS }).pipe(Effect.provide(runnableFile(path)))
 
 /** Future pre-scheduled rows as (logical email, date): contact, type, event date, instance, and the date. */
 const futureRows = (path: string, from: string): Set<string> => {

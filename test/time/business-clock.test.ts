@@ -1,14 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Layer, Option, TestClock } from "effect"
-import { BusinessClock } from "../../src/time/BusinessClock.js"
+import { Context, Effect, Layer, Option, TestClock } from "effect"
+import { BusinessClock, businessToday } from "../../src/time/BusinessClock.js"
 
-const inZone = (zone: string) =>
-  BusinessClock.Default.pipe(Layer.provide(DateTime.layerCurrentZoneNamed(zone)), Layer.orDie)
+/** The live clock (driven by TestClock) reading today in `zone`. */
+const inZone = (zone: string) => Layer.succeed(Zone, zone).pipe(Layer.merge(BusinessClock.Default))
+
+class Zone extends Context.Tag("test/Zone")<Zone, string>() {}
 
 const todayAt = (instant: number) =>
   Effect.gen(function* () {
     yield* TestClock.setTime(instant)
-    return yield* (yield* BusinessClock).today
+    return yield* businessToday(yield* Zone, Option.none())
   })
 
 describe("BusinessClock (spec §1.2)", () => {
@@ -42,9 +44,16 @@ describe("BusinessClock (spec §1.2)", () => {
   it.effect("--as-of replaces today", () =>
     Effect.gen(function* () {
       yield* TestClock.setTime(Date.UTC(2026, 5, 1, 12))
-      const clock = yield* BusinessClock
-      assert.strictEqual(yield* clock.todayOr(Option.some("2027-01-20")), "2027-01-20")
-      assert.strictEqual(yield* clock.todayOr(Option.none()), "2026-06-01")
-    }).pipe(Effect.provide(inZone("America/Chicago")))
+      assert.strictEqual(yield* businessToday("America/Chicago", Option.some("2027-01-20")), "2027-01-20")
+      assert.strictEqual(yield* businessToday("America/Chicago", Option.none()), "2026-06-01")
+    }).pipe(Effect.provide(BusinessClock.Default))
+  )
+
+  it.effect("a fixed clock reads its day in every zone (a host's or a test's own)", () =>
+    Effect.gen(function* () {
+      yield* TestClock.setTime(Date.UTC(2026, 5, 1, 12))
+      assert.strictEqual(yield* businessToday("America/Chicago", Option.none()), "2030-02-03")
+      assert.strictEqual(yield* businessToday("Pacific/Honolulu", Option.none()), "2030-02-03")
+    }).pipe(Effect.provide(BusinessClock.fixed("2030-02-03")))
   )
 })

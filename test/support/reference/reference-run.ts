@@ -27,8 +27,8 @@ export const referencePlan = (asOf: IsoDate, flags: Partial<Record<SettingName, 
     const instances = yield* db.campaignInstances
     const profile = loadParameters(resolved.settings, yield* countValidEmails(db))
     const campaigns = campaignSetup(types.rows, instances.rows, asOf)
+    const rules = (yield* RulesEngine).rulesFor(resolved)
     return yield* Effect.gen(function* () {
-      const rules = yield* RulesEngine
       const planned = yield* loadAndPlan({
         db,
         context: planContext(rules, asOf, campaigns),
@@ -44,5 +44,5 @@ export const referencePlan = (asOf: IsoDate, flags: Partial<Record<SettingName, 
       )
       const records: ReadonlyArray<PlanRecord> = [...planned.records].sort(planOrder)
       return { records, moved }
-    }).pipe(Effect.provide(RulesEngine.fromSettings(resolved)))
+    })
   })
