@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process"
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
@@ -176,6 +176,25 @@ describe("entrypoint.ts (child processes, directory store)", () => {
     })
     assert.strictEqual(result.status, 2)
     assert.include(logLines(result.stdout).at(-1)?.annotations.message, "JOB_TIMEOUT must be a duration")
+  })
+
+  it("--init creates the database in an empty store (exit 0); an unknown flag is refused (exit 2)", () => {
+    const storeDir = join(dir, "store-init-flag")
+    const env = environment({
+      ORG_ID: "acme",
+      STORAGE: "dir",
+      STORAGE_DIR: storeDir,
+      DATA_DIR: join(dir, "data-init-flag"),
+      AS_OF: "2026-12-01"
+    })
+    const without = spawnSync(process.execPath, [ENTRYPOINT], { env, encoding: "utf8" })
+    assert.strictEqual(without.status, 4, "no database and no --init: a sync failure")
+    const unknown = spawnSync(process.execPath, [ENTRYPOINT, "--inti"], { env, encoding: "utf8" })
+    assert.strictEqual(unknown.status, 2, unknown.stdout + unknown.stderr)
+    assert.isFalse(existsSync(join(storeDir, KEY)))
+    const init = spawnSync(process.execPath, [ENTRYPOINT, "--init"], { env, encoding: "utf8" })
+    assert.strictEqual(init.status, 0, init.stdout + init.stderr)
+    assert.strictEqual(readFileSync(join(storeDir, `${KEY}.generation`), "utf8"), "1")
   })
 
   it.effect("pulls, schedules and pushes; JSON logs end with one summary line; exit 0", () =>
