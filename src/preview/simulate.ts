@@ -1,10 +1,10 @@
 import { Effect, Option } from "effect"
+import { sendDue } from "../db/sender.js"
 import { validateContact } from "../domain/contact.js"
 import { addDays, daysBetween, type IsoDate } from "../domain/dates.js"
 import { sendTime } from "../plan/index.js"
 import { forEachContactPage, runOnce, yieldToEventLoop } from "../run/index.js"
 import type { SettingName } from "../settings/definitions.js"
-import { sendDue } from "./sender.js"
 
 export type Counts = Readonly<Record<string, number>>
 

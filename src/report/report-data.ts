@@ -1,6 +1,6 @@
-import { SqlClient } from "@effect/sql"
-import { Effect, type Option, Schema } from "effect"
+import { Effect, type Option } from "effect"
 import { DatabaseError } from "../db/errors.js"
+import { type CheckpointRow, ReportQueries } from "../db/report-queries.js"
 import { validateContact } from "../domain/contact.js"
 import { addDays, type IsoDate } from "../domain/dates.js"
 import { ZIP_DATASET } from "../domain/states.js"
@@ -12,25 +12,6 @@ import { businessToday } from "../time/BusinessClock.js"
 
 /** Days of planned volume the report charts. */
 export const VOLUME_DAYS = 90
-
-const VolumeRow = Schema.Struct({ date: Schema.String, email_type: Schema.String, emails: Schema.Int })
-const SkippedRow = Schema.Struct({ contact_id: Schema.Int, skip_reason: Schema.NullOr(Schema.String), n: Schema.Int })
-export const CheckpointRow = Schema.Struct({
-  run_id: Schema.String,
-  as_of_date: Schema.String,
-  status: Schema.String,
-  started_at: Schema.String,
-  finished_at: Schema.NullOr(Schema.String),
-  ruleset: Schema.String,
-  contacts_total: Schema.NullOr(Schema.Int),
-  emails_pre_scheduled: Schema.NullOr(Schema.Int),
-  emails_skipped: Schema.NullOr(Schema.Int),
-  rows_inserted: Schema.NullOr(Schema.Int),
-  rows_updated: Schema.NullOr(Schema.Int),
-  rows_deleted: Schema.NullOr(Schema.Int),
-  error: Schema.NullOr(Schema.String)
-})
-export type CheckpointRow = typeof CheckpointRow.Type
 
 export interface StateRules {
   readonly state: string
@@ -73,16 +54,12 @@ const sorted = (counts: Record<string, number>): Record<string, number> =>
  */
 export const reportData = (options: { readonly asOf: Option.Option<IsoDate>; readonly organization: string }) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
     const resolved = yield* resolveRunSettings({})
     const { settings } = resolved
     const today = yield* businessToday(settings.timezone, options.asOf)
     const last = addDays(today, VOLUME_DAYS - 1)
 
-    const volumeRows = yield* sql`SELECT scheduled_send_date AS date, email_type, count(*) AS emails
-      FROM email_schedules WHERE status IN ('pre-scheduled', 'scheduled')
-        AND scheduled_send_date BETWEEN ${today} AND ${last}
-      GROUP BY scheduled_send_date, email_type`.pipe(Effect.flatMap(Schema.decodeUnknown(Schema.Array(VolumeRow))))
+    const volumeRows = yield* ReportQueries.plannedVolume(today, last)
     const byDate = new Map<string, Record<string, number>>()
     for (const row of volumeRows) {
       const day = byDate.get(row.date) ?? {}
@@ -94,11 +71,7 @@ export const reportData = (options: { readonly asOf: Option.Option<IsoDate>; rea
       return { date, byType: byDate.get(date) ?? {} }
     })
 
-    const skippedRows = yield* sql`SELECT contact_id, skip_reason, count(*) AS n FROM email_schedules
-      WHERE status = 'skipped' AND scheduled_send_date >= ${today}
-      GROUP BY contact_id, skip_reason ORDER BY contact_id`.pipe(
-      Effect.flatMap(Schema.decodeUnknown(Schema.Array(SkippedRow)))
-    )
+    const skippedRows = yield* ReportQueries.skippedFrom(today)
     const skippedByContact = new Map<number, Array<{ reason: string; n: number }>>()
     for (const row of skippedRows) {
       const list = skippedByContact.get(row.contact_id) ?? []
@@ -138,15 +111,7 @@ export const reportData = (options: { readonly asOf: Option.Option<IsoDate>; rea
       }))
       .filter((entry) => entry.rules.length > 0)
 
-    const hasCheckpoints = yield* sql`SELECT name FROM sqlite_master WHERE type = 'table'
-      AND name = 'scheduler_checkpoints'`.pipe(Effect.map((rows) => rows.length > 0))
-    const runs = !hasCheckpoints
-      ? []
-      : yield* sql`SELECT run_id, as_of_date, status, started_at, finished_at, ruleset, contacts_total,
-        emails_pre_scheduled, emails_skipped, rows_inserted, rows_updated, rows_deleted, error
-      FROM scheduler_checkpoints ORDER BY id DESC LIMIT 10`.pipe(
-          Effect.flatMap(Schema.decodeUnknown(Schema.Array(CheckpointRow)))
-        )
+    const runs = yield* ReportQueries.recentRuns(10)
 
     const data: ReportData = {
       organization: options.organization,

@@ -3,7 +3,7 @@ import { BalanceContacts, BalanceItems, EmailTypeCodes } from "../balance/index.
 import type { ContactIdRange } from "../db/Database.js"
 import { makeCensus, makePlanSummary } from "../plan/index.js"
 import { malformedTally } from "./batch-input.js"
-import { lineHash } from "./checkpoint.js"
+import { lineHash } from "./checksums.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { BatchPlan, BatchRange } from "./plan-batch.js"
 import type { StagedExtent, StagingFile } from "./staging.js"

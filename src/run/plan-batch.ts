@@ -25,7 +25,7 @@ import {
 } from "../plan/index.js"
 import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, readRelated } from "./batch-input.js"
-import { contactLine } from "./checkpoint.js"
+import { contactLine } from "./checksums.js"
 import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow } from "./staged-rows.js"
 import { ByteWriter } from "./staging.js"
 import { differs } from "./write.js"

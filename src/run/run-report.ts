@@ -1,3 +1,4 @@
+import type { CheckpointCounts } from "../db/checkpoints.js"
 import type { MalformedRow } from "../db/decode.js"
 import type { IsoDate } from "../domain/dates.js"
 import type { ContactCensus, PlanSummary } from "../plan/index.js"
@@ -5,7 +6,6 @@ import type { LoadParameters } from "../rules/profiles.js"
 import type { SettingName } from "../settings/definitions.js"
 import type { ResolvedSettings } from "../settings/resolve.js"
 import type { SettingSource, Settings } from "../settings/settings.js"
-import type { CheckpointCounts } from "./checkpoint.js"
 import type { RunOutcome } from "./run-outcome.js"
 import type { WriteCounts } from "./write.js"
 

@@ -1,7 +1,8 @@
-import { Cause, Clock, DateTime, Effect, Option, Random, Ref } from "effect"
+import { Cause, Clock, DateTime, Effect, Option, Random, Ref, Stream } from "effect"
 import type { BalanceParameters } from "../balance/index.js"
 import { balancePlan } from "../balance/index.js"
 import { changeVersion } from "../db/change-tracking.js"
+import { Checkpoint } from "../db/checkpoints.js"
 import { Database } from "../db/Database.js"
 import { isDamagedFile } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
@@ -21,10 +22,9 @@ import { settingsFromEnvironment } from "../settings/environment.js"
 import { type ResolvedSettings, resolveSettings } from "../settings/resolve.js"
 import { SettingsInvalid } from "../settings/settings.js"
 import { businessToday } from "../time/BusinessClock.js"
-import { Checkpoint, sha256 } from "./checkpoint.js"
-import { advance } from "./contact-pages.js"
+import { sha256 } from "./checksums.js"
 import { elapsed } from "./elapsed.js"
-import { yieldToEventLoop } from "./event-loop.js"
+import { keysetPages } from "./keyset-pages.js"
 import { batchRanges, loadAndPlan } from "./load-plan.js"
 import { planBatch } from "./plan-batch.js"
 import { decodeStoredOutcome, type RunOutcome, SCHEDULER_VERSION } from "./run-outcome.js"
@@ -80,19 +80,18 @@ export const balanceParameters = (profile: LoadParameters, asOf: IsoDate): Balan
   edSmoothingWindowDays: profile.edSmoothingWindowDays
 })
 
+/** The contacts' ids and emails, a keyset page at a time. */
+const emailPages = (db: Database) => keysetPages((after) => db.emailsPage(after, EMAIL_PAGE))
+
+const countValid = (emails: ReadonlyArray<string | null>): number => {
+  let valid = 0
+  for (const email of emails) if (email !== null && isValidEmail(email)) valid++
+  return valid
+}
+
 /** N of spec §10.2 alone (the reference pipeline's count; the run counts it while it scans the ids). */
 export const countValidEmails = (db: Database) =>
-  Effect.gen(function* () {
-    let valid = 0
-    let after = 0
-    for (;;) {
-      const page = yield* db.emailsPage(after, EMAIL_PAGE)
-      for (const email of page.emails) if (email !== null && isValidEmail(email)) valid++
-      if (page.lastId === undefined) return valid
-      after = yield* advance(after, page.lastId)
-      yield* yieldToEventLoop
-    }
-  })
+  Stream.runFold(emailPages(db), 0, (valid, page) => valid + countValid(page.emails))
 
 /**
  * Every contact row's id in ascending order, and N of spec §10.2 (contacts with a valid email), counted before
@@ -103,15 +102,13 @@ const scanContacts = (db: Database) =>
     const started = yield* Clock.currentTimeMillis
     const ids: Array<number> = []
     let validEmails = 0
-    let after = 0
-    for (;;) {
-      const page = yield* db.emailsPage(after, EMAIL_PAGE)
-      for (const email of page.emails) if (email !== null && isValidEmail(email)) validEmails++
-      ids.push(...page.ids)
-      if (page.lastId === undefined) return { ids, validEmails, scanMs: (yield* Clock.currentTimeMillis) - started }
-      after = yield* advance(after, page.lastId)
-      yield* yieldToEventLoop
-    }
+    yield* Stream.runForEach(emailPages(db), (page) =>
+      Effect.sync(() => {
+        validEmails += countValid(page.emails)
+        for (const id of page.ids) ids.push(id)
+      })
+    )
+    return { ids, validEmails, scanMs: (yield* Clock.currentTimeMillis) - started }
   })
 
 /**

@@ -13,7 +13,7 @@ import { makePlanSummary } from "../../../src/plan/plan-summary.js"
 import { type PlanRecord, toRecord } from "../../../src/plan/records.js"
 import type { WindowSubject } from "../../../src/rules/windows.js"
 import { groupByContact } from "../../../src/run/batch-input.js"
-import { contactLine, lineHash } from "../../../src/run/checkpoint.js"
+import { contactLine, lineHash } from "../../../src/run/checksums.js"
 import { yieldToEventLoop } from "../../../src/run/event-loop.js"
 import type { BalanceItem } from "./balance.js"
 

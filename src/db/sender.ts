@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { DatabaseError } from "../db/errors.js"
 import type { IsoDate } from "../domain/dates.js"
+import { DatabaseError } from "./errors.js"
 
 /** What a simulated sender reads of a row that is due. */
 export const DueRow = Schema.Struct({
