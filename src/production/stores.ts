@@ -2,14 +2,16 @@
  * The object store the environment describes, as a layer: the store's API (GCS, S3/Tigris, a directory), or in mount
  * mode (self-hosted only) the bucket mounted for the scope's lifetime and used as a directory store.
  */
-import { NodeFileSystem } from "@effect/platform-node"
-import { Effect, Layer, Option } from "effect"
+import type { FileSystem } from "@effect/platform"
+import type { CommandExecutor } from "@effect/platform/CommandExecutor"
+import { NodeContext, NodeFileSystem } from "@effect/platform-node"
+import { Effect, Layer, Option, Runtime, type Scope } from "effect"
 import { directoryStore } from "../storage/directory-store.js"
 import { gcsKeyFile } from "../storage/gcs-key-file.js"
 import { gcsStore } from "../storage/gcs-store.js"
 import { mountBucket, sqliteCopy } from "../storage/mount.js"
 import { ObjectStore } from "../storage/ObjectStore.js"
-import { s3Store } from "../storage/s3-store.js"
+import { s3StoreScoped } from "../storage/s3-store.js"
 import type { ProductionConfig, StorageSettings } from "./config.js"
 
 /** The service-account key file, when one is configured: a private temporary file for the scope's lifetime. */
@@ -18,12 +20,16 @@ const keyFileOf = (storage: StorageSettings) =>
     ? Effect.map(gcsKeyFile(storage.keyFileJson.value), (file) => file.path)
     : Effect.succeed(undefined)
 
-const apiStore = (storage: StorageSettings, keyFile: string | undefined) => {
+/** The store's API client for the scope's lifetime (the S3 client's sockets are released when it closes). */
+const apiStore = (
+  storage: StorageSettings,
+  keyFile: string | undefined
+): Effect.Effect<typeof ObjectStore.Service, never, Scope.Scope> => {
   switch (storage._tag) {
     case "dir":
-      return directoryStore(storage.directory)
+      return Effect.succeed(directoryStore(storage.directory))
     case "s3":
-      return s3Store({
+      return s3StoreScoped({
         bucket: storage.bucket,
         endpoint: Option.getOrUndefined(storage.endpoint),
         region: storage.region,
@@ -36,11 +42,13 @@ const apiStore = (storage: StorageSettings, keyFile: string | undefined) => {
         })
       })
     case "gcs":
-      return gcsStore({
-        bucket: storage.bucket,
-        keyFilename: keyFile,
-        ...(Option.isSome(storage.apiEndpoint) ? { apiEndpoint: storage.apiEndpoint.value } : {})
-      })
+      return Effect.succeed(
+        gcsStore({
+          bucket: storage.bucket,
+          keyFilename: keyFile,
+          ...(Option.isSome(storage.apiEndpoint) ? { apiEndpoint: storage.apiEndpoint.value } : {})
+        })
+      )
   }
 }
 
@@ -64,19 +72,22 @@ export const storeLayer = (config: ProductionConfig) =>
     ObjectStore,
     Effect.gen(function* () {
       const keyFile = yield* keyFileOf(config.storage)
-      if (config.syncMode === "api") return apiStore(config.storage, keyFile)
+      if (config.syncMode === "api") return yield* apiStore(config.storage, keyFile)
       const mountPoint = yield* mountBucket({
         command: command(config.mount.command, config, keyFile),
         unmountCommand: command(config.mount.unmountCommand, config, keyFile),
         mountPoint: config.mount.point
       })
-      return directoryStore(mountPoint, { copy: sqliteCopy, description: `mount:${mountPoint}` })
+      // The directory store copies with promises; each copy runs on this layer's services (commands, files).
+      const runtime = yield* Effect.runtime<CommandExecutor | FileSystem.FileSystem>()
+      const copy = (source: string, destination: string) => Runtime.runPromise(runtime)(sqliteCopy(source, destination))
+      return directoryStore(mountPoint, { copy, description: `mount:${mountPoint}` })
     })
-  ).pipe(Layer.provide(NodeFileSystem.layer))
+  ).pipe(Layer.provide(NodeContext.layer))
 
 /** The store's API alone (the fleet dispatcher reads the jobs' reports through it). */
 export const apiStoreLayer = (storage: StorageSettings) =>
   Layer.scoped(
     ObjectStore,
-    Effect.map(keyFileOf(storage), (keyFile) => apiStore(storage, keyFile))
+    Effect.flatMap(keyFileOf(storage), (keyFile) => apiStore(storage, keyFile))
   ).pipe(Layer.provide(NodeFileSystem.layer))

@@ -191,7 +191,7 @@ export const s3Store = (options: S3StoreOptions) => {
       return yield* upload.pipe(Effect.onExit((exit) => (exit._tag === "Success" ? Effect.void : abort)))
     })
 
-  return ObjectStore.of({
+  const store = ObjectStore.of({
     description: `s3:${options.bucket}`,
     download: (key, destination) =>
       Effect.tryPromise({
@@ -231,4 +231,13 @@ export const s3Store = (options: S3StoreOptions) => {
         withCondition(key, condition)
       )
   })
+  /** Releases the SDK client's sockets; the store is unusable afterwards. */
+  return Object.assign(store, { close: () => client.destroy() })
 }
+
+/** The S3 store for the lifetime of a scope: its client is closed when the scope closes. */
+export const s3StoreScoped = (options: S3StoreOptions) =>
+  Effect.acquireRelease(
+    Effect.sync(() => s3Store(options)),
+    (store) => Effect.sync(store.close)
+  )
