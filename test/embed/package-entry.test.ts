@@ -92,6 +92,28 @@ describe("embedding as a library (issue 7)", () => {
     })
   )
 
+  it.effect("email-scheduler/node: a host runs on its in-memory database and replaces the clock and the rules", () =>
+    Effect.gen(function* () {
+      const Scheduler = yield* Effect.promise(loadPackage)
+      const Node = yield* Effect.promise(() => import("email-scheduler/node"))
+      const host = Layer.mergeAll(
+        Node.DatabaseInMemory,
+        Scheduler.BusinessClock.fixed("2026-11-29"),
+        Scheduler.RulesEngine.withRuleset({ name: "baseline", version: 7, rules: [] })
+      )
+      const report = yield* Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`INSERT INTO contacts (id, email, state, zip_code, birth_date) VALUES
+          (2, 'b@example.com', 'CA', '90001', '1957-01-20')`
+        return yield* Scheduler.runOnce({ asOf: Option.none(), dryRun: false, flags: {} })
+      }).pipe(Effect.provide(host), Effect.orDie)
+      // The host's day, not the machine's; the host's rules, under which CA's birthday window does not exist.
+      assert.strictEqual(report.asOf, "2026-11-29")
+      assert.strictEqual(report.ruleset, "baseline@7")
+      assert.strictEqual(report.plan.skipped, 0)
+    })
+  )
+
   it("the settings schema accepts known overrides and refuses unknown names", async () => {
     const Scheduler = await loadPackage()
     const decode = Schema.decodeUnknownEither(Scheduler.SettingOverrides, { onExcessProperty: "error" })
