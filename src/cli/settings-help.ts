@@ -75,3 +75,37 @@ export const renderSettingsHelp = (): string => {
     ""
   ].join("\n")
 }
+
+const cell = (text: string): string => text.replaceAll("|", "\\|")
+
+/** docs/settings.md: every setting with its flag, variable, database source, type, accepted values and default. */
+export const renderSettingsMarkdown = (): string => {
+  const sections = GROUP_ORDER.map((group) => {
+    const rows = SETTING_NAMES.filter((name) => SETTINGS[name].group === group).map((name) => {
+      const definition = SETTINGS[name]
+      const source = definition.column ? `\`organizations.${name}\`` : `\`config_overrides.${name}\``
+      const accepted = acceptedValues(definition) ?? ""
+      return `| \`${name}\` | \`--${flagName(name)}\` | \`${envName(name)}\` | ${source} | ${cell(VALUE_NAMES[definition.kind])} | ${cell(accepted)} | ${cell(shownDefault(definition))} | ${cell(definition.description)} |`
+    })
+    return [
+      `## ${SETTING_GROUP_TITLES[group]}`,
+      "",
+      "| setting | flag | variable | database | type | accepted | default | meaning |",
+      "|---|---|---|---|---|---|---|---|",
+      ...rows
+    ].join("\n")
+  })
+  return [
+    "# Settings",
+    "",
+    "<!-- Generated from SettingsSchema (src/settings/definitions.ts) by `npm run settings-doc`; a test keeps it equal. -->",
+    "",
+    "Each setting comes from its flag, else its variable, else the active `organizations` row with the lowest id (the",
+    "four size-profile values: its `config_overrides` JSON object), else the default (docs/business-rules.md §13).",
+    "Booleans accept `1/0/true/false`; an empty variable counts as unset. All values are validated together before",
+    "anything is read or written, and every problem is reported in one message.",
+    "",
+    sections.join("\n\n"),
+    ""
+  ].join("\n")
+}

@@ -1,7 +1,9 @@
 /**
- * Every organization setting of spec §13.2, described once. Flags, environment variables, database columns,
- * defaults and the run report are all derived from this table.
+ * Every organization setting of spec §13.2, described once (`SettingsSchema`). Flags, environment variables, database
+ * columns, defaults, ranges, help and the run report are all derived from it.
  */
+import { Option, Record, Schema, SchemaAST } from "effect"
+import { RULESET_NAMES } from "../rules/rulesets.js"
 
 export type SettingKind = "int" | "bool" | "real" | "text"
 
@@ -34,60 +36,77 @@ export interface SettingDefinition {
   readonly accepts?: string
 }
 
-const setting =
-  (kind: SettingKind) =>
-  (
-    group: SettingGroup,
-    value: number | boolean,
-    description: string,
-    range?: SettingRange,
-    accepts?: string
-  ): SettingDefinition => ({
-    kind,
-    default: value,
-    column: true,
-    description,
-    group,
-    ...(range === undefined ? {} : { range }),
-    ...(accepts === undefined ? {} : { accepts })
-  })
-const int = setting("int")
-const bool = setting("bool")
-const real = setting("real")
-const fromProfile = (
+/** Where each field of `SettingsSchema` keeps its definition (an annotation of the field's schema). */
+export const SettingDefinitionId: unique symbol = Symbol.for("email-scheduler/SettingDefinition")
+
+/** The field's value schema with the whole definition as annotations. */
+const field = <A>(schema: Schema.Schema<A>, definition: SettingDefinition): Schema.Schema<A> =>
+  schema.annotations({ description: definition.description, [SettingDefinitionId]: definition })
+
+/** A number setting: its range as the schema's filters too. */
+const numberField = (schema: Schema.Schema<number>, definition: SettingDefinition): Schema.Schema<number> => {
+  const { range } = definition
+  const ranged =
+    range === undefined
+      ? schema
+      : schema.pipe(Schema.greaterThanOrEqualTo(range.min), Schema.lessThanOrEqualTo(range.max ?? Number.MAX_VALUE))
+  return field(ranged, definition)
+}
+
+const definition = (
   kind: SettingKind,
+  group: SettingGroup,
+  value: number | boolean | undefined,
   description: string,
   range?: SettingRange,
   accepts?: string
 ): SettingDefinition => ({
   kind,
-  default: undefined,
-  column: false,
+  default: value,
+  column: value !== undefined,
   description,
-  group: "caps",
+  group,
   ...(range === undefined ? {} : { range }),
   ...(accepts === undefined ? {} : { accepts })
 })
+
+const int = (group: SettingGroup, value: number, description: string, range?: SettingRange) =>
+  numberField(Schema.Int, definition("int", group, value, description, range))
+const real = (group: SettingGroup, value: number, description: string, range?: SettingRange) =>
+  numberField(Schema.Number, definition("real", group, value, description, range))
+const bool = (group: SettingGroup, value: boolean, description: string) =>
+  field(Schema.Boolean, definition("bool", group, value, description))
+/** One of the four values a size profile provides (spec §10.1): no default of its own, no column. */
+const fromProfile = (kind: "int" | "real", description: string, range?: SettingRange, accepts?: string) =>
+  numberField(
+    kind === "int" ? Schema.Int : Schema.Number,
+    definition(kind, "caps", undefined, description, range, accepts)
+  )
 const days = (max: number, min = 0): SettingRange => ({ min, max })
 const PRIORITY: SettingRange = { min: 0, max: 1000 }
 
-const DEFINITIONS = {
-  timezone: {
+/**
+ * Every organization setting of spec §13.2 as one Schema: each field is the setting's value (as a flag, a variable
+ * or a column gives it, once parsed), its range, and its definition (kind, default, column, group, help) in an
+ * annotation. Flags, environment names, columns, defaults, ranges, `--help` and docs/settings.md derive from it.
+ */
+export const SettingsSchema = Schema.Struct({
+  timezone: field(Schema.String, {
     kind: "text",
     default: "America/Chicago",
     column: true,
     description: "IANA zone that defines today",
     group: "dates",
     accepts: "an IANA zone name"
-  },
-  ruleset: {
+  }),
+  ruleset: field(Schema.Literal(...RULESET_NAMES), {
     kind: "text",
     default: "baseline",
     column: true,
     description: "state rules in force",
     group: "rules",
     accepts: "baseline | statutes-2026"
-  },
+  }),
   pre_exclusion_buffer_days: int("rules", 60, "days added before every window start", days(180)),
   birthday_days_before: int("dates", 14, "birthday email = anniversary - this", days(180)),
   effective_date_days_before: int("dates", 30, "effective-date email = anniversary - this", days(180)),
@@ -105,14 +124,14 @@ const DEFINITIONS = {
   followup_delay_days: int("dates", 2, "days between an email and its follow-up", days(60)),
   send_time_hour: int("dates", 8, "hour of scheduled_send_time (organization-local)", { min: 0, max: 23 }),
   send_time_minute: int("dates", 30, "minute of scheduled_send_time", { min: 0, max: 59 }),
-  size_profile: {
+  size_profile: field(Schema.NullOr(Schema.Literal("small", "medium", "large", "enterprise", "auto")), {
     kind: "text",
     default: null,
     column: true,
     description: "defaults of the four settings below",
     group: "caps",
     accepts: "small | medium | large | enterprise | auto"
-  },
+  }),
   daily_send_percentage_cap: fromProfile(
     "real",
     "daily cap: > 1 is a percentage, (0, 1] a fraction",
@@ -131,9 +150,19 @@ const DEFINITIONS = {
   effective_date_priority: int("priorities", 20, "priority of effective-date emails", PRIORITY),
   aep_priority: int("priorities", 30, "priority of AEP emails", PRIORITY),
   post_window_priority: int("priorities", 40, "priority of post-window emails", PRIORITY)
-} as const satisfies Record<string, SettingDefinition>
+})
 
-export const SETTINGS: { readonly [Name in keyof typeof DEFINITIONS]: SettingDefinition } = DEFINITIONS
+/** The definition a field of `SettingsSchema` carries. */
+const definitionOf = (schema: Schema.Schema.Any): SettingDefinition =>
+  Option.getOrThrowWith(
+    SchemaAST.getAnnotation<SettingDefinition>(SettingDefinitionId)(schema.ast),
+    () => new Error("a settings field without its definition")
+  )
+
+export const SETTINGS: { readonly [Name in keyof typeof SettingsSchema.fields]: SettingDefinition } = Record.map(
+  SettingsSchema.fields,
+  definitionOf
+)
 
 export type SettingName = keyof typeof SETTINGS
 

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Either } from "effect"
+import { Either, Schema } from "effect"
 import { BASELINE, type StateRule } from "../../src/rules/rulesets.js"
-import { SETTING_NAMES, SETTINGS } from "../../src/settings/definitions.js"
+import { SETTING_NAMES, SETTINGS, SettingsSchema } from "../../src/settings/definitions.js"
 import { resolveSettings, type SettingsSources, windowSpanProblems } from "../../src/settings/resolve.js"
 
 const resolve = (sources: Partial<SettingsSources>) =>
@@ -217,5 +217,21 @@ describe("the ranges --help shows are the ranges validation applies (issue 15)",
         assert.strictEqual(problems({ flags: flags(range.max + step) }).length, 1, `${name} = ${range.max + step}`)
       }
     }
+  })
+
+  it("the settings Schema is the same table: each field's own filters accept the bounds and refuse one step beyond", () => {
+    assert.deepStrictEqual(Object.keys(SettingsSchema.fields), [...SETTING_NAMES])
+    for (const { name, range, step } of ranged) {
+      const fieldSchema: Schema.Schema.AnyNoContext = SettingsSchema.fields[name]
+      const accepts = Schema.is(fieldSchema)
+      assert.isTrue(accepts(range.min), `${name} = ${range.min}`)
+      assert.isFalse(accepts(range.min - step), `${name} = ${range.min - step}`)
+      if (range.max !== undefined) {
+        assert.isTrue(accepts(range.max), `${name} = ${range.max}`)
+        assert.isFalse(accepts(range.max + step), `${name} = ${range.max + step}`)
+      }
+    }
+    assert.isTrue(Schema.is(SettingsSchema.fields.ruleset)("statutes-2026"))
+    assert.isFalse(Schema.is(SettingsSchema.fields.ruleset)("statutes-2025"))
   })
 })
