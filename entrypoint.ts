@@ -10,7 +10,8 @@
  *   RulesEngine, BusinessClock (live) ──────────────────────────────────────────────────┴→ productionJob → exit code
  */
 import { Command, Options } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Effect, Exit } from "effect"
 import { JobConfig } from "./src/production/config.js"
 import { INTERRUPTED, jobLayer, productionJob } from "./src/production/job.js"

@@ -6,7 +6,7 @@
  *
  *   npm run build && node dist/examples/embed.js
  */
-import { NodeFileSystem } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Console, Effect, Layer, Option, Schema } from "effect"

@@ -7,7 +7,7 @@
  * Test: `DatabaseInMemory` (a migrated in-memory database), `StorageSync.inTemporaryDirectory` (a directory store in a
  * scoped temporary directory), and from the main entry `BusinessClock.fixed` / `RulesEngine.withRuleset`.
  */
-import { NodeFileSystem } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Layer } from "effect"
 import { Database } from "./db/Database.js"

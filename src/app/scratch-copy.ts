@@ -1,7 +1,7 @@
 import { constants } from "node:fs"
 import { access } from "node:fs/promises"
 import { dirname, join } from "node:path"
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect } from "effect"
 import { DatabaseError, sqliteCodeIn } from "../db/errors.js"

@@ -4,9 +4,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs"
 import { Command, Options } from "@effect/cli"
-import type { FileSystem } from "@effect/platform"
-import { FetchHttpClient } from "@effect/platform"
-import { NodeFileSystem } from "@effect/platform-node"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Config, Console, type Context, Data, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { sqliteFile } from "../app/sqlite.js"
 import { nightState } from "../db/fleet-night-state.js"

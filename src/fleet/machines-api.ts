@@ -3,7 +3,10 @@
  * one-shot machine, wait for it to stop, read its exit code from its events, list machines by name, destroy one.
  * A 429 answer is a typed `RateLimited` carrying the server's `retry-after`, so the caller can wait exactly that long.
  */
-import { HttpBody, HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { Data, Duration, Effect, Option, Schema } from "effect"
 
 export class RateLimited extends Data.TaggedError("RateLimited")<{ readonly retryAfter: Duration.Duration }> {

@@ -4,7 +4,7 @@
  * reads it after the machine stopped: contacts, emails planned, whether the push met a conflict, and the database's
  * size, from which the next night's root file system is sized.
  */
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Cause, Effect, Exit, Option, Schema } from "effect"
 import { exitCodeOf } from "../production/errors.js"
 import type { RunReport } from "../run/index.js"

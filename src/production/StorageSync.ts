@@ -5,7 +5,7 @@
  * a conflict copy instead). The job (sync.ts) orders these steps; this module knows how each is done.
  */
 import { join } from "node:path"
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Effect, Layer, Metric } from "effect"
 import { sqliteFile } from "../app/sqlite.js"
 import { describeCause } from "../db/errors.js"

@@ -7,7 +7,9 @@
  * A ping never changes the job's outcome: it is tried three times within about ten seconds, and a ping that still fails
  * is logged as a warning.
  */
-import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { Config, Duration, Effect, Option, Schedule } from "effect"
 import { ConfigError } from "./errors.js"
 

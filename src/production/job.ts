@@ -4,8 +4,8 @@
  * ever overwriting a newer copy, and answer the exit code PRODUCTION_DEPLOYMENT.md lists. Watched from outside by the
  * health-check pings and the OTLP telemetry when asked.
  */
-import type { FileSystem } from "@effect/platform"
-import { NodeFileSystem } from "@effect/platform-node"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Cause, Config, Duration, Effect, Layer, Logger, LogLevel, Metric } from "effect"
 import { reportingTo } from "../fleet/report.js"
 import type { RulesEngine } from "../rules/RulesEngine.js"

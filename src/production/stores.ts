@@ -2,16 +2,16 @@
  * The object store the environment describes, as a layer: the store's API (GCS, S3/Tigris, a directory), or in mount
  * mode (self-hosted only) the bucket mounted for the scope's lifetime and used as a directory store.
  */
-import type { FileSystem } from "@effect/platform"
+
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
-import { NodeContext, NodeFileSystem } from "@effect/platform-node"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect, Layer, Option, Runtime, type Scope } from "effect"
 import { directoryStore } from "../storage/directory-store.js"
 import { gcsKeyFile } from "../storage/gcs-key-file.js"
-import { gcsStore } from "../storage/gcs-store.js"
 import { mountBucket, sqliteCopy } from "../storage/mount.js"
 import { ObjectStore } from "../storage/ObjectStore.js"
-import { s3StoreScoped } from "../storage/s3-store.js"
 import type { ProductionConfig, StorageSettings } from "./config.js"
 
 /** The service-account key file, when one is configured: a private temporary file for the scope's lifetime. */
@@ -19,6 +19,10 @@ const keyFileOf = (storage: StorageSettings) =>
   storage._tag === "gcs" && Option.isSome(storage.keyFileJson)
     ? Effect.map(gcsKeyFile(storage.keyFileJson.value), (file) => file.path)
     : Effect.succeed(undefined)
+
+// Each cloud SDK is loaded only when its store is used: a job holds one of them in memory, a directory store none.
+const s3Module = Effect.promise(() => import("../storage/s3-store.js"))
+const gcsModule = Effect.promise(() => import("../storage/gcs-store.js"))
 
 /** The store's API client for the scope's lifetime (the S3 client's sockets are released when it closes). */
 const apiStore = (
@@ -29,20 +33,22 @@ const apiStore = (
     case "dir":
       return Effect.succeed(directoryStore(storage.directory))
     case "s3":
-      return s3StoreScoped({
-        bucket: storage.bucket,
-        endpoint: Option.getOrUndefined(storage.endpoint),
-        region: storage.region,
-        accessKeyId: storage.accessKeyId,
-        secretAccessKey: storage.secretAccessKey,
-        partSize: storage.partSizeMib * 1024 * 1024,
-        ...Option.match(storage.tigrisConsistent, {
-          onNone: () => ({}),
-          onSome: (tigrisConsistent) => ({ tigrisConsistent })
+      return Effect.flatMap(s3Module, ({ s3StoreScoped }) =>
+        s3StoreScoped({
+          bucket: storage.bucket,
+          endpoint: Option.getOrUndefined(storage.endpoint),
+          region: storage.region,
+          accessKeyId: storage.accessKeyId,
+          secretAccessKey: storage.secretAccessKey,
+          partSize: storage.partSizeMib * 1024 * 1024,
+          ...Option.match(storage.tigrisConsistent, {
+            onNone: () => ({}),
+            onSome: (tigrisConsistent) => ({ tigrisConsistent })
+          })
         })
-      })
+      )
     case "gcs":
-      return Effect.succeed(
+      return Effect.map(gcsModule, ({ gcsStore }) =>
         gcsStore({
           bucket: storage.bucket,
           keyFilename: keyFile,

@@ -1,5 +1,5 @@
 import { join } from "node:path"
-import { FileSystem } from "@effect/platform"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Data, Effect } from "effect"
 
 /** The run's staging file could not be written or read (a full disk, most likely). */

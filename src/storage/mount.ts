@@ -1,5 +1,6 @@
-import { Command, FileSystem } from "@effect/platform"
+import * as Command from "@effect/platform/Command"
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, Stream } from "effect"
 import { describeCause, isDamagedFile } from "../db/errors.js"
