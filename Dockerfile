@@ -27,8 +27,10 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown node:node /app/data
-ENV NODE_ENV=production DATA_DIR=/app/data
+# Large allocations (the plan's balancing columns, tens of MB each) always get their own mapping, returned to the
+# system when freed: with glibc's sliding threshold they landed in the main heap and left 130 MB of holes (BENCHMARKS.md).
+ENV NODE_ENV=production DATA_DIR=/app/data GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304
 USER node
-# A 1 GiB heap cap keeps the peak RSS of a 3-million-contact run at 1.2 GB (BENCHMARKS.md): without it V8 lets
-# garbage pile up to several GB before collecting. The plan's balancing columns live outside the heap.
-ENTRYPOINT ["node", "--max-old-space-size=1024", "dist/entrypoint.js"]
+# A 1 GiB heap cap: without it V8 lets garbage pile up to several GB before collecting. 8 MB semi-spaces: Node 24's
+# larger young generation added about 120 MB to the peak RSS and saved no time (BENCHMARKS.md).
+ENTRYPOINT ["node", "--max-old-space-size=1024", "--max-semi-space-size=8", "dist/entrypoint.js"]

@@ -1,6 +1,7 @@
 /**
- * The scheduler's benchmark (issues 6 and 11). In one process, on an organization of N generated contacts (cached per
- * N and seed in bench/.cache):
+ * The scheduler's benchmark (issues 6 and 11). On an organization of N generated contacts (cached per N and seed in
+ * bench/.cache), each run in a process of its own (bench/measured-run.ts) with the production job's Node flags and
+ * environment (package.json `bench`, as the Dockerfile starts the job):
  *   - fresh: the first run (no scheduler rows yet; the sender's history is there);
  *   - re-run: the same run again, nothing changed;
  *   - nightly: a sender sends what is due, then the next day's run (and how many future rows changed date);
@@ -15,12 +16,11 @@ import { spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, totalmem } from "node:os"
 import { parseArgs } from "node:util"
-import { Effect, Option } from "effect"
+import { Effect, Schema } from "effect"
 import { runnableFile } from "../src/app/sqlite.js"
 import { runMigrations } from "../src/db/migrations.js"
 import { addDays, type IsoDate } from "../src/domain/dates.js"
 import { generateDatabase } from "../src/generate/generate.js"
-import { type RunReport, runOnce } from "../src/run/run.js"
 import { buildPredecessorShapedDatabase } from "../test/support/predecessor.js"
 import { measureFloor, rowShape } from "./floor.js"
 import { rssSampler } from "./rss.js"
@@ -43,48 +43,32 @@ const workPredecessor = `bench/.cache/work-predecessor-${contacts}-${seed}.sqlit
 const seconds = (start: number) => (performance.now() - start) / 1000
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits
 
-const progress = (label: string) => (phase: string, done: number, total: number) => {
-  if (process.stderr.isTTY)
-    process.stderr.write(`\r${label}: ${phase} ${done.toLocaleString()} / ${total.toLocaleString()}   `)
-}
-
 const removeDatabase = (path: string) => {
   for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true })
 }
 
-const measuredRun = (label: string, path: string, asOf: IsoDate) =>
-  Effect.gen(function* () {
-    const rss = rssSampler()
-    const start = performance.now()
-    const report: RunReport = yield* runOnce({
-      asOf: Option.some(asOf),
-      dryRun: false,
-      flags: {},
-      onProgress: progress(label)
-    }).pipe(Effect.provide(runnableFile(path)))
-    const wall = seconds(start)
-    if (process.stderr.isTTY) process.stderr.write("\n")
-    const { writes } = report
-    return {
-      report,
-      row: {
-        run: label,
-        asOf,
-        seconds: round(wall),
-        ...Object.fromEntries(
-          Object.entries(report.phases).map(([phase, ms]) => [`${phase}Seconds`, round(ms / 1000)])
-        ),
-        contactsPerSecond: Math.round(report.contacts.total / wall),
-        planRows: report.plan.rows,
-        inserted: writes.inserted,
-        updated: writes.updated,
-        deleted: writes.deleted,
-        unchanged: writes.unchanged,
-        reused: report.reused,
-        peakRssMiB: rss.stop()
-      }
-    }
+const MeasuredRun = Schema.parseJson(
+  Schema.Struct({
+    row: Schema.Record({ key: Schema.String, value: Schema.Union(Schema.Number, Schema.String, Schema.Boolean) }),
+    runId: Schema.String,
+    planRows: Schema.Number
   })
+)
+
+/**
+ * One run in a child process with this process's Node flags and environment (the production settings `npm run bench`
+ * starts it with): its own start-up, memory and peak RSS, as a nightly job has.
+ */
+const measuredRun = (label: string, path: string, asOf: IsoDate) => {
+  const result = spawnSync(process.execPath, [...process.execArgv, "dist/bench/measured-run.js", label, path, asOf], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 2 ** 24
+  })
+  if (result.status !== 0) throw new Error(`the ${label} run failed (exit ${result.status})`)
+  const measured = Schema.decodeUnknownSync(MeasuredRun)(result.stdout.trim().split("\n").at(-1) ?? "")
+  return { ...measured, row: { ...measured.row, seconds: Number(measured.row.seconds) } }
+}
 
 /** Wall seconds of a command-line invocation (a new Node process, as an operator starts it). */
 const cliSeconds = (args: ReadonlyArray<string>) => {
@@ -113,15 +97,15 @@ const main = Effect.gen(function* () {
   yield* runMigrations.pipe(Effect.provide(runnableFile(work)))
   yield* runMigrations.pipe(Effect.provide(runnableFile(workPredecessor)))
 
-  const fresh = yield* measuredRun("fresh", work, AS_OF)
-  const bytesPerRow = Math.round(fileBytes(work) / fresh.report.plan.rows)
-  const shape = rowShape(work, fresh.report.runId)
-  const rerun = yield* measuredRun("re-run", work, AS_OF)
+  const fresh = measuredRun("fresh", work, AS_OF)
+  const bytesPerRow = Math.round(fileBytes(work) / fresh.planRows)
+  const shape = rowShape(work, fresh.runId)
+  const rerun = measuredRun("re-run", work, AS_OF)
   const sent = sendDue(work, AS_OF)
   snapshotFutureRows(work, NEXT_DAY)
-  const nightly = yield* measuredRun("nightly", work, NEXT_DAY)
+  const nightly = measuredRun("nightly", work, NEXT_DAY)
   const stability = changedSinceSnapshot(work)
-  const old = yield* measuredRun("predecessor", workPredecessor, AS_OF)
+  const old = measuredRun("predecessor", workPredecessor, AS_OF)
   removeDatabase(workPredecessor)
   const cli = {
     helpSeconds: cliSeconds(["--help"]),
@@ -149,7 +133,7 @@ const main = Effect.gen(function* () {
     nightly: { sentBefore: sent, futureRows: stability.rows, changedDate: stability.changed, share: stability.share },
     cli,
     microsecondsPerContact: round((fresh.row.seconds * 1e6) / contacts, 1),
-    processPeakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024)
+    harnessPeakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024)
   }
   writeFileSync(`bench/results/${contacts}-${seed}.json`, `${JSON.stringify(result, null, 2)}\n`)
   console.log(`${contacts.toLocaleString()} contacts, seed ${seed}, ${result.machine}`)

@@ -62,7 +62,11 @@ describe("deployment files", () => {
     for (const absent of ["gcsfuse", "tigrisfs", "sqlite3_rsync", "curl", "tcl", "g++", "apt-get install"])
       assert.notInclude(runtime, absent, `the runtime image carries no ${absent}`)
     assert.match(runtime, /^USER node$/m)
-    assert.match(runtime, /^ENTRYPOINT \["node", "--max-old-space-size=1024", "dist\/entrypoint\.js"\]$/m)
+    assert.match(
+      runtime,
+      /^ENTRYPOINT \["node", "--max-old-space-size=1024", "--max-semi-space-size=8", "dist\/entrypoint\.js"\]$/m
+    )
+    assert.match(runtime, /^ENV .*GLIBC_TUNABLES=glibc\.malloc\.mmap_threshold=4194304/m)
     // The image copies exactly what the build produced: the entry point must be where ENTRYPOINT expects it.
     const build = JSON.parse(read("tsconfig.build.json"))
     assert.include(build.include, "entrypoint.ts")
