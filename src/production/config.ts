@@ -1,5 +1,5 @@
 import { resolve, sep } from "node:path"
-import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Config, ConfigError as ConfigErrors, Context, Duration, Effect, Either, Layer, Option, Redacted } from "effect"
 import { businessDateProblem } from "../domain/dates.js"
 import { ConfigError } from "./errors.js"
 
@@ -82,97 +82,158 @@ export const parseJobTimeout = (text: string): Duration.Duration | undefined => 
   return seconds > 0 ? Duration.seconds(seconds) : undefined
 }
 
-const text = (name: string) =>
-  Config.option(Config.string(name)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
-const secret = (name: string) =>
-  Config.option(Config.redacted(name)).pipe(Effect.orElseSucceed(() => Option.none<Redacted.Redacted<string>>()))
+/** A configuration problem in our words (the variable's name and what is wrong), as Config's own error. */
+const problem = (message: string) => ConfigErrors.InvalidData([], message)
 
-/** Collects the problems of a configuration, to report them all at once. */
-const problemCollector = () => {
-  const problems: Array<string> = []
-  const required = (name: string, value: Option.Option<string>): string => {
-    if (Option.isNone(value) || value.value.trim() === "") {
-      problems.push(`${name} is not set`)
-      return ""
-    }
-    return value.value.trim()
+/** An optional variable as given (an empty variable counts as unset where a value is needed). */
+const optional = (name: string) => Config.option(Config.string(name))
+
+/** An optional variable read through `parse`; `fallback` when unset. */
+const parsed = <A>(name: string, fallback: A, parse: (raw: string) => Either.Either<A, string>) =>
+  optional(name).pipe(
+    Config.mapOrFail((value) =>
+      Option.match(value, {
+        onNone: () => Either.right(fallback),
+        onSome: (raw) => Either.mapLeft(parse(raw), problem)
+      })
+    )
+  )
+
+/** A variable that must be set to something other than blanks: its trimmed text. */
+const required = (name: string) =>
+  parsed(name, "", (raw) => Either.right(raw.trim())).pipe(
+    Config.mapOrFail((value) => (value === "" ? Either.left(problem(`${name} is not set`)) : Either.right(value)))
+  )
+
+const requiredSecret = (name: string) =>
+  Config.option(Config.redacted(name)).pipe(
+    Config.mapOrFail((value) =>
+      Option.isSome(value) && Redacted.value(value.value).trim() !== ""
+        ? Either.right(value.value)
+        : Either.left(problem(`${name} is not set`))
+    )
+  )
+
+/** The variables of the store `STORAGE` names (the job's, and the fleet dispatcher's when it reads the reports). */
+const storageFor = (kind: string): Config.Config<StorageSettings> => {
+  switch (kind) {
+    case "gcs":
+      return Config.all({
+        _tag: Config.succeed("gcs" as const),
+        bucket: required("GCS_BUCKET_NAME"),
+        keyFileJson: Config.option(Config.redacted("GCS_KEYFILE_JSON")),
+        apiEndpoint: optional("GCS_API_ENDPOINT")
+      })
+    case "s3":
+      return Config.all({
+        _tag: Config.succeed("s3" as const),
+        bucket: required("BUCKET_NAME"),
+        endpoint: optional("AWS_ENDPOINT_URL_S3"),
+        region: Config.withDefault(Config.string("AWS_REGION"), "auto"),
+        accessKeyId: requiredSecret("AWS_ACCESS_KEY_ID"),
+        secretAccessKey: requiredSecret("AWS_SECRET_ACCESS_KEY"),
+        tigrisConsistent: parsed("S3_TIGRIS_CONSISTENT", Option.none<boolean>(), (raw) => {
+          const flag = raw.trim().toLowerCase()
+          return flag === "true" || flag === "false"
+            ? Either.right(Option.some(flag === "true"))
+            : Either.left(`S3_TIGRIS_CONSISTENT must be true or false (got "${raw}")`)
+        }),
+        partSizeMib: parsed("S3_PART_SIZE_MIB", 64, (raw) => {
+          const mib = Number(raw.trim())
+          return Number.isInteger(mib) && mib >= 5 && mib <= 5120
+            ? Either.right(mib)
+            : Either.left(`S3_PART_SIZE_MIB must be a whole number from 5 to 5120 (got "${raw}")`)
+        })
+      })
+    case "dir":
+      return Config.all({ _tag: Config.succeed("dir" as const), directory: required("STORAGE_DIR") })
+    case "":
+      return Config.fail("STORAGE is not set")
+    default:
+      return Config.fail(`STORAGE must be gcs, s3 or dir (got "${kind}")`)
   }
-  const requiredSecret = (name: string, value: Option.Option<Redacted.Redacted<string>>) => {
-    if (Option.isNone(value) || Redacted.value(value.value).trim() === "") problems.push(`${name} is not set`)
-    return Option.getOrElse(value, () => Redacted.make(""))
-  }
-  return { problems, required, requiredSecret }
 }
 
-/** `STORAGE` and the variables of that store (the job's, and the fleet dispatcher's when it reads the jobs' reports). */
-const readStorage = (collector: ReturnType<typeof problemCollector>) =>
-  Effect.gen(function* () {
-    const { problems, required, requiredSecret } = collector
-    const kind = required("STORAGE", yield* text("STORAGE"))
-    let storage: StorageSettings = { _tag: "dir", directory: "" }
-    if (kind === "gcs") {
-      storage = {
-        _tag: "gcs",
-        bucket: required("GCS_BUCKET_NAME", yield* text("GCS_BUCKET_NAME")),
-        keyFileJson: yield* secret("GCS_KEYFILE_JSON"),
-        apiEndpoint: yield* text("GCS_API_ENDPOINT")
-      }
-    } else if (kind === "s3") {
-      storage = {
-        _tag: "s3",
-        bucket: required("BUCKET_NAME", yield* text("BUCKET_NAME")),
-        endpoint: yield* text("AWS_ENDPOINT_URL_S3"),
-        region: Option.getOrElse(yield* text("AWS_REGION"), () => "auto"),
-        accessKeyId: requiredSecret("AWS_ACCESS_KEY_ID", yield* secret("AWS_ACCESS_KEY_ID")),
-        secretAccessKey: requiredSecret("AWS_SECRET_ACCESS_KEY", yield* secret("AWS_SECRET_ACCESS_KEY")),
-        tigrisConsistent: Option.flatMap(yield* text("S3_TIGRIS_CONSISTENT"), (value) => {
-          const flag = value.trim().toLowerCase()
-          if (flag === "true" || flag === "false") return Option.some(flag === "true")
-          problems.push(`S3_TIGRIS_CONSISTENT must be true or false (got "${value}")`)
-          return Option.none()
-        }),
-        partSizeMib: Option.match(yield* text("S3_PART_SIZE_MIB"), {
-          onNone: () => 64,
-          onSome: (value) => {
-            const mib = Number(value.trim())
-            if (Number.isInteger(mib) && mib >= 5 && mib <= 5120) return mib
-            problems.push(`S3_PART_SIZE_MIB must be a whole number from 5 to 5120 (got "${value}")`)
-            return 64
-          }
-        })
-      }
-    } else if (kind === "dir") {
-      storage = { _tag: "dir", directory: required("STORAGE_DIR", yield* text("STORAGE_DIR")) }
-    } else if (kind !== "") {
-      problems.push(`STORAGE must be gcs, s3 or dir (got "${kind}")`)
-    }
-    return { kind, storage }
+/** Every problem a failed configuration holds, in the order of its variables (Config collects them all). */
+const problemsOf = (error: ConfigErrors.ConfigError): Array<string> =>
+  ConfigErrors.reduceWithContext(error, undefined, {
+    andCase: (_, left: Array<string>, right: Array<string>) => [...left, ...right],
+    // `a or else b`: what b, the last alternative, says.
+    orCase: (_, _left: Array<string>, right: Array<string>) => right,
+    invalidDataCase: (_, _path, message) => [message],
+    missingDataCase: (_, _path, message) => [message],
+    sourceUnavailableCase: (_, _path, message) => [message],
+    unsupportedCase: (_, _path, message) => [message]
   })
 
+const readConfig = <A>(config: Config.Config<A>) =>
+  Effect.mapError(config, (error) => new ConfigError({ problems: problemsOf(error) }))
+
+const storageKind = Effect.map(
+  Effect.orElseSucceed(optional("STORAGE"), () => Option.none<string>()),
+  (kind) => Option.getOrElse(kind, () => "").trim()
+)
+
 /** The object store the environment describes, alone (`fleet run` reads the jobs' reports through it). */
-export const storageConfig = Effect.gen(function* () {
-  const collector = problemCollector()
-  const { storage } = yield* readStorage(collector)
-  if (collector.problems.length > 0) return yield* new ConfigError({ problems: collector.problems })
-  return storage
-})
+export const storageConfig = Effect.flatMap(storageKind, (kind) => readConfig(storageFor(kind)))
 
 /**
  * Reads the entrypoint's settings from the environment through Effect's Config (secrets stay `Redacted` and are never
- * logged) and reports every missing or invalid value at once, before anything is touched.
+ * logged): every missing or invalid variable is reported at once, then the checks across variables, before anything
+ * is touched.
  */
 export const productionConfig = (options: { readonly init: boolean; readonly force?: boolean }) =>
   Effect.gen(function* () {
-    const collector = problemCollector()
-    const { problems, required } = collector
-    const orgId = required("ORG_ID", yield* text("ORG_ID"))
-    if (orgId !== "" && !/^[A-Za-z0-9_.-]+$/.test(orgId))
-      problems.push(`ORG_ID "${orgId}" may contain only letters, digits, ".", "_" and "-"`)
-    const { kind, storage } = yield* readStorage(collector)
-    const syncMode = Option.getOrElse(yield* text("SYNC_MODE"), () => "api").trim()
-    if (syncMode !== "api" && syncMode !== "mount") problems.push(`SYNC_MODE must be api or mount (got "${syncMode}")`)
-    const mountPoint = Option.getOrElse(yield* text("MOUNT_POINT"), () => "/mnt/bucket")
-    const mountCommand = Option.getOrElse(yield* text("MOUNT_COMMAND"), () =>
+    const kind = yield* storageKind
+    const read = yield* readConfig(
+      Config.all({
+        orgId: required("ORG_ID").pipe(
+          Config.mapOrFail((orgId) =>
+            /^[A-Za-z0-9_.-]+$/.test(orgId)
+              ? Either.right(orgId)
+              : Either.left(problem(`ORG_ID "${orgId}" may contain only letters, digits, ".", "_" and "-"`))
+          )
+        ),
+        storage: storageFor(kind),
+        syncMode: parsed<"api" | "mount">("SYNC_MODE", "api", (raw) => {
+          const mode = raw.trim()
+          return mode === "api" || mode === "mount"
+            ? Either.right(mode)
+            : Either.left(`SYNC_MODE must be api or mount (got "${mode}")`)
+        }),
+        mountPoint: Config.withDefault(Config.string("MOUNT_POINT"), "/mnt/bucket"),
+        mountCommand: optional("MOUNT_COMMAND"),
+        unmountCommand: Config.withDefault(Config.string("UNMOUNT_COMMAND"), "fusermount3 -u {mountPoint}"),
+        onFly: Config.map(optional("FLY_MACHINE_ID"), Option.isSome),
+        dataDir: Config.withDefault(Config.string("DATA_DIR"), "/app/data"),
+        objectKey: parsed("OBJECT_KEY", Option.none<string>(), (key) => {
+          const keyProblem = objectKeyProblem(key)
+          return keyProblem === undefined
+            ? Either.right(Option.some(key))
+            : Either.left(`OBJECT_KEY "${key}" ${keyProblem}`)
+        }),
+        asOf: parsed("AS_OF", Option.none<string>(), (raw) => {
+          const dateProblem = businessDateProblem(raw.trim())
+          return dateProblem === undefined ? Either.right(Option.some(raw.trim())) : Either.left(`AS_OF ${dateProblem}`)
+        }),
+        jobTimeout: parsed("JOB_TIMEOUT", DEFAULT_JOB_TIMEOUT, (raw) =>
+          Either.fromNullable(
+            parseJobTimeout(raw),
+            () => `JOB_TIMEOUT must be a duration such as 45m, 90s or 2h (got "${raw}")`
+          )
+        ),
+        fleetReportKey: parsed("FLEET_REPORT_KEY", Option.none<string>(), (raw) => {
+          const key = raw.trim()
+          const keyProblem = objectKeyProblem(key)
+          return keyProblem === undefined
+            ? Either.right(Option.some(key))
+            : Either.left(`FLEET_REPORT_KEY ${keyProblem}`)
+        })
+      })
+    )
+    // The checks across variables, once each variable is valid on its own.
+    const problems: Array<string> = []
+    const mountCommand = Option.getOrElse(read.mountCommand, () =>
       kind === "gcs"
         ? "gcsfuse --implicit-dirs {keyFileOption} {bucket} {mountPoint}"
         : kind === "s3"
@@ -180,50 +241,28 @@ export const productionConfig = (options: { readonly init: boolean; readonly for
           : ""
     )
     // Fly.io runs no FUSE tools in the image and gives the job no locking across machines (PRODUCTION_DEPLOYMENT.md).
-    if (syncMode === "mount" && Option.isSome(yield* text("FLY_MACHINE_ID")))
+    if (read.syncMode === "mount" && read.onFly)
       problems.push("SYNC_MODE=mount is not supported on Fly.io machines; use SYNC_MODE=api")
-    if (syncMode === "mount" && mountCommand.trim() === "")
+    if (read.syncMode === "mount" && mountCommand.trim() === "")
       problems.push("MOUNT_COMMAND is not set (needed with SYNC_MODE=mount and STORAGE=dir)")
-    const unmountCommand = Option.getOrElse(yield* text("UNMOUNT_COMMAND"), () => "fusermount3 -u {mountPoint}")
-    const asOf = yield* text("AS_OF")
-    const dataDir = Option.getOrElse(yield* text("DATA_DIR"), () => "/app/data")
-    const storeDirectory = storage._tag === "dir" ? storage.directory : undefined
-    if (storeDirectory !== undefined && storeDirectory !== "" && overlaps(dataDir, storeDirectory))
-      problems.push(`DATA_DIR (${dataDir}) and STORAGE_DIR (${storeDirectory}) must not contain one another`)
-    if (syncMode === "mount" && overlaps(dataDir, mountPoint))
-      problems.push(`DATA_DIR (${dataDir}) and MOUNT_POINT (${mountPoint}) must not contain one another`)
-    const objectKeyText = yield* text("OBJECT_KEY")
-    const objectKey = Option.getOrElse(objectKeyText, () => `org-data/${orgId}.db`)
-    const keyProblem = objectKeyProblem(objectKey)
-    if (Option.isSome(objectKeyText) && keyProblem !== undefined)
-      problems.push(`OBJECT_KEY "${objectKey}" ${keyProblem}`)
-    const asOfProblem = Option.flatMap(asOf, (value) => Option.fromNullable(businessDateProblem(value.trim())))
-    if (Option.isSome(asOfProblem)) problems.push(`AS_OF ${asOfProblem.value}`)
-    const jobTimeout = Option.match(yield* text("JOB_TIMEOUT"), {
-      onNone: () => DEFAULT_JOB_TIMEOUT,
-      onSome: (value) => {
-        const parsed = parseJobTimeout(value)
-        if (parsed === undefined)
-          problems.push(`JOB_TIMEOUT must be a duration such as 45m, 90s or 2h (got "${value}")`)
-        return parsed ?? DEFAULT_JOB_TIMEOUT
-      }
-    })
-    const fleetReportKey = Option.map(yield* text("FLEET_REPORT_KEY"), (value) => value.trim())
-    const reportKeyProblem = Option.flatMap(fleetReportKey, (key) => Option.fromNullable(objectKeyProblem(key)))
-    if (Option.isSome(reportKeyProblem)) problems.push(`FLEET_REPORT_KEY ${reportKeyProblem.value}`)
+    const storeDirectory = read.storage._tag === "dir" ? read.storage.directory : undefined
+    if (storeDirectory !== undefined && overlaps(read.dataDir, storeDirectory))
+      problems.push(`DATA_DIR (${read.dataDir}) and STORAGE_DIR (${storeDirectory}) must not contain one another`)
+    if (read.syncMode === "mount" && overlaps(read.dataDir, read.mountPoint))
+      problems.push(`DATA_DIR (${read.dataDir}) and MOUNT_POINT (${read.mountPoint}) must not contain one another`)
     if (problems.length > 0) return yield* new ConfigError({ problems })
     const config: ProductionConfig = {
-      orgId,
-      storage,
-      syncMode: syncMode === "mount" ? "mount" : "api",
-      mount: { point: mountPoint, command: mountCommand, unmountCommand },
-      dataDir,
-      objectKey,
-      asOf: Option.map(asOf, (value) => value.trim()),
+      orgId: read.orgId,
+      storage: read.storage,
+      syncMode: read.syncMode,
+      mount: { point: read.mountPoint, command: mountCommand, unmountCommand: read.unmountCommand },
+      dataDir: read.dataDir,
+      objectKey: Option.getOrElse(read.objectKey, () => `org-data/${read.orgId}.db`),
+      asOf: read.asOf,
       init: options.init,
       force: options.force ?? false,
-      jobTimeout,
-      fleetReportKey
+      jobTimeout: read.jobTimeout,
+      fleetReportKey: read.fleetReportKey
     }
     return config
   })
