@@ -3,7 +3,7 @@ const grown = <T extends Int32Array | Uint8Array | Uint16Array | Int16Array>(
   array: T,
   make: (size: number) => T
 ): T => {
-  const bigger = make(array.length * 2)
+  const bigger = make(Math.max(1024, array.length * 2))
   bigger.set(array)
   return bigger
 }
@@ -141,6 +141,23 @@ export class BalanceItems {
     }
   }
 
+  /**
+   * Gives back the unused end of each column once the list is complete (growth doubles, so up to half of each is
+   * spare), one column at a time so no more than one spare copy exists at once.
+   */
+  trim(): void {
+    const n = this.length
+    this.contactId = this.contactId.slice(0, n)
+    this.typeCode = this.typeCode.slice(0, n)
+    this.plannedDay = this.plannedDay.slice(0, n)
+    this.priority = this.priority.slice(0, n)
+    this.latestDay = this.latestDay.slice(0, n)
+    this.eventYear = this.eventYear.slice(0, n)
+    this.subjectToExclusions = this.subjectToExclusions.slice(0, n)
+    this.owner = this.owner.slice(0, n)
+    this.heldDay = this.heldDay.slice(0, n)
+  }
+
   private grow(): void {
     this.contactId = grown(this.contactId, (n) => new Int32Array(n))
     this.typeCode = grown(this.typeCode, (n) => new Uint16Array(n))
@@ -161,6 +178,10 @@ export class IntList {
   push(value: number): void {
     if (this.length === this.values.length) this.values = grown(this.values, (n) => new Int32Array(n))
     this.values[this.length++] = value
+  }
+  /** Gives back the unused end once the list is complete. */
+  trim(): void {
+    this.values = this.values.slice(0, this.length)
   }
 }
 
@@ -229,6 +250,11 @@ export class BalanceContacts {
       effectiveDay: this.effectiveDay.values.slice(0, this.effectiveDay.length),
       states: [...this.states]
     }
+  }
+
+  /** Gives back the unused end of each column once every contact is added. */
+  trim(): void {
+    for (const list of [this.keysStart, this.keys, this.stateCode, this.birthDay, this.effectiveDay]) list.trim()
   }
 
   keysEnd(index: number): number {

@@ -96,6 +96,8 @@ export const loadAndPlan = <E, R>(options: {
         })
       )
     )
+    items.trim()
+    contacts.trim()
     return {
       items,
       contacts,
