@@ -45,9 +45,9 @@ export interface ProductionConfig {
 }
 
 /**
- * 60 minutes: a first run at 3 M contacts takes about 10 minutes and a next night about 15 on the bench's 2-core
- * machine (BENCHMARKS.md), plus pulling and pushing an 8 GB database; four times that still ends a hung job the
- * same night.
+ * 60 minutes: a first run or a next night at 3 M contacts takes about 8 minutes on the bench's 2-core machine
+ * (BENCHMARKS.md), plus pulling and pushing an 8 GB database; the margin allows a slower machine and still ends a
+ * hung job the same night.
  */
 export const DEFAULT_JOB_TIMEOUT = Duration.minutes(60)
 

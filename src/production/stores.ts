@@ -2,7 +2,6 @@
  * The object store the environment describes, as a layer: the store's API (GCS, S3/Tigris, a directory), or in mount
  * mode (self-hosted only) the bucket mounted for the scope's lifetime and used as a directory store.
  */
-
 import type { CommandExecutor } from "@effect/platform/CommandExecutor"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
