@@ -9,6 +9,7 @@ export {
   BalanceItems,
   EmailTypeCodes,
   type ItemColumns,
+  type ItemKeys,
   keyCode,
   NO_EVENT_YEAR,
   NO_LATEST_DAY,

@@ -2,7 +2,7 @@ import { dateFromDayNumber, toDayNumber } from "../domain/dates.js"
 import type { PlannedEmail } from "../plan/index.js"
 import { dayKey, ED_SMOOTHING, HELD, stepNames } from "../plan/index.js"
 import type { BalanceResult } from "./balance.js"
-import type { BalanceItems, EmailTypeCodes } from "./balance-items.js"
+import type { EmailTypeCodes, ItemKeys } from "./balance-items.js"
 
 /** How a pre-scheduled row was balanced: its final day, and the steps and jitter of its `moved` explanation. */
 interface BalanceOutcome {
@@ -37,7 +37,7 @@ const balancedEmail = (row: PlannedEmail, outcome: BalanceOutcome): PlannedEmail
 export const applyBalance = (
   rows: ReadonlyArray<PlannedEmail>,
   itemRange: { readonly start: number; readonly end: number },
-  items: BalanceItems,
+  items: ItemKeys,
   types: EmailTypeCodes,
   result: BalanceResult
 ): Array<PlannedEmail> => {

@@ -270,6 +270,8 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           balancePlan(planned.items, planned.contacts, planned.types, balanceParameters(profile, asOf), rules.exclusion)
         )
       )
+      const itemKeys = planned.items.releaseBalancingColumns()
+      planned.contacts.release()
       yield* startCheckpoint(profile)
       yield* Ref.set(checkpointStarted, true)
       const [writeMs, written] = yield* elapsed(
@@ -277,7 +279,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           db,
           context,
           batches: planned.batches,
-          items: planned.items,
+          items: itemKeys,
           types: planned.types,
           balanced,
           staging,

@@ -115,6 +115,13 @@ export const readStagedRow = (reader: ByteReader): StagedRow => {
   }
 }
 
+/** The next staged rows of `contactId` (a contact's rows are contiguous, and each starts with its contact id). */
+export const readRowsOf = (reader: ByteReader, contactId: number): Array<StagedRow> => {
+  const rows: Array<StagedRow> = []
+  while (!reader.done && reader.peekI32() === contactId) rows.push(readStagedRow(reader))
+  return rows
+}
+
 /** `{"from":…,"jitter":…,"steps":[…]}`: canonical (keys in code-point order), as spec §14.2 writes `moved`. */
 const movedJson = (from: number, steps: number, jitter: number): string =>
   `{"from":"${dateFromDayNumber(from)}",${steps & ED_SMOOTHING ? `"jitter":${jitter},` : ""}"steps":${JSON.stringify(stepNames(steps))}}`

@@ -73,6 +73,10 @@ export class ByteReader {
     this.offset += 4
     return value
   }
+  /** The next 32-bit integer, without moving past it. */
+  peekI32(): number {
+    return this.buffer.readInt32LE(this.offset)
+  }
   f64(): number {
     const value = this.buffer.readDoubleLE(this.offset)
     this.offset += 8

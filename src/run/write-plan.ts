@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import type { BalanceItems, BalanceResult, EmailTypeCodes } from "../balance/index.js"
+import type { BalanceResult, EmailTypeCodes, ItemKeys } from "../balance/index.js"
 import { applyBalance } from "../balance/index.js"
 import type { Database, StoredKey } from "../db/Database.js"
 import type { DatabaseError } from "../db/errors.js"
@@ -13,7 +13,7 @@ import { lineHash, type PlanLineFields, planLine } from "./checksums.js"
 import { stopwatch } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { Batch } from "./load-plan.js"
-import { NO_EVENT_DAY, readStagedRow, recordOn, type StagedRow, withoutMoved } from "./staged-rows.js"
+import { NO_EVENT_DAY, readRowsOf, recordOn, type StagedRow, withoutMoved } from "./staged-rows.js"
 import { ByteReader, type StagingFile } from "./staging.js"
 import { addCounts, differs, NO_WRITES, type WriteCounts } from "./write.js"
 
@@ -40,7 +40,7 @@ export const writePlan = (options: {
   readonly db: Database
   readonly context: PlanContext
   readonly batches: ReadonlyArray<Batch>
-  readonly items: BalanceItems
+  readonly items: ItemKeys
   readonly types: EmailTypeCodes
   readonly balanced: BalanceResult
   readonly staging: StagingFile
@@ -166,9 +166,8 @@ export const writePlan = (options: {
     for (const batch of options.batches) {
       const recordContext = { typeNames: batch.typeNames, strings: batch.strings, time }
       const bytes = yield* options.staging.read(batch.extent)
+      // Decoded a contact at a time: a batch's rows as objects would be the write's largest use of memory.
       const reader = new ByteReader(bytes)
-      const staged: Array<StagedRow> = []
-      while (!reader.done) staged.push(readStagedRow(reader))
 
       const batchWrites = yield* db.withTransaction(
         sql.time(
@@ -191,10 +190,8 @@ export const writePlan = (options: {
             const replan: Array<number> = []
             const lines: Array<PlanLineFields> = []
 
-            let next = 0
             for (const [position, contactId] of batch.contactIds.entries()) {
-              const start = next
-              while (next < staged.length && staged[next]!.contactId === contactId) next++
+              const staged = readRowsOf(reader, contactId)
               if (!existing.has(contactId)) continue // deleted since it was planned: its rows are left alone
               const stored = storedBy.get(contactId) ?? []
               const hash = storedRowsHash()
@@ -208,8 +205,7 @@ export const writePlan = (options: {
               const byKey = new Map<string, StoredKey>()
               for (const key of stored) byKey.set(dayKey(key.emailType, key.date), key)
               const finalKeys = new Set<string>()
-              for (let k = start; k < next; k++) {
-                const row = staged[k]!
+              for (const row of staged) {
                 const day = finalDay(batch, row)
                 const line = lineOf(batch, row, day)
                 lines.push(line)
