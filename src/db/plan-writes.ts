@@ -15,9 +15,15 @@ const insertText = (rows: number) =>
   `INSERT INTO email_schedules (${INSERT_COLUMNS}) VALUES ${new Array(rows).fill(ROW_PLACEHOLDERS).join(", ")}`
 const FULL_INSERT = insertText(INSERT_CHUNK)
 
-const UPDATE = `UPDATE email_schedules SET scheduled_send_time = ?, status = ?, skip_reason = ?, priority = ?,
-  campaign_instance_id = ?, email_template = ?, sms_template = ?, event_year = ?, event_month = ?, event_day = ?,
-  metadata = ?, scheduler_run_id = ?, updated_at = ? WHERE id = ?`
+const UPDATE_COLUMNS = `scheduled_send_time = ?, skip_reason = ?, priority = ?, campaign_instance_id = ?,
+  email_template = ?, sms_template = ?, event_year = ?, event_month = ?, event_day = ?, metadata = ?,
+  scheduler_run_id = ?, updated_at = ?`
+/**
+ * Most updates change the explanation alone (a planned date that today overtook): leaving `status` out of the SET
+ * list keeps SQLite from rewriting the row's (status, scheduled_send_date) index entry.
+ */
+const UPDATE_SAME_STATUS = `UPDATE email_schedules SET ${UPDATE_COLUMNS} WHERE id = ?`
+const UPDATE_WITH_STATUS = `UPDATE email_schedules SET status = ?, ${UPDATE_COLUMNS} WHERE id = ?`
 
 /** better-sqlite3's result of a write statement. */
 const decodeChanges = Schema.decodeUnknown(Schema.Struct({ changes: Schema.Number }))
@@ -71,25 +77,29 @@ export const planWriter = (runId: string, now: string) =>
         return buffered === INSERT_CHUNK ? flushInserts : Effect.void
       },
       flushInserts,
-      update: (id: number, record: PlanRecord) =>
-        sql
-          .unsafe(UPDATE, [
-            record.time,
-            record.status,
-            record.skipReason,
-            record.priority,
-            record.campaignInstanceId,
-            record.emailTemplate,
-            record.smsTemplate,
-            record.eventYear,
-            record.eventMonth,
-            record.eventDay,
-            record.metadata,
-            runId,
-            now,
-            id
-          ])
-          .raw.pipe(Effect.asVoid, failAs("update email_schedules")),
+      /** Rewrites the stored row `stored.id` as `record` (its key columns are the record's already). */
+      update: (stored: { readonly id: number; readonly status: string }, record: PlanRecord) => {
+        const values = [
+          record.time,
+          record.skipReason,
+          record.priority,
+          record.campaignInstanceId,
+          record.emailTemplate,
+          record.smsTemplate,
+          record.eventYear,
+          record.eventMonth,
+          record.eventDay,
+          record.metadata,
+          runId,
+          now,
+          stored.id
+        ]
+        const statement =
+          stored.status === record.status
+            ? sql.unsafe(UPDATE_SAME_STATUS, values)
+            : sql.unsafe(UPDATE_WITH_STATUS, [record.status, ...values])
+        return statement.raw.pipe(Effect.asVoid, failAs("update email_schedules"))
+      },
       deleteIds: (ids: ReadonlyArray<number>) =>
         Effect.forEach(
           Array.from({ length: Math.ceil(ids.length / DELETE_CHUNK) }, (_, i) =>

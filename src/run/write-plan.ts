@@ -108,7 +108,7 @@ export const writePlan = (options: {
             droppedHandled++
           else if (differs(existing, record)) {
             updated++
-            yield* writer.update(existing.id, record)
+            yield* writer.update(existing, record)
           } else unchanged++
         }
         yield* writer.flushInserts
@@ -275,7 +275,7 @@ export const writePlan = (options: {
               const record = recordOn(row, day, metadata, moveOf(batch, row, day), recordContext)
               if (differs(stored, record)) {
                 updated++
-                yield* writer.update(storedId, record)
+                yield* writer.update(stored, record)
               } else unchanged++
             }
             yield* writer.flushInserts
