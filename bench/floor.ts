@@ -13,14 +13,22 @@ export interface RowShape {
   readonly rows: number
   readonly emailTypes: ReadonlyArray<string>
   readonly metadataLength: number
+  /** The other text columns a run writes (type, date, time, status, codes, templates, run id, timestamps). */
+  readonly otherTextLength: number
 }
+
+/** Text columns spec §12.1 has the run write besides `metadata`: where a planned row's bytes go (issue 11). */
+const OTHER_TEXT = `length(email_type) + length(scheduled_send_date) + length(scheduled_send_time) + length(status)
+  + coalesce(length(skip_reason), 0) + coalesce(length(email_template), 0) + coalesce(length(sms_template), 0)
+  + length(scheduler_run_id) + length(created_at) + length(updated_at)`
 
 export const rowShape = (path: string, runId: string): RowShape => {
   const db = new BetterSqlite3(path, { readonly: true })
   try {
     const stats = db
-      .prepare<[string], { rows: number; metadata: number | null }>(
-        "SELECT count(*) AS rows, avg(length(metadata)) AS metadata FROM email_schedules WHERE scheduler_run_id = ?"
+      .prepare<[string], { rows: number; metadata: number | null; other: number | null }>(
+        `SELECT count(*) AS rows, avg(length(metadata)) AS metadata, avg(${OTHER_TEXT}) AS other
+          FROM email_schedules WHERE scheduler_run_id = ?`
       )
       .get(runId)
     const types = db
@@ -31,7 +39,8 @@ export const rowShape = (path: string, runId: string): RowShape => {
     return {
       rows: stats?.rows ?? 0,
       emailTypes: types.map((row) => row.email_type),
-      metadataLength: Math.round(stats?.metadata ?? 0)
+      metadataLength: Math.round(stats?.metadata ?? 0),
+      otherTextLength: Math.round(stats?.other ?? 0)
     }
   } finally {
     db.close()

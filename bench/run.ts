@@ -130,6 +130,7 @@ const main = Effect.gen(function* () {
     },
     ratio: round(fresh.row.seconds / floor.seconds),
     bytesPerPlannedRow: bytesPerRow,
+    rowText: { metadataBytes: shape.metadataLength, otherTextBytes: shape.otherTextLength },
     nightly: { sentBefore: sent, futureRows: stability.rows, changedDate: stability.changed, share: stability.share },
     cli,
     microsecondsPerContact: round((fresh.row.seconds * 1e6) / contacts, 1),
@@ -144,6 +145,9 @@ const main = Effect.gen(function* () {
     `I/O floor: ${result.floor.seconds} s (read ${result.floor.readSeconds} s, insert ${floor.rowsInserted.toLocaleString()} rows ${result.floor.insertSeconds} s)`
   )
   console.log(`ratio = fresh run / floor = ${result.ratio}; database bytes per planned row = ${bytesPerRow}`)
+  console.log(
+    `a planned row's text: metadata ${shape.metadataLength} bytes, the other text columns ${shape.otherTextLength} bytes`
+  )
   console.log(
     `nightly after a sender sent ${sent.toLocaleString()} rows: ${stability.changed.toLocaleString()} of ${stability.rows.toLocaleString()} future pre-scheduled rows changed date (${round(stability.share * 100, 2)} %)`
   )
