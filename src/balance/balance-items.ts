@@ -1,12 +1,21 @@
+type Column = Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer> | Int16Array<ArrayBuffer>
+
+/**
+ * The column with room for `length` values. Its buffer is transferred, which frees the old one at once: a copy would
+ * leave it to the garbage collector, and at a million contacts the old columns (100 MB and more) were still held when
+ * balancing allocated its own (issue 11's peak).
+ */
+const resized = <T extends Column>(array: T, length: number, view: (buffer: ArrayBuffer) => T): T =>
+  view(array.buffer.transfer(length * array.BYTES_PER_ELEMENT))
+
 /** Growable typed-array columns: a 3,000,000-contact plan has about 10 million rows to balance (issue 6). */
-const grown = <T extends Int32Array | Uint8Array | Uint16Array | Int16Array>(
-  array: T,
-  make: (size: number) => T
-): T => {
-  const bigger = make(Math.max(1024, array.length * 2))
-  bigger.set(array)
-  return bigger
-}
+const grown = <T extends Column>(array: T, view: (buffer: ArrayBuffer) => T): T =>
+  resized(array, Math.max(1024, array.length * 2), view)
+
+const int32 = (buffer: ArrayBuffer) => new Int32Array(buffer)
+const uint16 = (buffer: ArrayBuffer) => new Uint16Array(buffer)
+const int16 = (buffer: ArrayBuffer) => new Int16Array(buffer)
+const uint8 = (buffer: ArrayBuffer) => new Uint8Array(buffer)
 
 /** "No latest date": the row may move up to 366 days past the day it leaves (spec §10.5). */
 export const NO_LATEST_DAY = 2 ** 31 - 1
@@ -155,15 +164,21 @@ export class BalanceItems {
    */
   trim(): void {
     const n = this.length
-    this.contactId = this.contactId.slice(0, n)
-    this.typeCode = this.typeCode.slice(0, n)
-    this.plannedDay = this.plannedDay.slice(0, n)
-    this.priority = this.priority.slice(0, n)
-    this.latestDay = this.latestDay.slice(0, n)
-    this.eventYear = this.eventYear.slice(0, n)
-    this.subjectToExclusions = this.subjectToExclusions.slice(0, n)
-    this.owner = this.owner.slice(0, n)
-    this.heldDay = this.heldDay.slice(0, n)
+    this.contactId = resized(this.contactId, n, int32)
+    this.typeCode = resized(this.typeCode, n, uint16)
+    this.plannedDay = resized(this.plannedDay, n, int32)
+    this.priority = resized(this.priority, n, int32)
+    this.latestDay = resized(this.latestDay, n, int32)
+    this.eventYear = resized(this.eventYear, n, int16)
+    this.subjectToExclusions = resized(this.subjectToExclusions, n, uint8)
+    this.owner = resized(this.owner, n, int32)
+    this.heldDay = resized(this.heldDay, n, int32)
+  }
+
+  /** Gives back the columns only the cap's order and smoothing read, once the order is computed (issue 11's peak). */
+  releaseOrderingColumns(): void {
+    this.priority = resized(this.priority, 0, int32)
+    this.eventYear = resized(this.eventYear, 0, int16)
   }
 
   /**
@@ -171,25 +186,25 @@ export class BalanceItems {
    * contacts): writing keeps the `ItemKeys` alone, and its peak is the run's (issue 11).
    */
   releaseBalancingColumns(): ItemKeys {
-    this.priority = new Int32Array(0)
-    this.latestDay = new Int32Array(0)
-    this.eventYear = new Int16Array(0)
-    this.subjectToExclusions = new Uint8Array(0)
-    this.owner = new Int32Array(0)
-    this.heldDay = new Int32Array(0)
+    this.priority = resized(this.priority, 0, int32)
+    this.latestDay = resized(this.latestDay, 0, int32)
+    this.eventYear = resized(this.eventYear, 0, int16)
+    this.subjectToExclusions = resized(this.subjectToExclusions, 0, uint8)
+    this.owner = resized(this.owner, 0, int32)
+    this.heldDay = resized(this.heldDay, 0, int32)
     return this
   }
 
   private grow(): void {
-    this.contactId = grown(this.contactId, (n) => new Int32Array(n))
-    this.typeCode = grown(this.typeCode, (n) => new Uint16Array(n))
-    this.plannedDay = grown(this.plannedDay, (n) => new Int32Array(n))
-    this.priority = grown(this.priority, (n) => new Int32Array(n))
-    this.latestDay = grown(this.latestDay, (n) => new Int32Array(n))
-    this.eventYear = grown(this.eventYear, (n) => new Int16Array(n))
-    this.subjectToExclusions = grown(this.subjectToExclusions, (n) => new Uint8Array(n))
-    this.owner = grown(this.owner, (n) => new Int32Array(n))
-    this.heldDay = grown(this.heldDay, (n) => new Int32Array(n))
+    this.contactId = grown(this.contactId, int32)
+    this.typeCode = grown(this.typeCode, uint16)
+    this.plannedDay = grown(this.plannedDay, int32)
+    this.priority = grown(this.priority, int32)
+    this.latestDay = grown(this.latestDay, int32)
+    this.eventYear = grown(this.eventYear, int16)
+    this.subjectToExclusions = grown(this.subjectToExclusions, uint8)
+    this.owner = grown(this.owner, int32)
+    this.heldDay = grown(this.heldDay, int32)
   }
 }
 
@@ -198,17 +213,17 @@ export class IntList {
   length = 0
   values = new Int32Array(1024)
   push(value: number): void {
-    if (this.length === this.values.length) this.values = grown(this.values, (n) => new Int32Array(n))
+    if (this.length === this.values.length) this.values = grown(this.values, int32)
     this.values[this.length++] = value
   }
   /** Gives back the unused end once the list is complete. */
   trim(): void {
-    this.values = this.values.slice(0, this.length)
+    this.values = resized(this.values, this.length, int32)
   }
   /** Empties the list and gives back its memory. */
   clear(): void {
     this.length = 0
-    this.values = new Int32Array(0)
+    this.values = resized(this.values, 0, int32)
   }
 }
 

@@ -99,26 +99,60 @@ const capOrderKeys = (items: BalanceItems, typeRanks: Int32Array): Float64Array 
   return keys
 }
 
-/** Merges two lists of item indexes, each sorted by `keys`, into one sorted list. */
-const merge = (a: ReadonlyArray<number>, b: ReadonlyArray<number>, keys: Float64Array): Array<number> => {
-  if (a.length === 0) return [...b]
-  if (b.length === 0) return [...a]
-  const merged = new Array<number>(a.length + b.length)
-  let i = 0
-  let j = 0
-  let k = 0
-  while (i < a.length && j < b.length) merged[k++] = keys[a[i]!]! <= keys[b[j]!]! ? a[i++]! : b[j++]!
-  while (i < a.length) merged[k++] = a[i++]!
-  while (j < b.length) merged[k++] = b[j++]!
-  return merged
+/** A list of item indexes, `indexes[0 … length)` (an array, or the start of a reusable buffer). */
+interface IndexList {
+  readonly indexes: ArrayLike<number>
+  readonly length: number
 }
+
+const listOf = (array: Int32Array): IndexList => ({ indexes: array, length: array.length })
+
+/**
+ * An Int32Array reused from day to day, grown when a day needs more room: at a million contacts the cascade carries
+ * about a million rows from one day to the next, and new arrays for each day's lists were garbage that raised the
+ * run's peak memory (issue 11).
+ */
+class ScratchBuffer {
+  private values = new Int32Array(1024)
+  take(length: number): Int32Array {
+    if (this.values.length < length) this.values = new Int32Array(Math.max(length, this.values.length * 2))
+    return this.values
+  }
+}
+
+/** Merges `a` from `aStart` and `b` from `bStart`, each sorted by `keys`, into the start of `into`. */
+const mergeInto = (
+  into: ScratchBuffer,
+  a: IndexList,
+  aStart: number,
+  b: IndexList,
+  bStart: number,
+  keys: Float64Array
+): IndexList => {
+  const length = Math.max(0, a.length - aStart) + Math.max(0, b.length - bStart)
+  const merged = into.take(length)
+  const av = a.indexes
+  const bv = b.indexes
+  let i = aStart
+  let j = bStart
+  let k = 0
+  while (i < a.length && j < b.length) merged[k++] = keys[av[i]!]! <= keys[bv[j]!]! ? av[i++]! : bv[j++]!
+  while (i < a.length) merged[k++] = av[i++]!
+  while (j < b.length) merged[k++] = bv[j++]!
+  return { indexes: merged, length }
+}
+
+/** An excess row that stays on its day: it has no acceptable destination. */
+const STAYS = -(2 ** 31)
 
 /** Rows waiting on one day: those held there, those that start there, and the sorted runs cascaded into it. */
 interface DayRows {
-  readonly held: Array<number>
-  readonly starting: Array<number>
-  readonly arrived: Array<Array<number>>
+  held: Int32Array
+  starting: Int32Array
+  readonly arrived: Array<Int32Array>
 }
+
+const NO_ROWS = new Int32Array(0)
 
 /**
  * Spec §10.4–§10.5 with the plan-stability rule of docs/business-rules.md §10.5: effective-date smoothing with the
@@ -128,7 +162,8 @@ interface DayRows {
  * day of every item and how it got there. Deterministic: the same items in the same order give the same result.
  *
  * Each day's rows are sorted once and the rows cascaded into it are merged in (they arrive sorted), so a cascade over
- * many days costs one step per row and day, not a sort of every day.
+ * many days costs one step per row and day, not a sort of every day. It gives back the items' priorities and event
+ * years once the cap's order is computed (`releaseOrderingColumns`): they are not needed again.
  */
 export const balance = (
   items: BalanceItems,
@@ -181,22 +216,38 @@ export const balance = (
 
   // §10.5: the cascading daily cap.
   const keys = capOrderKeys(items, types.ranks)
+  // Priorities and event years are in the keys now: the cascade's memory is the run's peak (issue 11).
+  items.releaseOrderingColumns()
   const byKey = (a: number, b: number) => keys[a]! - keys[b]!
   const rowsOn = new Map<number, DayRows>()
   const queue = new DayQueue()
   const dayRows = (day: number): DayRows => {
     let rows = rowsOn.get(day)
     if (rows === undefined) {
-      rows = { held: [], starting: [], arrived: [] }
+      rows = { held: NO_ROWS, starting: NO_ROWS, arrived: [] }
       rowsOn.set(day, rows)
       queue.push(day)
     }
     return rows
   }
+  // Each day's held and starting rows in arrays of their exact size (counted first: a day may hold a million rows).
+  const heldOn = new Map<number, number>()
+  const startingOn = new Map<number, number>()
+  for (let index = 0; index < count; index++) {
+    const counts = held(index) ? heldOn : startingOn
+    counts.set(days[index]!, (counts.get(days[index]!) ?? 0) + 1)
+  }
+  for (const [day, length] of heldOn) dayRows(day).held = new Int32Array(length)
+  for (const [day, length] of startingOn) dayRows(day).starting = new Int32Array(length)
+  heldOn.clear()
+  startingOn.clear()
   for (let index = 0; index < count; index++) {
     const rows = dayRows(days[index]!)
-    if (held(index)) rows.held.push(index)
-    else rows.starting.push(index)
+    const counts = held(index) ? heldOn : startingOn
+    const filled = counts.get(days[index]!) ?? 0
+    counts.set(days[index]!, filled + 1)
+    if (held(index)) rows.held[filled] = index
+    else rows.starting[filled] = index
   }
   const firstAcceptableAfter = (index: number, day: number): number | undefined => {
     const latest = items.latestDay[index]!
@@ -209,27 +260,41 @@ export const balance = (
     }
     return undefined
   }
+  // A day's rows merge into one buffer and then the other (never the one being read); its excess into the third.
+  const mergeBuffers = [new ScratchBuffer(), new ScratchBuffer()] as const
+  const excessBuffer = new ScratchBuffer()
+  const destinationBuffer = new ScratchBuffer()
   for (let day = queue.pop(); day !== undefined; day = queue.pop()) {
     const rows = rowsOn.get(day)!
     rowsOn.delete(day)
-    let others = rows.starting.sort(byKey)
-    for (const run of rows.arrived) others = merge(others, run, keys)
+    let others = listOf(rows.starting.sort(byKey))
+    rows.arrived.forEach((run, n) => {
+      others = mergeInto(mergeBuffers[n % 2]!, others, 0, listOf(run), 0, keys)
+    })
     if (rows.held.length + others.length <= parameters.threshold) continue
     rows.held.sort(byKey)
     const keptHeld = Math.min(rows.held.length, parameters.dailyCap)
     const room = parameters.dailyCap - keptHeld
-    const excess = merge(rows.held.slice(keptHeld), others.slice(room), keys)
-    // Rows leave in the cap's order, so each destination receives a sorted run from this day.
-    const runs = new Map<number, Array<number>>()
-    for (const index of excess) {
+    const excess = mergeInto(excessBuffer, listOf(rows.held), keptHeld, others, room, keys)
+    // Rows leave in the cap's order, so each destination receives a sorted run from this day, sized exactly.
+    const destinations = destinationBuffer.take(excess.length)
+    const runLengths = new Map<number, number>()
+    for (let e = 0; e < excess.length; e++) {
+      const index = excess.indexes[e]!
       const destination = firstAcceptableAfter(index, day)
+      destinations[e] = destination ?? STAYS
       if (destination === undefined) continue // no acceptable day: it stays, even over the cap
       move(index, destination, DAILY_CAP)
-      const run = runs.get(destination)
-      if (run === undefined) runs.set(destination, [index])
-      else run.push(index)
+      runLengths.set(destination, (runLengths.get(destination) ?? 0) + 1)
     }
-    for (const [destination, run] of runs) dayRows(destination).arrived.push(run)
+    const runs = new Map<number, { readonly indexes: Int32Array; filled: number }>()
+    for (const [destination, length] of runLengths)
+      runs.set(destination, { indexes: new Int32Array(length), filled: 0 })
+    for (let e = 0; e < excess.length; e++) {
+      const run = runs.get(destinations[e]!)
+      if (run !== undefined) run.indexes[run.filled++] = excess.indexes[e]!
+    }
+    for (const [destination, run] of runs) dayRows(destination).arrived.push(run.indexes)
   }
 
   let moved = 0

@@ -67,6 +67,41 @@ describe("load balancing (spec §10.5, §10.6)", () => {
   })
 })
 
+describe("a day that receives several cascaded runs", () => {
+  it("merges them all in the cap's order before keeping and passing on rows", () => {
+    // Day 100 keeps item 0; item 1 may not go to 101, so it goes to 102, item 2 to 101. Day 101 keeps item 3 and sends
+    // 5 and 2 on: day 102 receives the runs [1] and [5, 2] besides its own item 4, and keeps 5 (the lowest priority).
+    const rows: ReadonlyArray<readonly [day: number, priority: number]> = [
+      [100, 10],
+      [100, 20],
+      [100, 30],
+      [101, 1],
+      [102, 50],
+      [101, 12]
+    ]
+    const items = new BalanceItems()
+    rows.forEach(([day, priority], owner) => {
+      items.push({
+        contactId: owner + 1,
+        typeCode: 0,
+        plannedDay: day,
+        priority,
+        latestDay: NO_LATEST_DAY,
+        eventYear: 2026,
+        subjectToExclusions: false,
+        owner
+      })
+    })
+    const result = balance(
+      items,
+      types,
+      { today: 100, dailyCap: 1, threshold: 1, edSoftLimit: 1000, edSmoothingWindowDays: 3 },
+      { isFree: (index, day) => !(index === 1 && day === 101), onMove: () => undefined }
+    )
+    assert.deepStrictEqual([...result.days], [100, 103, 104, 101, 105, 102])
+  })
+})
+
 describe("acceptable destinations and windows (spec §10.6)", () => {
   /** Contact 1 (CA, June 15 birthday: 2026-03-17 .. 2026-08-14 is its window) and contact 2 share a full day. */
   const destination = (options: { readonly subjectToExclusions: boolean; readonly takenDay?: string }) => {
@@ -232,4 +267,54 @@ describe("the cascade against the straightforward reference (property)", () => {
       return [...result.days].join() === [...reference.days].join()
     }
   )
+})
+
+describe("balance columns: growth, trimming and release (issue 11's memory)", () => {
+  it("keep every value through growth and trimming, and keep the keys when the balancing columns are given back", () => {
+    const items = new BalanceItems()
+    const contacts = new BalanceContacts()
+    for (let i = 0; i < 5000; i++) {
+      items.push({
+        contactId: i + 1,
+        typeCode: i % 3,
+        plannedDay: 20_000 + (i % 90),
+        priority: i % 50,
+        latestDay: NO_LATEST_DAY,
+        eventYear: 2026,
+        subjectToExclusions: i % 2 === 0,
+        owner: i,
+        ...(i % 7 === 0 ? { heldDay: 20_001 } : {})
+      })
+      contacts.add([keyCode(i % 3, 20_000 + (i % 90))], {
+        state: i % 2 === 0 ? "CA" : undefined,
+        birthDay: i,
+        effectiveDay: NO_DAY
+      })
+    }
+    assert.isAbove(items.contactId.length, 5000, "growth leaves spare room")
+    items.trim()
+    contacts.trim()
+    assert.deepStrictEqual(
+      [items.contactId.length, items.priority.length, items.heldDay.length, contacts.keys.values.length],
+      [5000, 5000, 5000, 5000]
+    )
+    for (const i of [0, 1023, 1024, 2048, 4999]) {
+      assert.deepStrictEqual(
+        [items.contactId[i], items.typeCode[i], items.plannedDay[i], items.priority[i], items.owner[i]],
+        [i + 1, i % 3, 20_000 + (i % 90), i % 50, i]
+      )
+      assert.strictEqual(items.subjectToExclusions[i], i % 2 === 0 ? 1 : 0)
+      assert.strictEqual(contacts.birthDay.values[i], i)
+    }
+    assert.strictEqual(items.heldDay[4998], 20_001)
+
+    const keys = items.releaseBalancingColumns()
+    contacts.release()
+    assert.deepStrictEqual(
+      [keys.length, keys.contactId[4999], keys.typeCode[4999], keys.plannedDay[4999]],
+      [5000, 5000, 1, 20_049]
+    )
+    assert.deepStrictEqual([items.priority.length, items.owner.length, items.heldDay.length], [0, 0, 0])
+    assert.deepStrictEqual([contacts.length, contacts.keys.length, contacts.states], [0, 0, [""]])
+  })
 })
