@@ -12,6 +12,7 @@ import {
 } from "../balance/index.js"
 import type { ContactIdRange, Database } from "../db/Database.js"
 import type { MalformedRow } from "../db/decode.js"
+import type { ContactRow } from "../domain/contact.js"
 import { readLooseDate, toDayNumber } from "../domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
 import type { PlanContext, PlannedEmail } from "../plan/index.js"
@@ -24,7 +25,7 @@ import {
   storedRowsHash
 } from "../plan/index.js"
 import { canonicalJson } from "../rules/canonical-json.js"
-import { malformedTally, planContactRow, readRelated } from "./batch-input.js"
+import { malformedTally, planContactRow, type Related, readRelated } from "./batch-input.js"
 import { contactLine } from "./checksums.js"
 import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow } from "./staged-rows.js"
 import { ByteWriter } from "./staging.js"
@@ -104,6 +105,109 @@ export const planBatch = (db: Database, range: BatchRange, context: PlanContext,
     let nextMalformed = 0
     const badContacts = contactRows.malformed
     const undecodableIds: Array<number> = []
+
+    /** Plans one contact against its page's related rows and stages what it plans. */
+    const planOne = (row: ContactRow, related: Related): void => {
+      // Contacts arrive in ascending id; malformed rows are interleaved by id for the checksum and the census.
+      while (nextMalformed < badContacts.length && Number(badContacts[nextMalformed]!.id) < row.id) {
+        census.addMalformed(badContacts[nextMalformed++]!)
+      }
+      lines.push(contactLine(row))
+      const { contact, history, plan, enrollments } = planContactRow(row, related, context)
+      census.addContact(contact)
+      planRows += plan.rows.length
+      droppedHandled += plan.droppedHandled
+      droppedDuplicate += plan.droppedDuplicate
+      for (const warning of plan.warnings) warnings.add(warning)
+      for (const planned of plan.rows) summary.add(planned, contact.state)
+      for (const enrollment of enrollments) {
+        const status = plan.enrollmentStatus.get(enrollment.id)
+        if (status !== undefined && status !== enrollment.status) {
+          enrollmentUpdates.push({ id: enrollment.id, status, contactId: contact.id })
+        }
+      }
+
+      const stored = new Map<string, EmailScheduleRow>()
+      const hash = storedRowsHash()
+      for (const storedRow of history.rows) {
+        stored.set(dayKey(storedRow.email_type, storedRow.scheduled_send_date), storedRow)
+        hash.add(storedRow.id, storedRow.email_type, storedRow.scheduled_send_date, storedRow.status)
+      }
+      contactIds.push(contact.id)
+      storedHashes.push(hash.value())
+
+      const owner = owners.length
+      const taken: Array<number> = []
+      let balanced = false
+      for (const planned of plan.rows) {
+        const typeCode = types.code(planned.emailType)
+        const plannedDay = toDayNumber(planned.date)
+        const startDate = planned.hold?.date ?? planned.date
+        const startDay = toDayNumber(startDate)
+        taken.push(keyCode(typeCode, startDay))
+        const preScheduled = planned.status === "pre-scheduled"
+        const item = preScheduled ? items.length : -1
+        if (preScheduled) {
+          balanced = true
+          items.push({
+            contactId: contact.id,
+            typeCode,
+            plannedDay,
+            priority: planned.priority,
+            latestDay: planned.latestDate === undefined ? NO_LATEST_DAY : toDayNumber(planned.latestDate),
+            eventYear: planned.eventDate === undefined ? NO_EVENT_YEAR : Number(planned.eventDate.slice(0, 4)),
+            subjectToExclusions: planned.subjectToExclusions || planned.emailType === "post_window",
+            owner,
+            ...(planned.hold === undefined ? {} : { heldDay: startDay })
+          })
+        }
+        const staged: StagedRow = {
+          contactId: contact.id,
+          typeCode,
+          plannedDay,
+          startDay,
+          skipped: !preScheduled,
+          skipReason: strings.code(planned.skipReason),
+          priority: planned.priority,
+          campaignInstanceId: planned.campaignInstanceId ?? null,
+          emailTemplate: strings.code(planned.emailTemplate),
+          smsTemplate: strings.code(planned.smsTemplate),
+          eventDay: eventDayOf(planned),
+          item,
+          unchangedId: undefined,
+          holdSteps: planned.hold?.steps ?? 0,
+          holdJitter: planned.hold?.jitter ?? 0,
+          metadata: canonicalJson(planned.metadata)
+        }
+        // Already stored as it would be written on its start day? Then pass 2 need not read its metadata again.
+        const existing = stored.get(dayKey(planned.emailType, startDate))
+        const unchanged =
+          existing !== undefined &&
+          !isHandledStatus(existing.status) &&
+          !differs(
+            existing,
+            recordOn(staged, startDay, staged.metadata!, planned.hold ?? NO_MOVE, {
+              typeNames: types.names,
+              strings: strings.values,
+              time
+            })
+          )
+        writeStagedRow(writer, unchanged ? { ...staged, unchangedId: existing.id, metadata: undefined } : staged)
+      }
+      if (!balanced) return
+      for (const storedRow of history.rows) {
+        if (isHandledStatus(storedRow.status) && readLooseDate(storedRow.scheduled_send_date)._tag === "Valid") {
+          taken.push(keyCode(types.code(storedRow.email_type), toDayNumber(storedRow.scheduled_send_date)))
+        }
+      }
+      const inRuleState = contact.state !== undefined && ruleStates.has(contact.state)
+      owners.add(taken, {
+        state: inRuleState ? contact.state : undefined,
+        birthDay: contact.birthDate === undefined ? NO_DAY : toDayNumber(contact.birthDate),
+        effectiveDay: contact.effectiveDate === undefined ? NO_DAY : toDayNumber(contact.effectiveDate)
+      })
+    }
+
     const rows = contactRows.rows
     // The related rows (the stored rows above all) are read a page of contacts at a time: they are most of pass 1's
     // memory. The pages split the batch's id range without a gap, so malformed contacts' rows are read too.
@@ -115,107 +219,7 @@ export const planBatch = (db: Database, range: BatchRange, context: PlanContext,
       })
       malformed.add(related.malformed)
       for (const bad of related.stored.malformed) undecodableIds.push(Number(bad.id))
-      for (let position = start; position < end; position++) {
-        const row = rows[position]!
-        // Contacts arrive in ascending id; malformed rows are interleaved by id for the checksum and the census.
-        while (nextMalformed < badContacts.length && Number(badContacts[nextMalformed]!.id) < row.id) {
-          census.addMalformed(badContacts[nextMalformed++]!)
-        }
-        lines.push(contactLine(row))
-        const { contact, history, plan, enrollments } = planContactRow(row, related, context)
-        census.addContact(contact)
-        planRows += plan.rows.length
-        droppedHandled += plan.droppedHandled
-        droppedDuplicate += plan.droppedDuplicate
-        for (const warning of plan.warnings) warnings.add(warning)
-        for (const planned of plan.rows) summary.add(planned, contact.state)
-        for (const enrollment of enrollments) {
-          const status = plan.enrollmentStatus.get(enrollment.id)
-          if (status !== undefined && status !== enrollment.status) {
-            enrollmentUpdates.push({ id: enrollment.id, status, contactId: contact.id })
-          }
-        }
-
-        const stored = new Map<string, EmailScheduleRow>()
-        const hash = storedRowsHash()
-        for (const storedRow of history.rows) {
-          stored.set(dayKey(storedRow.email_type, storedRow.scheduled_send_date), storedRow)
-          hash.add(storedRow.id, storedRow.email_type, storedRow.scheduled_send_date, storedRow.status)
-        }
-        contactIds.push(contact.id)
-        storedHashes.push(hash.value())
-
-        const owner = owners.length
-        const taken: Array<number> = []
-        let balanced = false
-        for (const planned of plan.rows) {
-          const typeCode = types.code(planned.emailType)
-          const plannedDay = toDayNumber(planned.date)
-          const startDate = planned.hold?.date ?? planned.date
-          const startDay = toDayNumber(startDate)
-          taken.push(keyCode(typeCode, startDay))
-          const preScheduled = planned.status === "pre-scheduled"
-          const item = preScheduled ? items.length : -1
-          if (preScheduled) {
-            balanced = true
-            items.push({
-              contactId: contact.id,
-              typeCode,
-              plannedDay,
-              priority: planned.priority,
-              latestDay: planned.latestDate === undefined ? NO_LATEST_DAY : toDayNumber(planned.latestDate),
-              eventYear: planned.eventDate === undefined ? NO_EVENT_YEAR : Number(planned.eventDate.slice(0, 4)),
-              subjectToExclusions: planned.subjectToExclusions || planned.emailType === "post_window",
-              owner,
-              ...(planned.hold === undefined ? {} : { heldDay: startDay })
-            })
-          }
-          const staged: StagedRow = {
-            contactId: contact.id,
-            typeCode,
-            plannedDay,
-            startDay,
-            skipped: !preScheduled,
-            skipReason: strings.code(planned.skipReason),
-            priority: planned.priority,
-            campaignInstanceId: planned.campaignInstanceId ?? null,
-            emailTemplate: strings.code(planned.emailTemplate),
-            smsTemplate: strings.code(planned.smsTemplate),
-            eventDay: eventDayOf(planned),
-            item,
-            unchangedId: undefined,
-            holdSteps: planned.hold?.steps ?? 0,
-            holdJitter: planned.hold?.jitter ?? 0,
-            metadata: canonicalJson(planned.metadata)
-          }
-          // Already stored as it would be written on its start day? Then pass 2 need not read its metadata again.
-          const existing = stored.get(dayKey(planned.emailType, startDate))
-          const unchanged =
-            existing !== undefined &&
-            !isHandledStatus(existing.status) &&
-            !differs(
-              existing,
-              recordOn(staged, startDay, staged.metadata!, planned.hold ?? NO_MOVE, {
-                typeNames: types.names,
-                strings: strings.values,
-                time
-              })
-            )
-          writeStagedRow(writer, unchanged ? { ...staged, unchangedId: existing.id, metadata: undefined } : staged)
-        }
-        if (!balanced) continue
-        for (const storedRow of history.rows) {
-          if (isHandledStatus(storedRow.status) && readLooseDate(storedRow.scheduled_send_date)._tag === "Valid") {
-            taken.push(keyCode(types.code(storedRow.email_type), toDayNumber(storedRow.scheduled_send_date)))
-          }
-        }
-        const inRuleState = contact.state !== undefined && ruleStates.has(contact.state)
-        owners.add(taken, {
-          state: inRuleState ? contact.state : undefined,
-          birthDay: contact.birthDate === undefined ? NO_DAY : toDayNumber(contact.birthDate),
-          effectiveDay: contact.effectiveDate === undefined ? NO_DAY : toDayNumber(contact.effectiveDate)
-        })
-      }
+      for (let position = start; position < end; position++) planOne(rows[position]!, related)
     }
     while (nextMalformed < badContacts.length) census.addMalformed(badContacts[nextMalformed++]!)
     const plan: BatchPlan = {
