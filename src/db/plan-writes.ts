@@ -25,6 +25,20 @@ const UPDATE_COLUMNS = `scheduled_send_time = ?, skip_reason = ?, priority = ?, 
 const UPDATE_SAME_STATUS = `UPDATE email_schedules SET ${UPDATE_COLUMNS} WHERE id = ?`
 const UPDATE_WITH_STATUS = `UPDATE email_schedules SET status = ?, ${UPDATE_COLUMNS} WHERE id = ?`
 
+/** The values an insert and an update both bind, in this order: skip_reason … event_day (spec §12.1). */
+const pushRowValues = (values: Array<unknown>, record: PlanRecord): void => {
+  values.push(
+    record.skipReason,
+    record.priority,
+    record.campaignInstanceId,
+    record.emailTemplate,
+    record.smsTemplate,
+    record.eventYear,
+    record.eventMonth,
+    record.eventDay
+  )
+}
+
 /** better-sqlite3's result of a write statement. */
 const decodeChanges = Schema.decodeUnknown(Schema.Struct({ changes: Schema.Number }))
 
@@ -54,46 +68,18 @@ export const planWriter = (runId: string, now: string) =>
     })
     return {
       insert: (record: PlanRecord) => {
-        values.push(
-          record.contactId,
-          record.emailType,
-          record.date,
-          record.time,
-          record.status,
-          record.skipReason,
-          record.priority,
-          record.campaignInstanceId,
-          record.emailTemplate,
-          record.smsTemplate,
-          record.eventYear,
-          record.eventMonth,
-          record.eventDay,
-          runId,
-          record.metadata,
-          now,
-          now
-        )
+        values.push(record.contactId, record.emailType, record.date, record.time, record.status)
+        pushRowValues(values, record)
+        values.push(runId, record.metadata, now, now)
         buffered++
         return buffered === INSERT_CHUNK ? flushInserts : Effect.void
       },
       flushInserts,
       /** Rewrites the stored row `stored.id` as `record` (its key columns are the record's already). */
       update: (stored: { readonly id: number; readonly status: string }, record: PlanRecord) => {
-        const values = [
-          record.time,
-          record.skipReason,
-          record.priority,
-          record.campaignInstanceId,
-          record.emailTemplate,
-          record.smsTemplate,
-          record.eventYear,
-          record.eventMonth,
-          record.eventDay,
-          record.metadata,
-          runId,
-          now,
-          stored.id
-        ]
+        const values: Array<unknown> = [record.time]
+        pushRowValues(values, record)
+        values.push(record.metadata, runId, now, stored.id)
         const statement =
           stored.status === record.status
             ? sql.unsafe(UPDATE_SAME_STATUS, values)

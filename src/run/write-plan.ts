@@ -166,12 +166,13 @@ export const writePlan = (options: {
     for (const batch of options.batches) {
       const recordContext = { typeNames: batch.typeNames, strings: batch.strings, time }
       const bytes = yield* options.staging.read(batch.extent)
-      // Decoded a contact at a time: a batch's rows as objects would be the write's largest use of memory.
-      const reader = new ByteReader(bytes)
 
       const batchWrites = yield* db.withTransaction(
         sql.time(
           Effect.gen(function* () {
+            // Decoded a contact at a time: a batch's rows as objects would be the write's largest use of memory. The
+            // reader starts here, so the transaction's body reads the batch from its start whenever it runs.
+            const reader = new ByteReader(bytes)
             const existing = yield* db.contactIdsBetween(batch)
             const storedKeys = yield* db.storedKeysOf(batch)
             const storedBy = new Map<number, Array<StoredKey>>()
