@@ -201,7 +201,7 @@ const run = Command.make(
     }).pipe(Effect.scoped, Effect.provide(Layer.merge(sqliteFile(flags.state), FetchHttpClient.layer)))
 ).pipe(
   Command.withDescription(
-    "Run every organization's nightly job as a one-shot Fly machine: create, wait, read the exit code, retry exit 4, 143 and start failures; a dispatcher started again continues the same night. Needs FLY_API_TOKEN."
+    "Run every organization's nightly job as a one-shot Fly machine: create, wait, read the exit code, retry exit 4, 143 and start failures, and exit 124 once; a dispatcher started again continues the same night. Needs FLY_API_TOKEN."
   )
 )
 

@@ -50,9 +50,21 @@ export const rootfsForDatabase = (bytes: number): number => Math.max(2, Math.cei
 /** Exit codes worth another machine: a transient sync error (4) and a signal (143). Never 2 (config) or 5 (integrity). */
 export const RETRIABLE_EXIT_CODES: ReadonlySet<number> = new Set([4, 143])
 
-export const isRetriable = (attempt: Attempt): boolean =>
-  attempt.state === "start_failed" ||
-  (attempt.state === "exited" && attempt.exit_code !== null && RETRIABLE_EXIT_CODES.has(attempt.exit_code))
+/** `JOB_TIMEOUT` elapsed: retried once (PRODUCTION_DEPLOYMENT.md); a second timeout means the night is too long. */
+export const JOB_TIMEOUT_EXIT_CODE = 124
+
+const timedOut = (attempt: Attempt): boolean =>
+  attempt.state === "exited" && attempt.exit_code === JOB_TIMEOUT_EXIT_CODE
+
+/** Whether an organization whose attempts so far are `attempts` (oldest first) deserves another machine. */
+export const isRetriable = (attempts: ReadonlyArray<Attempt>): boolean => {
+  const last = attempts.at(-1)
+  if (last === undefined) return false
+  if (last.state === "start_failed") return true
+  if (last.state !== "exited" || last.exit_code === null) return false
+  if (timedOut(last)) return attempts.filter(timedOut).length === 1
+  return RETRIABLE_EXIT_CODES.has(last.exit_code)
+}
 
 /**
  * `sched-acme-3f2a9c1b-20261201-1`: a valid Fly machine name, unique per organization, night and attempt. The hash of
@@ -188,7 +200,7 @@ export const dispatchNight = (
             continue
           }
           if (last?.state === "exited" && last.exit_code === 0) return "succeeded"
-          if (last !== undefined && !isRetriable(last)) return "failed"
+          if (last !== undefined && !isRetriable(attempts)) return "failed"
           if (attempts.length >= settings.maxAttempts) return "gave_up"
           if (last !== undefined) {
             yield* Effect.sleep(Duration.times(settings.retryDelay, 2 ** (attempts.length - 1)))

@@ -30,10 +30,11 @@ export interface NightStatus {
   readonly summary: Readonly<Record<OrganizationState, number>>
 }
 
-const stateOf = (last: Attempt, attempts: number, maxAttempts: number): OrganizationState => {
+/** The state of an organization whose attempts (oldest first, at least one) are `attempts`. */
+const stateOf = (attempts: ReadonlyArray<Attempt>, last: Attempt, maxAttempts: number): OrganizationState => {
   if (last.state === "creating" || last.state === "running") return "running"
   if (last.state === "exited" && last.exit_code === 0) return "succeeded"
-  return isRetriable(last) && attempts < maxAttempts ? "retrying" : "failed"
+  return isRetriable(attempts) && attempts.length < maxAttempts ? "retrying" : "failed"
 }
 
 /** `expected`: the organizations that should have run (from the list), so that one never started shows as `not run`. */
@@ -66,7 +67,7 @@ export const nightStatus = (
     const first = own[0]!
     return {
       org,
-      state: stateOf(last, own.length, maxAttempts),
+      state: stateOf(own, last, maxAttempts),
       exitCode: last.exit_code,
       seconds: last.finished_at === null ? null : Math.round((last.finished_at - first.started_at) / 1000),
       attempts: own.length,

@@ -81,7 +81,7 @@ describe("fleet run on the Fly Machines API (issue 13; an in-repo API server ove
     )
   )
 
-  it.live("exit 4, 143 and machines that never start are retried within the attempts; exit 2 and 5 never", () =>
+  it.live("exit 4, 143 and start failures are retried within the attempts, 124 once, 2 and 5 never", () =>
     withServer(
       fake({
         createBurst: 20,
@@ -92,14 +92,28 @@ describe("fleet run on the Fly Machines API (issue 13; an in-repo API server ove
             config: [{ exitCode: 2 }, { exitCode: 0 }],
             integrity: [{ exitCode: 5 }, { exitCode: 0 }],
             unstartable: [{ neverStarts: true }, { exitCode: 0 }],
-            signalled: [{ exitCode: 143 }, { exitCode: 143 }, { exitCode: 143 }, { exitCode: 0 }]
+            signalled: [{ exitCode: 143 }, { exitCode: 143 }, { exitCode: 143 }, { exitCode: 0 }],
+            // JOB_TIMEOUT: retried once (PRODUCTION_DEPLOYMENT.md); a second timeout is a night too long, not bad luck.
+            slowOnce: [{ exitCode: 124 }, { exitCode: 0 }],
+            slowTwice: [{ exitCode: 124 }, { exitCode: 124 }, { exitCode: 0 }],
+            slowAfterSignal: [{ exitCode: 143 }, { exitCode: 124 }, { exitCode: 0 }]
           }
           return plans[org]?.[attempt] ?? { exitCode: 0 }
         }
       }),
       (api) =>
         Effect.gen(function* () {
-          const orgs = ["transient", "config", "integrity", "unstartable", "signalled", "fine"]
+          const orgs = [
+            "transient",
+            "config",
+            "integrity",
+            "unstartable",
+            "signalled",
+            "fine",
+            "slowOnce",
+            "slowTwice",
+            "slowAfterSignal"
+          ]
           const { outcomes, status } = yield* dispatch(api, orgs, "retries.sqlite")
           assert.deepStrictEqual(Object.fromEntries(outcomes), {
             transient: "succeeded",
@@ -107,11 +121,14 @@ describe("fleet run on the Fly Machines API (issue 13; an in-repo API server ove
             integrity: "failed",
             unstartable: "succeeded",
             signalled: "gave_up",
-            fine: "succeeded"
+            fine: "succeeded",
+            slowOnce: "succeeded",
+            slowTwice: "failed",
+            slowAfterSignal: "succeeded"
           })
           assert.deepStrictEqual(
             orgs.map((org) => api.createsOf(org)),
-            [2, 1, 1, 2, 3, 1]
+            [2, 1, 1, 2, 3, 1, 2, 2, 3]
           )
           const row = (org: string) => status.organizations.find((o) => o.org === org)!
           assert.deepStrictEqual(
@@ -124,7 +141,11 @@ describe("fleet run on the Fly Machines API (issue 13; an in-repo API server ove
             [row("signalled").state, row("signalled").exitCode, row("signalled").attempts],
             ["failed", 143, 3]
           )
-          assert.deepStrictEqual(status.summary, { succeeded: 3, failed: 3, running: 0, retrying: 0, "not run": 0 })
+          assert.deepStrictEqual(
+            [row("slowTwice").state, row("slowTwice").exitCode, row("slowTwice").attempts],
+            ["failed", 124, 2]
+          )
+          assert.deepStrictEqual(status.summary, { succeeded: 5, failed: 4, running: 0, retrying: 0, "not run": 0 })
         })
     )
   )
