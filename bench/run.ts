@@ -7,7 +7,9 @@
  *   - nightly: a sender sends what is due, then the next day's run (and how many future rows changed date);
  *   - predecessor: a fresh run on a database of the old program's shape with N contacts (no campaigns, no history);
  *   - the command line: `--help`, and `explain` of one contact on the organization;
- *   - the I/O floor: reading the contacts and inserting the fresh plan's rows, nothing else (bench/floor.ts).
+ *   - the I/O floor: reading the contacts and inserting the fresh plan's rows, nothing else (bench/floor.ts);
+ *   - the nightly I/O floor: reading the stored rows and making the nightly run's writes, nothing else
+ *     (bench/nightly-floor.ts).
  * Prints a table and writes bench/results/<N>-<seed>.json.
  *
  *   npm run bench -- --contacts 1000000 [--seed 1]
@@ -23,6 +25,7 @@ import { addDays, type IsoDate } from "../src/domain/dates.js"
 import { generateDatabase } from "../src/generate/generate.js"
 import { buildPredecessorShapedDatabase } from "../test/support/predecessor.js"
 import { measureFloor, rowShape } from "./floor.js"
+import { copyBeforeNight, measureNightlyFloor } from "./nightly-floor.js"
 import { rssSampler } from "./rss.js"
 import { changedSinceSnapshot, fileBytes, sendDue, snapshotFutureRows } from "./stability.js"
 
@@ -103,8 +106,11 @@ const main = Effect.gen(function* () {
   const rerun = measuredRun("re-run", work, AS_OF)
   const sent = sendDue(work, AS_OF)
   snapshotFutureRows(work, NEXT_DAY)
+  const beforeNight = copyBeforeNight(work)
   const nightly = measuredRun("nightly", work, NEXT_DAY)
   const stability = changedSinceSnapshot(work)
+  const nightFloor = measureNightlyFloor(beforeNight, work, nightly.runId)
+  removeDatabase(beforeNight)
   const old = measuredRun("predecessor", workPredecessor, AS_OF)
   removeDatabase(workPredecessor)
   const cli = {
@@ -129,6 +135,17 @@ const main = Effect.gen(function* () {
       averageMetadataBytes: shape.metadataLength
     },
     ratio: round(fresh.row.seconds / floor.seconds),
+    nightlyFloor: {
+      seconds: round(nightFloor.seconds),
+      readSeconds: round(nightFloor.readSeconds),
+      writeSeconds: round(nightFloor.writeSeconds),
+      updateSeconds: round(nightFloor.updateSeconds),
+      rowsRead: nightFloor.rowsRead,
+      deleted: nightFloor.deleted,
+      updated: nightFloor.updated,
+      inserted: nightFloor.inserted
+    },
+    nightlyRatio: round(nightly.row.seconds / nightFloor.seconds),
     bytesPerPlannedRow: bytesPerRow,
     rowText: { metadataBytes: shape.metadataLength, otherTextBytes: shape.otherTextLength },
     nightly: { sentBefore: sent, futureRows: stability.rows, changedDate: stability.changed, share: stability.share },
@@ -145,6 +162,9 @@ const main = Effect.gen(function* () {
     `I/O floor: ${result.floor.seconds} s (read ${result.floor.readSeconds} s, insert ${floor.rowsInserted.toLocaleString()} rows ${result.floor.insertSeconds} s)`
   )
   console.log(`ratio = fresh run / floor = ${result.ratio}; database bytes per planned row = ${bytesPerRow}`)
+  console.log(
+    `nightly I/O floor: ${result.nightlyFloor.seconds} s (read ${nightFloor.rowsRead.toLocaleString()} stored rows ${result.nightlyFloor.readSeconds} s; delete ${nightFloor.deleted.toLocaleString()}, update ${nightFloor.updated.toLocaleString()}, insert ${nightFloor.inserted.toLocaleString()} rows ${result.nightlyFloor.writeSeconds} s, of which the updates ${result.nightlyFloor.updateSeconds} s); nightly run / floor = ${result.nightlyRatio}`
+  )
   console.log(
     `a planned row's text: metadata ${shape.metadataLength} bytes, the other text columns ${shape.otherTextLength} bytes`
   )
