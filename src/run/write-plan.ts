@@ -111,7 +111,7 @@ export const writePlan = (options: {
             yield* writer.update(existing, record)
           } else unchanged++
         }
-        yield* writer.flushInserts
+        yield* writer.flush
         const deletes = stored
           .filter(
             (row) =>
@@ -279,7 +279,7 @@ export const writePlan = (options: {
                 yield* writer.update(stored, record)
               } else unchanged++
             }
-            yield* writer.flushInserts
+            yield* writer.flush
             yield* writer.deleteIds(deletes)
             counts = addCounts(counts, { inserted, updated, deleted: deletes.length, unchanged, droppedHandled })
 
