@@ -5,6 +5,8 @@
  *   - fresh: the first run (no scheduler rows yet; the sender's history is there);
  *   - re-run: the same run again, nothing changed;
  *   - nightly: a sender sends what is due, then the next day's run (and how many future rows changed date);
+ *   - second night: the sender again, then the run of the day after (a night in the steady state: the first night
+ *     after a fresh plan rewrites the explanations of the rows whose planned date passed, spec §5.6.3);
  *   - predecessor: a fresh run on a database of the old program's shape with N contacts (no campaigns, no history);
  *   - the command line: `--help`, and `explain` of one contact on the organization;
  *   - the I/O floor: reading the contacts and inserting the fresh plan's rows, nothing else (bench/floor.ts);
@@ -36,6 +38,7 @@ const contacts = Number(values.contacts)
 const seed = Number(values.seed)
 const AS_OF: IsoDate = "2026-11-29"
 const NEXT_DAY = addDays(AS_OF, 1)
+const SECOND_NIGHT = addDays(AS_OF, 2)
 mkdirSync("bench/.cache", { recursive: true })
 mkdirSync("bench/results", { recursive: true })
 const organization = `bench/.cache/org-${contacts}-${seed}.sqlite`
@@ -111,6 +114,8 @@ const main = Effect.gen(function* () {
   const stability = changedSinceSnapshot(work)
   const nightFloor = measureNightlyFloor(beforeNight, work, nightly.runId)
   removeDatabase(beforeNight)
+  const sentSecond = sendDue(work, NEXT_DAY)
+  const second = measuredRun("second night", work, SECOND_NIGHT)
   const old = measuredRun("predecessor", workPredecessor, AS_OF)
   removeDatabase(workPredecessor)
   const cli = {
@@ -120,7 +125,7 @@ const main = Effect.gen(function* () {
   const floor = measureFloor(work, shape)
   removeDatabase(work)
 
-  const runs = [fresh.row, rerun.row, nightly.row, old.row]
+  const runs = [fresh.row, rerun.row, nightly.row, second.row, old.row]
   const result = {
     contacts,
     seed,
@@ -149,6 +154,7 @@ const main = Effect.gen(function* () {
     bytesPerPlannedRow: bytesPerRow,
     rowText: { metadataBytes: shape.metadataLength, otherTextBytes: shape.otherTextLength },
     nightly: { sentBefore: sent, futureRows: stability.rows, changedDate: stability.changed, share: stability.share },
+    secondNight: { sentBefore: sentSecond },
     cli,
     microsecondsPerContact: round((fresh.row.seconds * 1e6) / contacts, 1),
     harnessPeakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024)
