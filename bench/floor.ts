@@ -8,6 +8,15 @@ export interface FloorResult {
   readonly rowsInserted: number
 }
 
+/** The PRAGMAs a run writes with (src/db/pragmas.ts), so the floors are measured as the run works. */
+export const useRunPragmas = (db: BetterSqlite3.Database): void => {
+  db.pragma("journal_mode = WAL")
+  db.pragma("synchronous = NORMAL")
+  db.pragma("cache_size = -65536")
+  db.pragma("temp_store = MEMORY")
+  db.pragma("foreign_keys = OFF")
+}
+
 /** What a run's rows look like on average, measured on the database after the fresh run. */
 export interface RowShape {
   readonly rows: number
@@ -56,11 +65,7 @@ export const rowShape = (path: string, runId: string): RowShape => {
 export const measureFloor = (path: string, shape: RowShape): FloorResult => {
   const db = new BetterSqlite3(path)
   try {
-    db.pragma("journal_mode = WAL")
-    db.pragma("synchronous = NORMAL")
-    db.pragma("cache_size = -65536")
-    db.pragma("temp_store = MEMORY")
-    db.pragma("foreign_keys = OFF")
+    useRunPragmas(db)
     db.exec("DELETE FROM email_schedules WHERE scheduler_run_id IS NOT NULL")
     db.pragma("wal_checkpoint(TRUNCATE)")
     const start = performance.now()

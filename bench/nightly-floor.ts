@@ -1,6 +1,8 @@
 import { copyFileSync } from "node:fs"
 import BetterSqlite3 from "better-sqlite3"
 import { EMAIL_SCHEDULE_COLUMNS } from "../src/db/fast-rows.js"
+import { UPDATED_COLUMNS, WRITTEN_COLUMNS } from "../src/db/plan-writes.js"
+import { useRunPragmas } from "./floor.js"
 
 /**
  * The I/O floor of a night (issue 11): what SQLite alone needs to read a night's input and make the writes that night's
@@ -22,29 +24,6 @@ export interface NightlyFloorResult {
 }
 
 const RANGE = 25_000
-
-const WRITTEN_COLUMNS = [
-  "contact_id",
-  "email_type",
-  "scheduled_send_date",
-  "scheduled_send_time",
-  "status",
-  "skip_reason",
-  "priority",
-  "campaign_instance_id",
-  "email_template",
-  "sms_template",
-  "event_year",
-  "event_month",
-  "event_day",
-  "scheduler_run_id",
-  "metadata",
-  "created_at",
-  "updated_at"
-] as const
-const UPDATED_COLUMNS = WRITTEN_COLUMNS.filter(
-  (column) => !["contact_id", "email_type", "scheduled_send_date", "status", "created_at"].includes(column)
-)
 
 /** A copy of the database as the nightly run will find it (its write-ahead log folded in first). */
 export const copyBeforeNight = (path: string): string => {
@@ -70,11 +49,7 @@ export const measureNightlyFloor = (before: string, after: string, runId: string
   const night = new BetterSqlite3(after, { readonly: true })
   const db = new BetterSqlite3(before)
   try {
-    db.pragma("journal_mode = WAL")
-    db.pragma("synchronous = NORMAL")
-    db.pragma("cache_size = -65536")
-    db.pragma("temp_store = MEMORY")
-    db.pragma("foreign_keys = OFF")
+    useRunPragmas(db)
     const lastContact = numberOf(db.prepare("SELECT max(id) FROM contacts").pluck().get())
     const readStored = db
       .prepare(

@@ -8,16 +8,13 @@ const INSERT_CHUNK = 500
 const UPDATE_CHUNK = 500
 const DELETE_CHUNK = 500
 
-const INSERT_COLUMNS = `contact_id, email_type, scheduled_send_date, scheduled_send_time, status, skip_reason, priority,
-  campaign_instance_id, email_template, sms_template, event_year, event_month, event_day, scheduler_run_id, metadata,
-  created_at, updated_at`
-const placeholders = (columns: number) => `(${new Array(columns).fill("?").join(", ")})`
-const insertText = (rows: number) =>
-  `INSERT INTO email_schedules (${INSERT_COLUMNS}) VALUES ${new Array(rows).fill(placeholders(17)).join(", ")}`
-
-/** The columns an update rewrites besides `status`, in the order `update` binds them (spec §12.3). */
-const UPDATED_COLUMNS = [
+/** The columns a run writes into a new row (spec §12.1), in the order `insert` binds them. */
+export const WRITTEN_COLUMNS = [
+  "contact_id",
+  "email_type",
+  "scheduled_send_date",
   "scheduled_send_time",
+  "status",
   "skip_reason",
   "priority",
   "campaign_instance_id",
@@ -26,10 +23,23 @@ const UPDATED_COLUMNS = [
   "event_year",
   "event_month",
   "event_day",
-  "metadata",
   "scheduler_run_id",
+  "metadata",
+  "created_at",
   "updated_at"
 ] as const
+const INSERT_COLUMNS = WRITTEN_COLUMNS.join(", ")
+const placeholders = (columns: number) => `(${new Array(columns).fill("?").join(", ")})`
+const insertText = (rows: number) =>
+  `INSERT INTO email_schedules (${INSERT_COLUMNS}) VALUES ${new Array(rows).fill(placeholders(17)).join(", ")}`
+
+/**
+ * The columns an update rewrites besides `status`, in the order `update` binds them (spec §12.3): a row's key and its
+ * creation time stay.
+ */
+export const UPDATED_COLUMNS = WRITTEN_COLUMNS.filter(
+  (column) => !["contact_id", "email_type", "scheduled_send_date", "status", "created_at"].includes(column)
+)
 
 /**
  * Updates go `UPDATE_CHUNK` rows to one statement, each row's values in a VALUES list joined on the row id: one
@@ -117,7 +127,7 @@ export const planWriter = (runId: string, now: string) =>
       if (pending === newStatus) values.push(record.status)
       values.push(record.time)
       pushRowValues(values, record)
-      values.push(record.metadata, runId, now)
+      values.push(runId, record.metadata, now)
       return pending.added()
     }
     /** Rows this writer changed that the change counter counts (db/change-tracking.ts): deletes and enrollments. */

@@ -1,7 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
+import { EMAIL_SCHEDULE_COLUMNS } from "../../src/db/fast-rows.js"
 import { planWriter } from "../../src/db/plan-writes.js"
+import { EmailScheduleRow } from "../../src/domain/email.js"
 import type { PlanRecord } from "../../src/plan/records.js"
 import { DatabaseTest } from "../support/layers.js"
 
@@ -122,29 +124,16 @@ describe("planWriter: the smart update's writes (spec §12.3)", () => {
         yield* second.update(stored[last]!, record({ ...planned(last), metadata: '{"again":1}', priority: -7 }))
         yield* second.flush
 
-        const Written = Schema.Struct({
-          id: Schema.Int,
-          scheduled_send_time: Schema.String,
-          status: Schema.String,
-          skip_reason: Schema.NullOr(Schema.String),
-          priority: Schema.Int,
-          campaign_instance_id: Schema.NullOr(Schema.Int),
-          email_template: Schema.NullOr(Schema.String),
-          sms_template: Schema.NullOr(Schema.String),
-          event_year: Schema.NullOr(Schema.Int),
-          event_month: Schema.NullOr(Schema.Int),
-          event_day: Schema.NullOr(Schema.Int),
-          metadata: Schema.String,
-          scheduler_run_id: Schema.String,
-          updated_at: Schema.String
-        })
-        const written = yield* sql`SELECT id, scheduled_send_time, status, skip_reason, priority, campaign_instance_id,
-          email_template, sms_template, event_year, event_month, event_day, metadata, scheduler_run_id, updated_at
-        FROM email_schedules ORDER BY id`.pipe(Effect.flatMap(Schema.decodeUnknown(Schema.Array(Written))))
+        const Written = EmailScheduleRow.pipe(Schema.extend(Schema.Struct({ updated_at: Schema.String })))
+        const written = yield* sql`SELECT ${sql.literal(EMAIL_SCHEDULE_COLUMNS.join(", "))}, updated_at
+          FROM email_schedules ORDER BY id`.pipe(Effect.flatMap(Schema.decodeUnknown(Schema.Array(Written))))
         const expected = stored.map((row, i) => {
           const p = i === last ? { ...planned(last), metadata: '{"again":1}', priority: -7 } : planned(i)
           return {
             id: row.id,
+            contact_id: 1,
+            email_type: typeOf(i),
+            scheduled_send_date: dateOf(i),
             scheduled_send_time: p.time,
             status: p.status,
             skip_reason: p.skipReason,
@@ -157,6 +146,7 @@ describe("planWriter: the smart update's writes (spec §12.3)", () => {
             event_day: p.eventDay,
             metadata: p.metadata,
             scheduler_run_id: "run_2",
+            actual_send_datetime: null,
             updated_at: "2026-11-30 01:00:00"
           }
         })
