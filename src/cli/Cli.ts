@@ -3,8 +3,8 @@ import { basename, dirname, resolve } from "node:path"
 import { Command, HelpDoc, Options, Usage } from "@effect/cli"
 import { Console, DateTime, Effect, Option } from "effect"
 import { readableCopyIfReadOnly, scratchCopy } from "../app/scratch-copy.js"
-import { databaseFile, sqliteFile } from "../app/sqlite.js"
-import { DatabaseFileMissing, DatabaseNotAFile } from "../db/errors.js"
+import { databaseFile, requireDatabaseFile, sqliteFile } from "../app/sqlite.js"
+import { DatabaseNotAFile } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
 import { businessDateProblem, daysBetween, type IsoDate } from "../domain/dates.js"
 import { generateDatabase } from "../generate/generate.js"
@@ -69,16 +69,9 @@ const parseAsOf = (value: Option.Option<string>): Effect.Effect<Option.Option<Is
 
 const isDirectory = (path: string) => existsSync(path) && statSync(path).isDirectory()
 
-const requireFile = (path: string) =>
-  !existsSync(path)
-    ? Effect.fail(new DatabaseFileMissing({ path }))
-    : isDirectory(path)
-      ? Effect.fail(new DatabaseNotAFile({ path }))
-      : Effect.void
-
 const migrate = Command.make("migrate", { db }, ({ db: path }) =>
   Effect.gen(function* () {
-    yield* requireFile(path)
+    yield* requireDatabaseFile(path)
     const applied = yield* runMigrations.pipe(Effect.provide(sqliteFile(path)))
     yield* Console.log(
       applied.length === 0
@@ -146,7 +139,7 @@ const runOn = (
   }
 ) =>
   Effect.gen(function* () {
-    yield* requireFile(path)
+    yield* requireDatabaseFile(path)
     const progress = terminalProgress()
     // A dry run works on a private copy: it never holds the organization file's write lock (the sender keeps going).
     const target = options.dryRun ? yield* scratchCopy(path) : path
@@ -192,7 +185,7 @@ const explain = Command.make(
   { ...explainOptions, settings: settingFlags },
   ({ db: path, contact, asOf: rawAsOf, json: asJson, settings }) =>
     Effect.gen(function* () {
-      yield* requireFile(path)
+      yield* requireDatabaseFile(path)
       const target = yield* readableCopyIfReadOnly(path)
       const explanation = yield* explainContact({
         contactId: contact,
@@ -256,7 +249,7 @@ const preview = Command.make(
           message: "--compare needs at least one setting flag to compare, e.g. --ruleset baseline"
         })
       }
-      yield* requireFile(path)
+      yield* requireDatabaseFile(path)
       const proposed = yield* previewCopy(path, from, to, flags)
       if (!compare) {
         return yield* Console.log(asJson ? JSON.stringify(proposed, null, 2) : renderPreview(proposed))
@@ -283,7 +276,7 @@ const report = Command.make(
   },
   ({ db: path, out, asOf: rawAsOf }) =>
     Effect.gen(function* () {
-      yield* requireFile(path)
+      yield* requireDatabaseFile(path)
       const target = yield* readableCopyIfReadOnly(path)
       const data = yield* reportData({ asOf: yield* parseAsOf(rawAsOf), organization: basename(path) }).pipe(
         Effect.provide(databaseFile(target))
