@@ -11,7 +11,7 @@ import { RunServicesLive } from "./run/index.js"
 
 export { type ContactIdRange, type ContactPage, Database, StateBufferRow } from "./db/Database.js"
 export { type Decoded, MalformedRow } from "./db/decode.js"
-export { DatabaseError, DatabaseFileMissing } from "./db/errors.js"
+export { DatabaseError, DatabaseFileMissing, DatabaseNotAFile } from "./db/errors.js"
 export { type Attempt, nightState } from "./db/fleet-night-state.js"
 export { MIGRATIONS_TABLE, MigrationsLive, runMigrations } from "./db/migrations.js"
 export { connectionDefaults, prepareForWriting } from "./db/pragmas.js"
