@@ -18,7 +18,7 @@ export const sqliteFile = (filename: string) =>
  * An organization's database must already be a file: SQLite would create an empty database at a missing path (and a
  * run would then "complete" on no contacts), and cannot open a directory.
  */
-export const requireDatabaseFile = (path: string): Effect.Effect<void, DatabaseFileMissing | DatabaseNotAFile> =>
+export const requireDatabaseFile = (path: string) =>
   Effect.suspend((): Effect.Effect<void, DatabaseFileMissing | DatabaseNotAFile> => {
     if (!existsSync(path)) return Effect.fail(new DatabaseFileMissing({ path }))
     return statSync(path).isDirectory() ? Effect.fail(new DatabaseNotAFile({ path })) : Effect.void
