@@ -28,7 +28,7 @@ import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, type Related, readRelated } from "./batch-input.js"
 import { contactLine } from "./checksums.js"
 import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow } from "./staged-rows.js"
-import { ByteWriter } from "./staging.js"
+import type { ByteWriter } from "./staging.js"
 import { differs } from "./write.js"
 
 /** One write batch to plan: a contiguous range of contact ids, the `index`-th of the run (spec §12.2). */
@@ -82,7 +82,7 @@ const eventDayOf = (row: PlannedEmail): number =>
  * validates and plans each contact once, and stages every planned row. A row already stored exactly as it would be
  * written on its start day is staged without its metadata: pass 2 needs nothing more unless balancing moves it.
  */
-export const planBatch = (db: Database, range: BatchRange, context: PlanContext, time: string) =>
+export const planBatch = (db: Database, range: BatchRange, context: PlanContext, time: string, writer: ByteWriter) =>
   Effect.gen(function* () {
     const contactRows = yield* db.contactsBetween(range)
     const census = makeCensus()
@@ -93,7 +93,6 @@ export const planBatch = (db: Database, range: BatchRange, context: PlanContext,
     const owners = new BalanceContacts()
     const types = new EmailTypeCodes()
     const strings = new StringCodes()
-    const writer = new ByteWriter()
     const ruleStates = new Set<string>(context.exclusion.ruleset.rules.map((rule) => rule.state))
     const lines: Array<string> = []
     const contactIds: Array<number> = []
@@ -224,7 +223,7 @@ export const planBatch = (db: Database, range: BatchRange, context: PlanContext,
     while (nextMalformed < badContacts.length) census.addMalformed(badContacts[nextMalformed++]!)
     const plan: BatchPlan = {
       ...range,
-      // The encoder is this batch's own: its bytes need no copy.
+      // A view of the caller's buffer, valid until it plans the next batch: no copy.
       staged: writer.bytes(),
       typeNames: types.names,
       strings: strings.values,

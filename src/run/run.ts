@@ -260,7 +260,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       const [planMs, planned] = yield* elapsed(
         loadAndPlan({
           ranges: setup.ranges,
-          plan: (range) => planBatch(db, range, context, time),
+          plan: (range, staged) => planBatch(db, range, context, time, staged),
           staging,
           onProgress: (done) => progress("Planning", done, total)
         })
