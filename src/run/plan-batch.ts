@@ -174,24 +174,28 @@ export const planBatch = (db: Database, range: BatchRange, context: PlanContext,
           eventDay: eventDayOf(planned),
           item,
           unchangedId: undefined,
+          differsFromId: undefined,
           holdSteps: planned.hold?.steps ?? 0,
           holdJitter: planned.hold?.jitter ?? 0,
           metadata: canonicalJson(planned.metadata)
         }
-        // Already stored as it would be written on its start day? Then pass 2 need not read its metadata again.
+        // Already stored as it would be written on its start day? Then pass 2 need not read its metadata again; and
+        // if stored there differently, pass 2 need not read the stored row to know it must rewrite it.
         const existing = stored.get(dayKey(planned.emailType, startDate))
-        const unchanged =
-          existing !== undefined &&
-          !isHandledStatus(existing.status) &&
-          !differs(
-            existing,
-            recordOn(staged, startDay, staged.metadata!, planned.hold ?? NO_MOVE, {
-              typeNames: types.names,
-              strings: strings.values,
-              time
-            })
+        if (existing === undefined || isHandledStatus(existing.status)) writeStagedRow(writer, staged)
+        else {
+          const record = recordOn(staged, startDay, staged.metadata!, planned.hold ?? NO_MOVE, {
+            typeNames: types.names,
+            strings: strings.values,
+            time
+          })
+          writeStagedRow(
+            writer,
+            differs(existing, record)
+              ? { ...staged, differsFromId: existing.id }
+              : { ...staged, unchangedId: existing.id, metadata: undefined }
           )
-        writeStagedRow(writer, unchanged ? { ...staged, unchangedId: existing.id, metadata: undefined } : staged)
+        }
       }
       if (!balanced) return
       for (const storedRow of history.rows) {

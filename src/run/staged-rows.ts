@@ -44,6 +44,11 @@ export interface StagedRow {
   readonly item: number
   /** The stored row that already equals this row on its start day, if any. */
   readonly unchangedId: number | undefined
+  /**
+   * The stored row (pre-scheduled or skipped) that holds this row's key on its start day but differs from it, if any:
+   * pass 2 rewrites it without reading it again while its key and status are still as pass 1 read them.
+   */
+  readonly differsFromId: number | undefined
   /** The stored `moved` explanation a held row keeps on its held day (when that is not its planned day). */
   readonly holdSteps: number
   readonly holdJitter: number
@@ -54,6 +59,7 @@ export interface StagedRow {
 const SKIPPED = 1
 const UNCHANGED = 2
 const HAS_METADATA = 4
+const DIFFERS = 8
 
 export const writeStagedRow = (writer: ByteWriter, row: StagedRow): void => {
   writer.i32(row.contactId)
@@ -63,7 +69,8 @@ export const writeStagedRow = (writer: ByteWriter, row: StagedRow): void => {
   writer.u8(
     (row.skipped ? SKIPPED : 0) |
       (row.unchangedId !== undefined ? UNCHANGED : 0) |
-      (row.metadata !== undefined ? HAS_METADATA : 0)
+      (row.metadata !== undefined ? HAS_METADATA : 0) |
+      (row.differsFromId !== undefined ? DIFFERS : 0)
   )
   writer.u16(row.skipReason)
   writer.i32(row.priority)
@@ -73,6 +80,7 @@ export const writeStagedRow = (writer: ByteWriter, row: StagedRow): void => {
   writer.i32(row.eventDay)
   writer.i32(row.item)
   if (row.unchangedId !== undefined) writer.f64(row.unchangedId)
+  if (row.differsFromId !== undefined) writer.f64(row.differsFromId)
   writer.u8(row.holdSteps)
   writer.i32(row.holdJitter)
   if (row.metadata !== undefined) writer.text(row.metadata)
@@ -92,6 +100,7 @@ export const readStagedRow = (reader: ByteReader): StagedRow => {
   const eventDay = reader.i32()
   const item = reader.i32()
   const unchangedId = flags & UNCHANGED ? reader.f64() : undefined
+  const differsFromId = flags & DIFFERS ? reader.f64() : undefined
   const holdSteps = reader.u8()
   const holdJitter = reader.i32()
   const metadata = flags & HAS_METADATA ? reader.text() : undefined
@@ -109,6 +118,7 @@ export const readStagedRow = (reader: ByteReader): StagedRow => {
     eventDay,
     item,
     unchangedId,
+    differsFromId,
     holdSteps,
     holdJitter,
     metadata

@@ -183,6 +183,7 @@ export const writePlan = (options: {
             }
             let counts: WriteCounts = NO_WRITES
             let inserted = 0
+            let updated = 0
             let unchanged = 0
             let droppedHandled = 0
             const deletes: Array<number> = []
@@ -226,7 +227,11 @@ export const writePlan = (options: {
                 )
                   droppedHandled++
                 else if (found.id === row.unchangedId && day === row.startDay) unchanged++
-                else comparisons.push({ storedId: found.id, row, day })
+                else if (found.id === row.differsFromId && day === row.startDay && row.metadata !== undefined) {
+                  // Pass 1 compared this very row (same id, key and status: the contact's keys are as it read them).
+                  updated++
+                  yield* writer.update(found, recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext))
+                } else comparisons.push({ storedId: found.id, row, day })
               }
               for (const key of stored) {
                 if (
@@ -265,7 +270,6 @@ export const writePlan = (options: {
               inserted++
               yield* writer.insert(recordOn(row, day, metadata, moveOf(batch, row, day), recordContext))
             }
-            let updated = 0
             for (const { storedId, row, day } of comparisons) {
               const stored = storedRows.get(storedId)
               const metadata = plannedMetadata(row)
