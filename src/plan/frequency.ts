@@ -8,12 +8,21 @@ const byLimitOrder = (a: PlannedEmail, b: PlannedEmail) =>
   (a.emailType < b.emailType ? -1 : a.emailType > b.emailType ? 1 : 0) ||
   (a.campaignInstanceId ?? -1) - (b.campaignInstanceId ?? -1)
 
-/** How many of the ascending `days` fall in [from, to]. */
-const countBetween = (days: ReadonlyArray<number>, from: number, to: number): number => {
-  let n = 0
-  for (const day of days) if (day >= from && day <= to) n++
-  return n
+/** The position of the first of the ascending `days` that is ≥ `day`. */
+const firstFrom = (days: ReadonlyArray<number>, day: number): number => {
+  let low = 0
+  let high = days.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (days[middle]! < day) low = middle + 1
+    else high = middle
+  }
+  return low
 }
+
+/** How many of the ascending `days` (whole days) fall in [from, to]. */
+const countBetween = (days: ReadonlyArray<number>, from: number, to: number): number =>
+  firstFrom(days, to + 1) - firstFrom(days, from)
 
 /**
  * Spec §9: the contact's pre-scheduled, non-exempt rows are taken by priority, date, type and instance; a row dated d
@@ -30,7 +39,9 @@ export const applyFrequencyLimit = (
     .filter((row) => row.status === "pre-scheduled" && !isFrequencyExempt(row.emailType))
     .sort(byLimitOrder)
   if (candidates.length === 0) return rows
-  const counted = [...countedSendDays]
+  // Kept ascending: each count is two binary searches, and a kept day is inserted in place (a night plans millions
+  // of contacts; sorting and scanning the days for every period start was a fifth of the planner's garbage).
+  const counted = [...countedSendDays].sort((a, b) => a - b)
   const limited = new Map<PlannedEmail, { start: number; count: number }>()
   for (const row of candidates) {
     const day = toDayNumber(row.date)
@@ -42,10 +53,8 @@ export const applyFrequencyLimit = (
         break
       }
     }
-    if (violation === undefined) {
-      counted.push(day)
-      counted.sort((a, b) => a - b)
-    } else limited.set(row, violation)
+    if (violation === undefined) counted.splice(firstFrom(counted, day), 0, day)
+    else limited.set(row, violation)
   }
   if (limited.size === 0) return rows
   return rows.map((row) => {
