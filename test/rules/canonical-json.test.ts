@@ -66,6 +66,14 @@ describe("canonical JSON against the spec's plain definition", () => {
     assert.strictEqual(canonicalJson(value), reference(value))
   })
 
+  it.prop(
+    "sorts objects of any number of keys, on both sides of the insertion sort's limit",
+    [FastCheck.dictionary(anyText, FastCheck.integer(), { minKeys: 20, maxKeys: 45 })],
+    ([value]) => {
+      assert.strictEqual(canonicalJson(value), reference(value))
+    }
+  )
+
   it("escapes what JSON escapes and copies the rest", () => {
     assert.strictEqual(
       canonicalJson({ 'a"b': 'q"\\\n\u0001', s: "\ud800x", p: "😀", plain: "2026-12-02" }),
