@@ -87,7 +87,14 @@ const plannedRow = (spec: {
 }
 
 const row = FastCheck.record({
-  type: FastCheck.constantFrom("birthday", "effective_date", "aep", "post_window", "followup_1_cold", "campaign_rate_increase"),
+  type: FastCheck.constantFrom(
+    "birthday",
+    "effective_date",
+    "aep",
+    "post_window",
+    "followup_1_cold",
+    "campaign_rate_increase"
+  ),
   offset: FastCheck.integer({ min: 0, max: 60 }),
   priority: FastCheck.integer({ min: 1, max: 3 }),
   instance: FastCheck.option(FastCheck.integer({ min: 1, max: 3 }), { nil: undefined }),
