@@ -42,11 +42,33 @@ const inForce = (rule: StateRule, date: IsoDate): boolean =>
   (rule.effectiveFrom === undefined || rule.effectiveFrom <= date) &&
   (rule.effectiveTo === undefined || date <= rule.effectiveTo)
 
+/**
+ * Each state's rules in kind order year_round, birthday, effective_date (spec §4.1), the ruleset's order within a kind;
+ * kept per ruleset, because a run tests millions of dates against the same few rules.
+ */
+const rulesByState = new WeakMap<Ruleset, ReadonlyMap<string, ReadonlyArray<StateRule>>>()
+const rulesOfState = (ruleset: Ruleset, state: StateCode): ReadonlyArray<StateRule> => {
+  let byState = rulesByState.get(ruleset)
+  if (byState === undefined) {
+    const grouped = new Map<string, Array<StateRule>>()
+    for (const kind of KIND_ORDER) {
+      for (const rule of ruleset.rules) {
+        if (rule.kind !== kind) continue
+        const list = grouped.get(rule.state)
+        if (list === undefined) grouped.set(rule.state, [rule])
+        else list.push(rule)
+      }
+    }
+    byState = grouped
+    rulesByState.set(ruleset, byState)
+  }
+  return byState.get(state) ?? NO_RULES
+}
+const NO_RULES: ReadonlyArray<StateRule> = []
+
 /** Rules of `state` in force on `date`, in kind order year_round, birthday, effective_date (spec §4.1). */
 export const rulesInForce = (ruleset: Ruleset, state: StateCode, date: IsoDate): ReadonlyArray<StateRule> =>
-  KIND_ORDER.flatMap((kind) =>
-    ruleset.rules.filter((rule) => rule.state === state && rule.kind === kind && inForce(rule, date))
-  )
+  rulesOfState(ruleset, state).filter((rule) => inForce(rule, date))
 
 export const bufferOf = (context: ExclusionContext, state: StateCode): number =>
   context.stateBuffers[state] ?? context.defaultBuffer
@@ -78,12 +100,13 @@ export const exclusionAt = (
   const { state } = subject
   if (state === undefined) return undefined
   const year = Number(date.slice(0, 4))
-  for (const rule of rulesInForce(context.ruleset, state, date)) {
+  for (const rule of rulesOfState(context.ruleset, state)) {
+    if (!inForce(rule, date)) continue
     if (rule.kind === "year_round") return { kind: "year_round", code: `year_round:${state}`, rule }
     const eventDate = rule.kind === "birthday" ? subject.birthDate : subject.effectiveDate
     if (eventDate === undefined) continue
     const buffer = bufferOf(context, state)
-    for (const anchorYear of [year - 1, year, year + 1]) {
+    for (let anchorYear = year - 1; anchorYear <= year + 1; anchorYear++) {
       const window = windowOf(rule, eventDate, anchorYear, buffer)
       if (window.start <= date && date <= window.end) {
         return { kind: rule.kind, code: `${rule.kind}_window:${state}`, rule, ...window }

@@ -42,6 +42,27 @@ describe("calendar dates (spec §1.1)", () => {
     }
   )
 
+  it.prop(
+    "a day number is read from exactly the texts parseIsoDate reads, and any other text is refused",
+    [
+      FastCheck.oneof(
+        FastCheck.string({ unit: FastCheck.constantFrom("0", "1", "2", "9", "-", "x", " "), maxLength: 11 }),
+        FastCheck.tuple(
+          FastCheck.integer({ min: 0, max: 9999 }),
+          FastCheck.integer({ min: 0, max: 13 }),
+          FastCheck.integer({ min: 0, max: 32 })
+        ).map(
+          ([y, m, d]) => `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`
+        )
+      )
+    ],
+    ([text]) => {
+      const parsed = parseIsoDate(text)
+      if (parsed === undefined) assert.throws(() => toDayNumber(text), RangeError)
+      else assert.strictEqual(toDayNumber(text), dayNumber(parsed.year, parsed.month, parsed.day))
+    }
+  )
+
   it("anniversary turns Feb 29 into Feb 28 in non-leap years, and only then", () => {
     assert.strictEqual(anniversary("1956-02-29", 2027), "2027-02-28")
     assert.strictEqual(anniversary("1956-02-29", 2028), "2028-02-29")
