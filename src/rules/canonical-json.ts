@@ -42,12 +42,28 @@ export const canonicalJson = (value: unknown): string => {
   }
   const record = value as Readonly<Record<string, unknown>>
   let text = "{"
-  let first = true
   for (const key of sortedKeys(Object.keys(record))) {
     const field = record[key]
     if (field === null || field === undefined) continue
-    text += `${first ? "" : ","}${jsonString(key)}:${canonicalJson(field)}`
-    first = false
+    const [alone, afterAnother] = keyPrefix(key)
+    text += text.length === 1 ? alone : afterAnother
+    text += canonicalJson(field)
   }
   return `${text}}`
+}
+
+/**
+ * `"key":` and `,"key":` of each key seen, kept: explanations repeat the same few dozen keys millions of times, and
+ * quoting them each time was a third of this function's garbage. Bounded, since stored explanations may carry any key.
+ */
+const keyPrefixes = new Map<string, readonly [string, string]>()
+const keyPrefix = (key: string): readonly [string, string] => {
+  let prefixes = keyPrefixes.get(key)
+  if (prefixes === undefined) {
+    const alone = `${jsonString(key)}:`
+    prefixes = [alone, `,${alone}`]
+    if (keyPrefixes.size >= 4096) keyPrefixes.clear()
+    keyPrefixes.set(key, prefixes)
+  }
+  return prefixes
 }
