@@ -21,6 +21,22 @@ const byTypeThenDate = (a: PlanLineFields, b: PlanLineFields): number =>
   (a.emailType < b.emailType ? -1 : a.emailType > b.emailType ? 1 : 0) ||
   (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)
 
+/**
+ * Sorts in place by insertion: linear for a list whose elements sit near their place (a batch's lines, out of order only
+ * within a contact), where `Array.prototype.sort` would copy the whole list first.
+ */
+const sortNearlySorted = <A>(list: Array<A>, order: (a: A, b: A) => number): void => {
+  for (let i = 1; i < list.length; i++) {
+    const item = list[i]!
+    let j = i - 1
+    while (j >= 0 && order(list[j]!, item) > 0) {
+      list[j + 1] = list[j]!
+      j--
+    }
+    list[j + 1] = item
+  }
+}
+
 /** A planned row that meets a stored owned row on its key, other than the one pass 1 found equal. */
 interface Comparison {
   readonly storedId: number
@@ -204,16 +220,20 @@ export const writePlan = (options: {
                 replan.push(contactId)
                 continue
               }
-              const byKey = new Map<string, StoredKey>()
-              for (const key of stored) byKey.set(dayKey(key.emailType, key.date), key)
+              // A contact without stored rows (every contact of a fresh run but the sender's) needs no key lookups.
+              const byKey = stored.length === 0 ? undefined : new Map<string, StoredKey>()
+              for (const key of stored) byKey?.set(dayKey(key.emailType, key.date), key)
               const finalKeys = new Set<string>()
               for (const row of staged) {
                 const day = finalDay(batch, row)
                 const line = lineOf(batch, row, day)
                 lines.push(line)
-                const key = dayKey(line.emailType, line.date)
-                finalKeys.add(key)
-                const found = byKey.get(key)
+                let found: StoredKey | undefined
+                if (byKey !== undefined) {
+                  const key = dayKey(line.emailType, line.date)
+                  finalKeys.add(key)
+                  found = byKey.get(key)
+                }
                 if (found === undefined) {
                   if (row.metadata === undefined) insertsWithoutMetadata.push({ row, day })
                   else {
@@ -300,9 +320,15 @@ export const writePlan = (options: {
             yield* writer.updateEnrollments(enrollmentUpdates)
             enrollmentsUpdated += enrollmentUpdates.length
 
-            // The checksum lines of this batch, per contact in (email_type, scheduled_send_date) order.
-            const batchLines = [...lines.filter((line) => !replannedIds.has(line.contactId)), ...replannedLines]
-            batchLines.sort((a, b) => a.contactId - b.contactId || byTypeThenDate(a, b))
+            // The checksum lines of this batch, per contact in (email_type, scheduled_send_date) order. Without replanned
+            // contacts the lines are in contact order already, and only each contact's few lines need ordering.
+            const byLineOrder = (a: PlanLineFields, b: PlanLineFields) =>
+              a.contactId - b.contactId || byTypeThenDate(a, b)
+            if (replanned.length === 0) sortNearlySorted(lines, byLineOrder)
+            const batchLines =
+              replanned.length === 0
+                ? lines
+                : [...lines.filter((line) => !replannedIds.has(line.contactId)), ...replannedLines].sort(byLineOrder)
             for (const line of batchLines) planHash.add(planLine(line))
             return counts
           })
