@@ -101,6 +101,7 @@ export const loadAndPlan = <E, R>(options: {
         }),
       { discard: true }
     )
+    staged.release()
     items.trim()
     contacts.trim()
     return {
