@@ -40,7 +40,7 @@ export const applyFrequencyLimit = (
     .sort(byLimitOrder)
   if (candidates.length === 0) return rows
   // Kept ascending: each count is two binary searches, and a kept day is inserted in place (a night plans millions
-  // of contacts; sorting and scanning the days for every period start was a fifth of the planner's garbage).
+  // of contacts; sorting and scanning the days for every period start made a fifth of a night's garbage).
   const counted = [...countedSendDays].sort((a, b) => a - b)
   const limited = new Map<PlannedEmail, { start: number; count: number }>()
   for (const row of candidates) {

@@ -7,26 +7,28 @@ import type { PlannedEmail } from "../../src/plan/plan.js"
 
 /**
  * Spec §9 written plainly: rows by priority, date, type and instance; a row is kept when no period of `periodDays`
- * days containing its date would hold more than `max` emails, counting every period start from the earliest.
+ * days containing its date would hold more than `max` emails, counting every period start from the earliest. Returns
+ * the first violated period (its start day) and the count in it, by the row's position.
  */
-const reference = (
+const referenceViolations = (
   rows: ReadonlyArray<PlannedEmail>,
   countedSendDays: ReadonlyArray<number>,
   max: number,
   periodDays: number
-): ReadonlyArray<PlannedEmail> => {
-  const candidates = rows
-    .filter((row) => row.status === "pre-scheduled" && !isFrequencyExempt(row.emailType))
+): ReadonlyMap<number, { readonly start: number; readonly count: number }> => {
+  const order = rows
+    .map((row, position) => ({ row, position }))
+    .filter(({ row }) => row.status === "pre-scheduled" && !isFrequencyExempt(row.emailType))
     .sort(
-      (a, b) =>
+      ({ row: a }, { row: b }) =>
         a.priority - b.priority ||
         (a.date < b.date ? -1 : a.date > b.date ? 1 : 0) ||
         (a.emailType < b.emailType ? -1 : a.emailType > b.emailType ? 1 : 0) ||
         (a.campaignInstanceId ?? -1) - (b.campaignInstanceId ?? -1)
     )
   const counted = [...countedSendDays]
-  const limited = new Map<PlannedEmail, { start: number; count: number }>()
-  for (const row of candidates) {
+  const violations = new Map<number, { start: number; count: number }>()
+  for (const { row, position } of order) {
     const day = toDayNumber(row.date)
     let violation: { start: number; count: number } | undefined
     for (let start = day - periodDays + 1; start <= day && violation === undefined; start++) {
@@ -34,24 +36,9 @@ const reference = (
       if (count + 1 > max) violation = { start, count }
     }
     if (violation === undefined) counted.push(day)
-    else limited.set(row, violation)
+    else violations.set(position, violation)
   }
-  return rows.map((row) => {
-    const violation = limited.get(row)
-    if (violation === undefined) return row
-    const start = dateFromDayNumber(violation.start)
-    const end = dateFromDayNumber(violation.start + periodDays - 1)
-    return {
-      ...row,
-      status: "skipped",
-      skipReason: "frequency_limit",
-      metadata: {
-        ...row.metadata,
-        reason_text: `Sending would exceed ${max} emails in the ${periodDays}-day period ${start} to ${end}.`,
-        frequency: { max, period_days: periodDays, period_start: start, period_end: end, count: violation.count }
-      }
-    }
-  })
+  return violations
 }
 
 const BASE = toDayNumber("2027-01-01")
@@ -114,10 +101,31 @@ describe("frequency limit (spec §9)", () => {
     ([specs, sent, max, periodDays]) => {
       const rows = specs.map(plannedRow)
       const counted = sent.map((offset) => BASE + offset)
-      assert.deepStrictEqual(
-        applyFrequencyLimit(rows, counted, max, periodDays),
-        reference(rows, counted, max, periodDays)
-      )
+      const limited = applyFrequencyLimit(rows, counted, max, periodDays)
+      const expected = referenceViolations(rows, counted, max, periodDays)
+      assert.strictEqual(limited.length, rows.length)
+      for (const [position, row] of rows.entries()) {
+        const violation = expected.get(position)
+        const got = limited[position]!
+        if (violation === undefined) {
+          assert.strictEqual(got, row)
+          continue
+        }
+        assert.deepStrictEqual(
+          { status: got.status, skipReason: got.skipReason, frequency: got.metadata.frequency },
+          {
+            status: "skipped",
+            skipReason: "frequency_limit",
+            frequency: {
+              max,
+              period_days: periodDays,
+              period_start: dateFromDayNumber(violation.start),
+              period_end: dateFromDayNumber(violation.start + periodDays - 1),
+              count: violation.count
+            }
+          }
+        )
+      }
     },
     { fastCheck: { numRuns: 2000 } }
   )
