@@ -1,3 +1,5 @@
+import { sortInPlace } from "../domain/sort-in-place.js"
+
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 /** A string JSON.stringify would copy as it is: no quote, backslash, control character or surrogate half. */
@@ -8,22 +10,10 @@ const jsonString = (text: string): string => (NEEDS_NO_ESCAPE.test(text) ? `"${t
 
 /**
  * Keys in code point order. An explanation has about a dozen keys, mostly in order already: they are sorted in place
- * by insertion, because `Array.prototype.sort` first copies them into a work array (half a gigabyte of garbage per
- * 100,000-contact night). Long key lists still go through `sort`.
+ * (`sortInPlace`); long key lists, which insertion would sort slowly, go through `sort`.
  */
-const sortedKeys = (keys: Array<string>): Array<string> => {
-  if (keys.length > 32) return keys.sort(byCodePoint)
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i]!
-    let j = i - 1
-    while (j >= 0 && keys[j]! > key) {
-      keys[j + 1] = keys[j]!
-      j--
-    }
-    keys[j + 1] = key
-  }
-  return keys
-}
+const sortedKeys = (keys: Array<string>): Array<string> =>
+  keys.length > 32 ? keys.sort(byCodePoint) : sortInPlace(keys, byCodePoint)
 
 /**
  * Canonical JSON (spec §14.2): keys sorted by code point at every level, no white space, null and undefined values

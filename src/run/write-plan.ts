@@ -6,6 +6,7 @@ import type { DatabaseError } from "../db/errors.js"
 import { planWriter } from "../db/plan-writes.js"
 import { civilFromDayNumber, dateFromDayNumber } from "../domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
+import { sortInPlace } from "../domain/sort-in-place.js"
 import type { PlanContext } from "../plan/index.js"
 import { dayKey, type PlanRecord, storedRowsHash, toRecord } from "../plan/index.js"
 import { planContactRow, readRelated } from "./batch-input.js"
@@ -20,22 +21,6 @@ import { addCounts, differs, NO_WRITES, type WriteCounts } from "./write.js"
 const byTypeThenDate = (a: PlanLineFields, b: PlanLineFields): number =>
   (a.emailType < b.emailType ? -1 : a.emailType > b.emailType ? 1 : 0) ||
   (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)
-
-/**
- * Sorts in place by insertion: linear for a list whose elements sit near their place (a batch's lines, out of order only
- * within a contact), where `Array.prototype.sort` would copy the whole list first.
- */
-const sortNearlySorted = <A>(list: Array<A>, order: (a: A, b: A) => number): void => {
-  for (let i = 1; i < list.length; i++) {
-    const item = list[i]!
-    let j = i - 1
-    while (j >= 0 && order(list[j]!, item) > 0) {
-      list[j + 1] = list[j]!
-      j--
-    }
-    list[j + 1] = item
-  }
-}
 
 /** A planned row that meets a stored owned row on its key, other than the one pass 1 found equal. */
 interface Comparison {
@@ -324,7 +309,7 @@ export const writePlan = (options: {
             // contacts the lines are in contact order already, and only each contact's few lines need ordering.
             const byLineOrder = (a: PlanLineFields, b: PlanLineFields) =>
               a.contactId - b.contactId || byTypeThenDate(a, b)
-            if (replanned.length === 0) sortNearlySorted(lines, byLineOrder)
+            if (replanned.length === 0) sortInPlace(lines, byLineOrder)
             const batchLines =
               replanned.length === 0
                 ? lines
