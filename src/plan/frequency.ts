@@ -31,6 +31,7 @@ const countBetween = (days: ReadonlyArray<number>, from: number, to: number): nu
  */
 export const applyFrequencyLimit = (
   rows: ReadonlyArray<PlannedEmail>,
+  /** Ascending (ContactHistory.countedSendDays). */
   countedSendDays: ReadonlyArray<number>,
   max: number,
   periodDays: number
@@ -39,9 +40,10 @@ export const applyFrequencyLimit = (
     .filter((row) => row.status === "pre-scheduled" && !isFrequencyExempt(row.emailType))
     .sort(byLimitOrder)
   if (candidates.length === 0) return rows
-  // Kept ascending: each count is two binary searches, and a kept day is inserted in place (a night plans millions
-  // of contacts; sorting and scanning the days for every period start made a fifth of a night's garbage).
-  const counted = [...countedSendDays].sort((a, b) => a - b)
+  // Kept ascending, as the history gives them: each count is two binary searches, and a kept day is inserted in place
+  // (a night plans millions of contacts; sorting and scanning the days for every period start made a fifth of a
+  // night's garbage).
+  const counted = [...countedSendDays]
   const limited = new Map<PlannedEmail, { start: number; count: number }>()
   for (const row of candidates) {
     const day = toDayNumber(row.date)
