@@ -51,7 +51,8 @@ describe("library surface (src/index.ts)", () => {
         "0001_base_schema",
         "0002_lean_indexes",
         "0003_change_tracking",
-        "0004_abandoned_checkpoints"
+        "0004_abandoned_checkpoints",
+        "0005_deferred_indexes"
       ])
     }).pipe(
       Effect.provide(

@@ -5,6 +5,7 @@ import baseSchema from "./migrations/0001_base_schema.js"
 import leanIndexes from "./migrations/0002_lean_indexes.js"
 import changeTracking from "./migrations/0003_change_tracking.js"
 import abandonedCheckpoints from "./migrations/0004_abandoned_checkpoints.js"
+import deferredIndexes from "./migrations/0005_deferred_indexes.js"
 import { MIGRATIONS_TABLE } from "./migrations-table.js"
 import { ensureRecognised } from "./recognise.js"
 
@@ -15,7 +16,8 @@ const migrator = Migrator.make({})({
     "0001_base_schema": baseSchema,
     "0002_lean_indexes": leanIndexes,
     "0003_change_tracking": changeTracking,
-    "0004_abandoned_checkpoints": abandonedCheckpoints
+    "0004_abandoned_checkpoints": abandonedCheckpoints,
+    "0005_deferred_indexes": deferredIndexes
   }),
   table: MIGRATIONS_TABLE
 })

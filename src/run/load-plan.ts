@@ -64,6 +64,8 @@ export const loadAndPlan = <E, R>(options: {
     const batches: Array<Batch> = []
     let droppedHandled = 0
     let droppedDuplicate = 0
+    let newRows = 0
+    let storedRows = 0
     const staged = new ByteWriter()
     yield* Effect.forEach(
       options.ranges,
@@ -83,6 +85,8 @@ export const loadAndPlan = <E, R>(options: {
           for (const warning of plan.warnings) warnings.add(warning)
           droppedHandled += plan.droppedHandled
           droppedDuplicate += plan.droppedDuplicate
+          newRows += plan.newRows
+          storedRows += plan.storedRows
           batches.push({
             firstId: plan.firstId,
             lastId: plan.lastId,
@@ -115,7 +119,9 @@ export const loadAndPlan = <E, R>(options: {
       warnings: [...warnings],
       malformedRows: malformed.result(),
       droppedHandled,
-      droppedDuplicate
+      droppedDuplicate,
+      newRows,
+      storedRows
     }
   })
 

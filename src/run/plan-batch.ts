@@ -56,6 +56,10 @@ export interface BatchPlan extends BatchRange {
   readonly droppedHandled: number
   readonly droppedDuplicate: number
   readonly planRows: number
+  /** Planned rows that meet no stored row on their key (inserts, unless the sender changes something first). */
+  readonly newRows: number
+  /** The stored email rows read for the batch's contacts. */
+  readonly storedRows: number
   /** The planned contacts, in id order, and the fingerprint of each one's stored rows when it was planned. */
   readonly contactIds: Int32Array
   readonly storedHashes: Float64Array
@@ -101,6 +105,8 @@ export const planBatch = (db: Database, range: BatchRange, context: PlanContext,
     let droppedHandled = 0
     let droppedDuplicate = 0
     let planRows = 0
+    let newRows = 0
+    let storedRows = 0
     let nextMalformed = 0
     const badContacts = contactRows.malformed
     const undecodableIds: Array<number> = []
@@ -134,6 +140,7 @@ export const planBatch = (db: Database, range: BatchRange, context: PlanContext,
       }
       contactIds.push(contact.id)
       storedHashes.push(hash.value())
+      storedRows += history.rows.length
 
       const owner = owners.length
       const taken: Array<number> = []
@@ -182,8 +189,10 @@ export const planBatch = (db: Database, range: BatchRange, context: PlanContext,
         // Already stored as it would be written on its start day? Then pass 2 need not read its metadata again; and
         // if stored there differently, pass 2 need not read the stored row to know it must rewrite it.
         const existing = stored.get(dayKey(planned.emailType, startDate))
-        if (existing === undefined || isHandledStatus(existing.status)) writeStagedRow(writer, staged)
-        else {
+        if (existing === undefined || isHandledStatus(existing.status)) {
+          if (existing === undefined) newRows++
+          writeStagedRow(writer, staged)
+        } else {
           const record = recordOn(staged, startDay, staged.metadata!, planned.hold ?? NO_MOVE, {
             typeNames: types.names,
             strings: strings.values,
@@ -241,6 +250,8 @@ export const planBatch = (db: Database, range: BatchRange, context: PlanContext,
       droppedHandled,
       droppedDuplicate,
       planRows,
+      newRows,
+      storedRows,
       contactIds: Int32Array.from(contactIds),
       storedHashes: Float64Array.from(storedHashes),
       undecodableIds,

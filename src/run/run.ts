@@ -4,6 +4,7 @@ import { balancePlan } from "../balance/index.js"
 import { changeVersion } from "../db/change-tracking.js"
 import { Checkpoint } from "../db/checkpoints.js"
 import { Database } from "../db/Database.js"
+import { restoreDeferredIndexes, withIndexesDeferred } from "../db/deferred-indexes.js"
 import { isDamagedFile } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
 import { prepareForWriting } from "../db/pragmas.js"
@@ -274,20 +275,23 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       planned.contacts.release()
       yield* startCheckpoint(profile)
       yield* Ref.set(checkpointStarted, true)
+      // A run killed while the indexes were deferred left them recorded: they are built before anything else.
+      yield* restoreDeferredIndexes
+      const write = writePlan({
+        db,
+        context,
+        batches: planned.batches,
+        items: itemKeys,
+        types: planned.types,
+        balanced,
+        staging,
+        time,
+        runId,
+        now: yield* utcTimestamp,
+        onProgress: (done) => progress("Writing", done, total)
+      })
       const [writeMs, written] = yield* elapsed(
-        writePlan({
-          db,
-          context,
-          batches: planned.batches,
-          items: itemKeys,
-          types: planned.types,
-          balanced,
-          staging,
-          time,
-          runId,
-          now: yield* utcTimestamp,
-          onProgress: (done) => progress("Writing", done, total)
-        })
+        isBulkWrite(planned) && !options.dryRun ? withIndexesDeferred(write) : write
       )
       const { summary } = planned
       const volume = dailyVolume(balanced.days, toDayNumber(asOf)).map((emails, offset) => ({
@@ -358,6 +362,13 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
   yield* prepareForWriting
   return yield* work
 })
+
+/**
+ * A write that inserts at least as many rows as the table holds for the run's contacts (a first run, or an upgraded
+ * predecessor database) builds the secondary indexes once afterwards instead of keeping them in every batch.
+ */
+const isBulkWrite = (planned: { readonly newRows: number; readonly storedRows: number }): boolean =>
+  planned.newRows > 0 && planned.newRows >= planned.storedRows
 
 const failureMessage = (cause: Cause.Cause<unknown>): string => {
   if (Cause.isInterruptedOnly(cause)) return "interrupted"

@@ -228,7 +228,8 @@ describe("email-scheduler CLI (real child processes)", () => {
       "0001_base_schema",
       "0002_lean_indexes",
       "0003_change_tracking",
-      "0004_abandoned_checkpoints"
+      "0004_abandoned_checkpoints",
+      "0005_deferred_indexes"
     ])
     assert.strictEqual(report.contacts.total, 50)
     assert.strictEqual(report.settings.timezone, "America/New_York")
