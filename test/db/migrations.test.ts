@@ -73,7 +73,8 @@ describe("migrations", () => {
         [1, "base_schema"],
         [2, "lean_indexes"],
         [3, "change_tracking"],
-        [4, "abandoned_checkpoints"]
+        [4, "abandoned_checkpoints"],
+        [5, "deferred_indexes"]
       ])
       assert.deepStrictEqual(second, [])
       assert.deepStrictEqual(schemaOf(path), schema)
@@ -97,7 +98,7 @@ describe("migrations", () => {
       }
       assert.strictEqual(
         (db.prepare(`SELECT count(*) AS n FROM ${MIGRATIONS_TABLE}`).get() as { n: number }).n,
-        4,
+        5,
         "the migrations are recorded in our own table"
       )
       db.close()
@@ -204,7 +205,8 @@ describe("migrations", () => {
       assert.deepStrictEqual(yield* migrate(path), [
         [2, "lean_indexes"],
         [3, "change_tracking"],
-        [4, "abandoned_checkpoints"]
+        [4, "abandoned_checkpoints"],
+        [5, "deferred_indexes"]
       ])
       assert.deepStrictEqual(indexNames(path, "email_schedules"), [
         "idx_email_schedules_contact_id_email_type_scheduled_send_date_unique",
