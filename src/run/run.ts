@@ -276,7 +276,8 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       yield* startCheckpoint(profile)
       yield* Ref.set(checkpointStarted, true)
       // A run killed while the indexes were deferred left them recorded: they are built before anything else.
-      yield* restoreDeferredIndexes
+      const indexProgress = (done: number, count: number) => progress("Building indexes", done, count)
+      yield* restoreDeferredIndexes(indexProgress)
       const write = writePlan({
         db,
         context,
@@ -291,7 +292,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         onProgress: (done) => progress("Writing", done, total)
       })
       const [writeMs, written] = yield* elapsed(
-        isBulkWrite(planned) && !options.dryRun ? withIndexesDeferred(write) : write
+        isBulkWrite(planned) && !options.dryRun ? withIndexesDeferred(write, indexProgress) : write
       )
       const { summary } = planned
       const volume = dailyVolume(balanced.days, toDayNumber(asOf)).map((emails, offset) => ({

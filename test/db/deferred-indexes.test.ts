@@ -62,12 +62,15 @@ describe("secondary indexes of email_schedules deferred during a bulk write (iss
       const before = snapshot(path)
       assert.strictEqual(before.indexes.length, 5)
       const seenWhileWriting: Array<Snapshot> = []
+      const building: Array<string> = []
       const report = yield* runAsOf("2026-11-29", {
         flags: { batch_size: "100" },
-        onProgress: (phase) => {
+        onProgress: (phase, done, total) => {
           if (phase === "Writing") seenWhileWriting.push(snapshot(path))
+          if (phase === "Building indexes") building.push(`${done}/${total}`)
         }
       }).pipe(Effect.provide(runnableFile(path)))
+      assert.deepStrictEqual(building, ["0/4", "1/4", "2/4", "3/4", "4/4"])
       assert.isAbove(report.writes.inserted, 300)
       assert.strictEqual(report.batches.total, 3)
       // Between committed batches only the unique key is there; the other four are recorded, not lost.
@@ -134,14 +137,24 @@ describe("secondary indexes of email_schedules deferred during a bulk write (iss
     Effect.gen(function* () {
       const path = yield* upgradedPredecessor("failed.sqlite", 50)
       const before = snapshot(path)
-      const failed = yield* withIndexesDeferred(
-        Effect.gen(function* () {
-          assert.deepStrictEqual(snapshot(path).recorded, SECONDARY)
-          return yield* Effect.fail("the write failed" as const)
-        })
-      ).pipe(Effect.provide(sqliteFile(path)), Effect.exit)
+      const tempStore = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`PRAGMA temp_store`)
+      const [failed, tempStoreBefore, tempStoreAfter] = yield* Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`PRAGMA temp_store = DEFAULT`
+        const settingBefore = yield* tempStore
+        const exit = yield* withIndexesDeferred(
+          Effect.gen(function* () {
+            assert.deepStrictEqual(snapshot(path).recorded, SECONDARY)
+            return yield* Effect.fail("the write failed" as const)
+          })
+        ).pipe(Effect.exit)
+        return [exit, settingBefore, yield* tempStore] as const
+      }).pipe(Effect.provide(sqliteFile(path)))
       assert.deepStrictEqual(failed, Exit.fail("the write failed"))
       assert.deepStrictEqual(snapshot(path), before)
+      // The build sorted in files; the connection has its own setting back.
+      assert.deepStrictEqual(tempStoreBefore, [{ temp_store: 0 }])
+      assert.deepStrictEqual(tempStoreAfter, tempStoreBefore)
 
       const interrupted = yield* Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
