@@ -46,7 +46,9 @@ export const syncAndRunAs = (config: ProductionConfig, runId: string) =>
     yield* phase("integrity check after pull", sync.verify(pulled.local, "after the pull"))
     const report = yield* phase(
       "schedule",
-      runOnce({ asOf: config.asOf, dryRun: false, flags: {}, runId }).pipe(Effect.provide(databaseFile(pulled.local)))
+      runOnce({ asOf: config.asOf, dryRun: false, flags: {}, runId, disposableFile: true }).pipe(
+        Effect.provide(databaseFile(pulled.local))
+      )
     )
     yield* recordRunMetrics(report)
     yield* phase("integrity check after run", sync.verify(pulled.local, "after the run"))

@@ -7,7 +7,7 @@ import { Database } from "../db/Database.js"
 import { restoreDeferredIndexes, withIndexesDeferred } from "../db/deferred-indexes.js"
 import { isDamagedFile } from "../db/errors.js"
 import { runMigrations } from "../db/migrations.js"
-import { prepareForWriting } from "../db/pragmas.js"
+import { prepareForWriting, skipSyncing } from "../db/pragmas.js"
 import { ensureRecognised } from "../db/recognise.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
 import { addDays, businessDateProblem, type IsoDate, toDayNumber } from "../domain/dates.js"
@@ -47,6 +47,11 @@ export interface RunOptions {
   readonly onProgress?: (phase: string, done: number, total: number) => void
   /** A run id made by the caller (the production job logs it from its first line); by default a new one. */
   readonly runId?: string
+  /**
+   * The file is a private copy thrown away if the machine fails (the production job's pull): writes skip `fsync`
+   * (db/pragmas.ts `skipSyncing`). Never for a file that is scheduled in place.
+   */
+  readonly disposableFile?: boolean
 }
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC (spec §1.2): timestamps never influence a decision. */
@@ -361,6 +366,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
   yield* ensureRecognised
   if (options.dryRun) return yield* inRolledBackTransaction(work)
   yield* prepareForWriting
+  if (options.disposableFile === true) yield* skipSyncing
   return yield* work
 })
 

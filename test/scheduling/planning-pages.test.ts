@@ -32,7 +32,7 @@ const planRows = (path: string) =>
 
 /**
  * Contact 5001 is malformed and owns an undecodable stored row and a malformed event: with 5,600 contacts in one
- * batch, pass 1 reads related rows a page of 5,000 contacts at a time, and 5001 sits just past the first page.
+ * batch, pass 1 reads related rows a page of 1,000 contacts at a time, and 5001 sits just past the fifth page.
  */
 const damageAtThePageBoundary = (path: string) =>
   Effect.forEach(
