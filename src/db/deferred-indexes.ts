@@ -6,7 +6,7 @@ import { DatabaseError } from "./errors.js"
  * Bulk writes without the secondary indexes of `email_schedules` (issue 11). A run that inserts about as many rows
  * as the table holds (a first run) would otherwise rewrite nearly every page of `(status, scheduled_send_date)` in
  * every batch's commit, because each batch's rows spread over all its dates: at 1 M contacts that was 27 of the write's
- * 58 s inside the transactions, against 8–10 s to build the index once from the finished table.
+ * 58 s inside the transactions, against 6–10 s to build the index once from the finished table.
  *
  * Each deferred index is recorded with its exact SQL in the same transaction that drops it, and the record is removed
  * in the transaction that builds it again, so an index is never lost: a run killed in between leaves the record, and
