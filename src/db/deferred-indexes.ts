@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { DatabaseError } from "./errors.js"
+import { quoteIdentifier } from "./introspect.js"
 
 /**
  * Bulk writes without the secondary indexes of `email_schedules` (issue 11). A run that inserts about as many rows
@@ -22,8 +23,6 @@ export const createDeferredIndexesTable = `CREATE TABLE IF NOT EXISTS ${DEFERRED
 const IndexSql = Schema.Struct({ name: Schema.String, sql: Schema.String })
 const decodeIndexes = Schema.decodeUnknown(Schema.Array(IndexSql))
 const IndexName = Schema.Struct({ name: Schema.String })
-
-const quote = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`
 
 /** The indexes a bulk write may defer: every non-unique one made by CREATE INDEX (unique ones keep enforcing §2.4). */
 const deferrableIndexes = Effect.flatMap(SqlClient.SqlClient, (sql) =>
@@ -73,17 +72,15 @@ export const restoreDeferredIndexes = (onProgress: IndexProgress = () => undefin
     return recorded.length
   }).pipe(Effect.mapError((cause) => new DatabaseError({ operation: "build the deferred indexes", cause })))
 
-/** Drops the deferrable indexes, recording each one's SQL in the same transaction; answers the names dropped. */
+/** Drops the deferrable indexes, recording each one's SQL in the same transaction. */
 const deferIndexes = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  return yield* sql.withTransaction(
+  yield* sql.withTransaction(
     Effect.gen(function* () {
-      const indexes = yield* deferrableIndexes
-      for (const index of indexes) {
+      for (const index of yield* deferrableIndexes) {
         yield* sql`INSERT INTO ${sql(DEFERRED_INDEXES_TABLE)} (name, sql) VALUES (${index.name}, ${index.sql})`
-        yield* sql.unsafe(`DROP INDEX ${quote(index.name)}`)
+        yield* sql.unsafe(`DROP INDEX ${quoteIdentifier(index.name)}`)
       }
-      return indexes.map((index) => index.name)
     })
   )
 }).pipe(Effect.mapError((cause) => new DatabaseError({ operation: "defer the indexes of email_schedules", cause })))

@@ -1,6 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 
+/** An identifier (table, column, index name) quoted for SQL text: DDL cannot take it as a bound parameter. */
+export const quoteIdentifier = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`
+
 /** Decodes the rows of a catalogue query: the catalogue is SQLite's, but we still never cast a row. */
 const decodeRows = <A, I>(schema: Schema.Schema<A, I>) => Schema.decodeUnknown(Schema.Array(schema))
 

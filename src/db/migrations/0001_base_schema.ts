@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { tableColumns, tableExists, tableIndexes } from "../introspect.js"
+import { quoteIdentifier, tableColumns, tableExists, tableIndexes } from "../introspect.js"
 import {
   EMAIL_SCHEDULES,
   type IndexDefinition,
@@ -9,12 +9,10 @@ import {
   type TableDefinition
 } from "../schema.js"
 
-const quote = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`
-
 const createTable = (table: TableDefinition) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
     sql.unsafe(
-      `CREATE TABLE ${quote(table.name)} (\n  ${table.columns.map((c) => `${quote(c.name)} ${c.create}`).join(",\n  ")}\n)`
+      `CREATE TABLE ${quoteIdentifier(table.name)} (\n  ${table.columns.map((c) => `${quoteIdentifier(c.name)} ${c.create}`).join(",\n  ")}\n)`
     )
   )
 
@@ -30,7 +28,9 @@ const addMissingColumns = (table: TableDefinition) =>
           new Error(`table ${table.name} has no ${column.name} column and cannot be upgraded in place`)
         )
       }
-      yield* sql.unsafe(`ALTER TABLE ${quote(table.name)} ADD COLUMN ${quote(column.name)} ${column.add}`)
+      yield* sql.unsafe(
+        `ALTER TABLE ${quoteIdentifier(table.name)} ADD COLUMN ${quoteIdentifier(column.name)} ${column.add}`
+      )
     }
   })
 
@@ -44,8 +44,8 @@ const ensureIndex = (table: string, index: IndexDefinition) =>
     )
     if (present) return
     yield* sql.unsafe(
-      `CREATE ${index.unique ? "UNIQUE " : ""}INDEX IF NOT EXISTS ${quote(index.name)} ON ${quote(table)} (${index.columns
-        .map(quote)
+      `CREATE ${index.unique ? "UNIQUE " : ""}INDEX IF NOT EXISTS ${quoteIdentifier(index.name)} ON ${quoteIdentifier(table)} (${index.columns
+        .map(quoteIdentifier)
         .join(", ")})`
     )
   })
@@ -63,7 +63,8 @@ const dropLegacyUniqueEventIndex = Effect.gen(function* () {
   const indexes = (yield* tableIndexes(EMAIL_SCHEDULES.name)).filter(
     (index) => index.unique === 1 && index.columns === legacy
   )
-  for (const index of indexes.filter((i) => i.origin === "c")) yield* sql.unsafe(`DROP INDEX ${quote(index.name)}`)
+  for (const index of indexes.filter((i) => i.origin === "c"))
+    yield* sql.unsafe(`DROP INDEX ${quoteIdentifier(index.name)}`)
   if (indexes.some((index) => index.origin !== "c")) yield* rebuildEmailSchedules
 })
 
@@ -82,11 +83,14 @@ const rebuildEmailSchedules = Effect.gen(function* () {
     Effect.flatMap(Schema.decodeUnknown(Schema.Array(Sequence)))
   )
   yield* createTable({ ...EMAIL_SCHEDULES, name: temporary })
-  for (const extra of extras) yield* sql.unsafe(`ALTER TABLE ${quote(temporary)} ADD COLUMN ${quote(extra)}`)
-  const copied = [...columns].map(quote).join(", ")
-  yield* sql.unsafe(`INSERT INTO ${quote(temporary)} (${copied}) SELECT ${copied} FROM ${quote(table)}`)
-  yield* sql.unsafe(`DROP TABLE ${quote(table)}`)
-  yield* sql.unsafe(`ALTER TABLE ${quote(temporary)} RENAME TO ${quote(table)}`)
+  for (const extra of extras)
+    yield* sql.unsafe(`ALTER TABLE ${quoteIdentifier(temporary)} ADD COLUMN ${quoteIdentifier(extra)}`)
+  const copied = [...columns].map(quoteIdentifier).join(", ")
+  yield* sql.unsafe(
+    `INSERT INTO ${quoteIdentifier(temporary)} (${copied}) SELECT ${copied} FROM ${quoteIdentifier(table)}`
+  )
+  yield* sql.unsafe(`DROP TABLE ${quoteIdentifier(table)}`)
+  yield* sql.unsafe(`ALTER TABLE ${quoteIdentifier(temporary)} RENAME TO ${quoteIdentifier(table)}`)
   for (const dependent of dependents) if (dependent.sql !== null) yield* sql.unsafe(dependent.sql)
   const seq = sequence[0]?.seq
   if (seq !== undefined && seq !== null) {

@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
+import { quoteIdentifier } from "../introspect.js"
 import { TABLES } from "../schema.js"
 
 /**
@@ -31,8 +32,6 @@ export interface IndexShape {
   /** Each key column as `name desc collation`; undefined for partial and expression indexes, which are kept. */
   readonly keys: ReadonlyArray<string> | undefined
 }
-
-const quote = (identifier: string): string => `"${identifier.replaceAll('"', '""')}"`
 
 const indexShapes = (table: string) =>
   Effect.gen(function* () {
@@ -85,8 +84,9 @@ export const redundantIndexes = (indexes: ReadonlyArray<IndexShape>): ReadonlyAr
  */
 export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  for (const name of UNNEEDED_OWN_INDEXES) yield* sql.unsafe(`DROP INDEX IF EXISTS ${quote(name)}`)
+  for (const name of UNNEEDED_OWN_INDEXES) yield* sql.unsafe(`DROP INDEX IF EXISTS ${quoteIdentifier(name)}`)
   for (const table of TABLES) {
-    for (const name of redundantIndexes(yield* indexShapes(table.name))) yield* sql.unsafe(`DROP INDEX ${quote(name)}`)
+    for (const name of redundantIndexes(yield* indexShapes(table.name)))
+      yield* sql.unsafe(`DROP INDEX ${quoteIdentifier(name)}`)
   }
 })
