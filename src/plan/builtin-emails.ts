@@ -1,7 +1,8 @@
 import type { Contact } from "../domain/contact.js"
-import { addDays, anniversary, type IsoDate } from "../domain/dates.js"
+import { addDays, anniversary, formatDate, type IsoDate } from "../domain/dates.js"
 import type { Settings } from "../settings/settings.js"
 import { Identity } from "./history.js"
+import { Horizon } from "./horizon.js"
 import type { Candidate } from "./plan.js"
 
 /** next_anniversary(E, R): this year's anniversary if it is on or after R, else next year's (spec §1.1). */
@@ -14,6 +15,12 @@ export const nextAnniversary = (date: IsoDate, reference: IsoDate): IsoDate => {
 /** Whole months from E to T: the day of month is ignored (spec §1.1). */
 export const wholeMonths = (from: IsoDate, to: IsoDate): number =>
   (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + (Number(to.slice(5, 7)) - Number(from.slice(5, 7)))
+
+/** The first day on which `wholeMonths(from, day)` reaches `months`: the first of that month. */
+const firstDayMonthsAfter = (from: IsoDate, months: number): IsoDate => {
+  const index = Number(from.slice(0, 4)) * 12 + Number(from.slice(5, 7)) - 1 + months
+  return formatDate({ year: Math.floor(index / 12), month: (index % 12) + 1, day: 1 })
+}
 
 const builtin = (
   emailType: "birthday" | "effective_date" | "aep",
@@ -45,38 +52,56 @@ const builtin = (
 const anniversaryEmail = (
   emailType: "birthday" | "effective_date",
   date: IsoDate,
-  today: IsoDate,
+  horizon: Horizon,
   daysBefore: number,
   priority: number
 ): Candidate => {
-  const event = nextAnniversary(date, today)
+  // The next anniversary on or after today stays the same until today passes it.
+  const event = nextAnniversary(date, horizon.today)
+  horizon.lastsThrough(event)
   return builtin(emailType, event, addDays(event, -daysBefore), daysBefore === 0 ? event : addDays(event, -1), priority)
 }
 
-/** The built-in candidates (spec §5.2–§5.4) of a contact with a usable state, in the order of spec §11 step 4. */
-export const builtinCandidates = (contact: Contact, settings: Settings, today: IsoDate): ReadonlyArray<Candidate> => {
+/**
+ * The built-in candidates (spec §5.2–§5.4) of a contact with a usable state, in the order of spec §11 step 4. Tests
+ * against today are recorded in `horizon` (a fresh one when the caller does not need it).
+ */
+export const builtinCandidates = (
+  contact: Contact,
+  settings: Settings,
+  today: IsoDate,
+  horizon: Horizon = new Horizon(today)
+): ReadonlyArray<Candidate> => {
   if (contact.state === undefined) return []
   const candidates: Array<Candidate> = []
   if (contact.birthDate !== undefined) {
     candidates.push(
-      anniversaryEmail("birthday", contact.birthDate, today, settings.birthday_days_before, settings.birthday_priority)
+      anniversaryEmail(
+        "birthday",
+        contact.birthDate,
+        horizon,
+        settings.birthday_days_before,
+        settings.birthday_priority
+      )
     )
   }
   const effective = contact.effectiveDate
-  if (effective !== undefined && wholeMonths(effective, today) >= settings.effective_date_first_email_months) {
+  const firstEmailMonths = settings.effective_date_first_email_months
+  if (effective !== undefined && wholeMonths(effective, today) >= firstEmailMonths) {
     candidates.push(
       anniversaryEmail(
         "effective_date",
         effective,
-        today,
+        horizon,
         settings.effective_date_days_before,
         settings.effective_date_priority
       )
     )
-  }
+  } else if (effective !== undefined) horizon.changesOn(firstDayMonthsAfter(effective, firstEmailMonths))
   if (settings.aep_enabled) {
     const aep = `2001-${String(settings.aep_month).padStart(2, "0")}-${String(settings.aep_day).padStart(2, "0")}`
     const next = nextAnniversary(aep, today)
+    horizon.lastsThrough(next)
     const previous = anniversary(aep, Number(next.slice(0, 4)) - 1)
     candidates.push(
       builtin("aep", next, next, undefined, settings.aep_priority),

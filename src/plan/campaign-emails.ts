@@ -5,6 +5,7 @@ import { hash30 } from "../rules/hash.js"
 import type { Settings } from "../settings/settings.js"
 import { type CampaignSetup, matchesInstance, type ProcessedInstance, spreadSpan } from "./campaigns.js"
 import { Identity } from "./history.js"
+import { Horizon } from "./horizon.js"
 import type { Candidate } from "./plan.js"
 
 /** Enrollment statuses the scheduler (re)evaluates (spec §7.4); `sent` and any other status are left alone. */
@@ -23,11 +24,13 @@ const campaignCandidate = (
   instance: ProcessedInstance,
   trigger: IsoDate | undefined,
   enrollmentIds: ReadonlyArray<number>,
-  today: IsoDate
+  horizon: Horizon
 ): Candidate => {
   const type = instance.type
-  const t = trigger ?? instance.activeStart ?? today
+  const t = trigger ?? instance.activeStart ?? horizon.today
   const open = trigger === undefined && instance.activeStart === undefined
+  // An open trigger is dated from today itself.
+  if (open) horizon.usesToday()
   let ideal: IsoDate
   let latest: IsoDate | undefined
   let spread: Record<string, unknown> | undefined
@@ -82,7 +85,8 @@ export const campaignCandidates = (
   enrollments: ReadonlyArray<EnrollmentRow>,
   setup: CampaignSetup,
   settings: Settings,
-  today: IsoDate
+  today: IsoDate,
+  horizon: Horizon = new Horizon(today)
 ): CampaignCandidates => {
   const candidates: Array<Candidate> = []
   const skippedEnrollments: Array<number> = []
@@ -90,7 +94,7 @@ export const campaignCandidates = (
   for (const instance of setup.instances) {
     if (instance.type.target_all_contacts) {
       if (contact.emailValid && matchesInstance(instance, contact, settings)) {
-        candidates.push(campaignCandidate(contact, instance, undefined, [], today))
+        candidates.push(campaignCandidate(contact, instance, undefined, [], horizon))
       }
       continue
     }
@@ -116,7 +120,7 @@ export const campaignCandidates = (
       a === b ? 0 : a === undefined ? -1 : b === undefined ? 1 : a < b ? -1 : 1
     )
     for (const trigger of triggers) {
-      candidates.push(campaignCandidate(contact, instance, trigger, byTrigger.get(trigger) ?? [], today))
+      candidates.push(campaignCandidate(contact, instance, trigger, byTrigger.get(trigger) ?? [], horizon))
     }
   }
   return { candidates, skippedEnrollments, warnings }

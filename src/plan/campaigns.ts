@@ -3,6 +3,7 @@ import type { CampaignInstanceRow, CampaignTypeRow } from "../domain/campaign.js
 import type { Contact } from "../domain/contact.js"
 import { daysBetween, type IsoDate, readLooseDate } from "../domain/dates.js"
 import type { Settings } from "../settings/settings.js"
+import { Horizon } from "./horizon.js"
 
 /** A parsed targeting list (spec §7.2): undefined means "everyone". */
 export type TargetList = ReadonlySet<string> | undefined
@@ -41,6 +42,8 @@ export interface CampaignSetup {
    */
   readonly untouchable: ReadonlySet<number>
   readonly warnings: ReadonlyArray<string>
+  /** The first day on which an instance starts or stops running (plan/horizon.ts): every contact's plan may change. */
+  readonly changesOn: IsoDate | undefined
 }
 
 /** Campaign rows that failed to decode (table, id and the column's problem). */
@@ -58,7 +61,8 @@ export const NO_CAMPAIGNS: CampaignSetup = {
   instancesById: new Map(),
   typesByName: new Map(),
   untouchable: new Set(),
-  warnings: []
+  warnings: [],
+  changesOn: undefined
 }
 
 /**
@@ -73,6 +77,7 @@ export const campaignSetup = (
 ): CampaignSetup => {
   const warnings: Array<string> = []
   const untouchable = new Set<number>()
+  const horizon = new Horizon(today)
   for (const bad of [...unreadable.types, ...unreadable.instances]) {
     warnings.push(`${bad.message}; the email rows it may own are left untouched`)
   }
@@ -112,7 +117,9 @@ export const campaignSetup = (
       warnings.push(`${label} has spread_end_date ${spreadEnd} before spread_start_date ${spreadStart}; it is ignored`)
       continue
     }
-    if (!type.active || (start !== undefined && start > today) || (end !== undefined && today > end)) continue
+    const running =
+      type.active && (start === undefined || !horizon.after(start)) && (end === undefined || horizon.notBefore(end))
+    if (!running) continue
     if (type.target_all_contacts && type.days_before_event > 0 && !(type.spread_evenly && spreadStart && spreadEnd)) {
       warnings.push(
         `${label} targets all contacts with days_before_event ${type.days_before_event} > 0: its trigger is its start date, so it produces no email`
@@ -139,7 +146,8 @@ export const campaignSetup = (
     instancesById: new Map(processed.map((i) => [i.id, i])),
     typesByName,
     untouchable,
-    warnings
+    warnings,
+    changesOn: horizon.first
   }
 }
 

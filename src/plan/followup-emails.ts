@@ -11,6 +11,7 @@ import {
 import type { Settings } from "../settings/settings.js"
 import type { CampaignSetup } from "./campaigns.js"
 import { type ContactHistory, Identity, sendDateOf, storedEventDate } from "./history.js"
+import { Horizon } from "./horizon.js"
 import type { Candidate } from "./plan.js"
 
 export type Behaviour = "cold" | "clicked_no_hq" | "hq_no_yes" | "hq_with_yes"
@@ -87,8 +88,11 @@ export const followupCandidates = (options: {
   readonly setup: CampaignSetup
   readonly settings: Settings
   readonly today: IsoDate
+  /** Records the tests against today (plan/horizon.ts). */
+  readonly horizon?: Horizon
 }): ReadonlyArray<Candidate> => {
   const { history, setup, settings, today } = options
+  const horizon = options.horizon ?? new Horizon(today)
   const parents = history.rows
     .filter(
       (row: EmailScheduleRow) =>
@@ -102,6 +106,9 @@ export const followupCandidates = (options: {
     const identity = Identity.followup(parent.id)
     const age = daysBetween(sent, today)
     const inLookback = age >= 0 && age <= settings.followup_lookback_days
+    // The lookback starts on the send date and ends `followup_lookback_days` later.
+    if (age < 0) horizon.changesOn(sent)
+    else if (inLookback) horizon.lastsThrough(addDays(sent, settings.followup_lookback_days))
     if (!inLookback && !history.commitments.has(identity)) continue
     const behaviour = behaviourSince(sent, options.events, options.clicks)
     const campaignType = parent.email_type.startsWith("campaign_")

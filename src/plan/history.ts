@@ -1,6 +1,7 @@
 import { formatDate, type IsoDate, isValidCalendarDate, readLooseDate, toDayNumber } from "../domain/dates.js"
 import { type EmailScheduleRow, isFollowupType, isFrequencyExempt, isHandledStatus } from "../domain/email.js"
 import { metadataObject } from "../domain/events.js"
+import { Horizon } from "./horizon.js"
 
 /** The real event date stored in event_year/month/day, when all three form a calendar date. */
 export const storedEventDate = (row: EmailScheduleRow): IsoDate | undefined => {
@@ -63,14 +64,16 @@ export interface ContactHistory {
   readonly postWindowRows: ReadonlyArray<Commitment>
   /** Send dates (day numbers, ascending) of handled rows that count towards frequency limits (spec §9). */
   readonly countedSendDays: ReadonlyArray<number>
+  /** The first day on which a base date above changes by the calendar alone (plan/horizon.ts). */
+  readonly changesOn: IsoDate | undefined
 }
 
 const isIsoDate = (value: unknown): value is IsoDate => typeof value === "string" && /^\d{4}-\d{2}-\d{2}$/.test(value)
 
-export const baseDateOf = (row: EmailScheduleRow, metadata: Readonly<Record<string, unknown>>, today: IsoDate) => {
+export const baseDateOf = (row: EmailScheduleRow, metadata: Readonly<Record<string, unknown>>, horizon: Horizon) => {
   const planned = metadata.planned_date
-  if (isIsoDate(planned) && planned >= today) return planned
-  return row.scheduled_send_date >= today ? row.scheduled_send_date : undefined
+  if (isIsoDate(planned) && horizon.notBefore(planned)) return planned
+  return horizon.notBefore(row.scheduled_send_date) ? row.scheduled_send_date : undefined
 }
 
 /** The date an email went out (spec §8.1): the date part of actual_send_datetime when it parses. */
@@ -87,6 +90,7 @@ export const buildHistory = (rows: ReadonlyArray<EmailScheduleRow>, today: IsoDa
   const commitments = new Map<string, Array<Commitment>>()
   const postWindowRows: Array<Commitment> = []
   const countedSendDays: Array<number> = []
+  const horizon = new Horizon(today)
   for (const row of rows) {
     let parsed: Readonly<Record<string, unknown>> | undefined
     const metadata = () => {
@@ -102,7 +106,7 @@ export const buildHistory = (rows: ReadonlyArray<EmailScheduleRow>, today: IsoDa
       }
       continue
     }
-    const baseDate = baseDateOf(row, metadata(), today)
+    const baseDate = baseDateOf(row, metadata(), horizon)
     if (baseDate === undefined) continue
     const commitment: Commitment = { row, baseDate, metadata: metadata() }
     if (row.email_type === "post_window" && row.status === "pre-scheduled") postWindowRows.push(commitment)
@@ -117,7 +121,15 @@ export const buildHistory = (rows: ReadonlyArray<EmailScheduleRow>, today: IsoDa
   for (const list of commitments.values()) list.sort(byBaseThenId)
   postWindowRows.sort(byBaseThenId)
   countedSendDays.sort((a, b) => a - b)
-  return { rows, handledIdentities, handledKeys, commitments, postWindowRows, countedSendDays }
+  return {
+    rows,
+    handledIdentities,
+    handledKeys,
+    commitments,
+    postWindowRows,
+    countedSendDays,
+    changesOn: horizon.first
+  }
 }
 
 /** The commitment for an identity: the smallest base date (then lowest id) within the latest date, if any. */

@@ -2,6 +2,7 @@ import { Predicate } from "effect"
 import type { IsoDate } from "../domain/dates.js"
 import { type ExclusionContext, exclusionAt, type WindowSubject } from "../rules/windows.js"
 import { type Commitment, type ContactHistory, emailKey } from "./history.js"
+import { Horizon } from "./horizon.js"
 import { DAILY_CAP, ED_SMOOTHING } from "./move-steps.js"
 import type { Hold, PlannedEmail } from "./plan.js"
 
@@ -24,13 +25,13 @@ const storedMove = (metadata: Readonly<Record<string, unknown>>): { steps: numbe
  * planner reused (a commitment) or its recorded planned date is tonight's planned date. A row whose plan changed
  * (new settings, new data) is not held: it is balanced again from its new planned date.
  */
-const storedCounterpart = (row: PlannedEmail, history: ContactHistory, today: IsoDate): Commitment | undefined => {
+const storedCounterpart = (row: PlannedEmail, history: ContactHistory, horizon: Horizon): Commitment | undefined => {
   if (row.identity === undefined) return undefined
   let found: Commitment | undefined
   for (const candidate of history.commitments.get(row.identity) ?? []) {
     const stored = candidate.row
     const date = stored.scheduled_send_date
-    if (stored.status !== "pre-scheduled" || date < today || !/^\d{4}-\d{2}-\d{2}$/.test(date)) continue
+    if (stored.status !== "pre-scheduled" || !horizon.notBefore(date) || !/^\d{4}-\d{2}-\d{2}$/.test(date)) continue
     if (row.latestDate !== undefined && date > row.latestDate) continue
     if (stored.id === row.commitmentId) return candidate
     if (found === undefined && candidate.metadata.planned_date === row.date) found = candidate
@@ -47,13 +48,20 @@ const storedCounterpart = (row: PlannedEmail, history: ContactHistory, today: Is
 export const holdRows = (
   rows: ReadonlyArray<PlannedEmail>,
   history: ContactHistory,
-  context: { readonly subject: WindowSubject; readonly exclusion: ExclusionContext; readonly today: IsoDate }
+  context: {
+    readonly subject: WindowSubject
+    readonly exclusion: ExclusionContext
+    readonly today: IsoDate
+    /** Records the tests against today (plan/horizon.ts). */
+    readonly horizon?: Horizon
+  }
 ): ReadonlyArray<PlannedEmail> => {
+  const horizon = context.horizon ?? new Horizon(context.today)
   const planKeys = new Set(rows.map((row) => emailKey(row.emailType, row.date)))
   const heldKeys = new Set<string>()
   return rows.map((row) => {
     if (row.status !== "pre-scheduled") return row
-    const stored = storedCounterpart(row, history, context.today)
+    const stored = storedCounterpart(row, history, horizon)
     if (stored === undefined) return row
     const date = stored.row.scheduled_send_date
     if (date !== row.date) {

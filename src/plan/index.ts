@@ -6,6 +6,7 @@
 export { campaignSetup } from "./campaigns.js"
 export { type ContactCensus, makeCensus, withMalformedContacts } from "./contact-census.js"
 export { buildHistory, type ContactHistory } from "./history.js"
+export { earlierDay } from "./horizon.js"
 export { DAILY_CAP, ED_SMOOTHING, HELD, stepNames } from "./move-steps.js"
 export type { CandidateTrace, PlannedEmail } from "./plan.js"
 export { type ContactPlan, type PlanContext, planContact, planContext } from "./plan-contact.js"

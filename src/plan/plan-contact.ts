@@ -19,6 +19,7 @@ import { followupCandidates } from "./followup-emails.js"
 import { applyFrequencyLimit } from "./frequency.js"
 import { type ContactHistory, commitmentFor, emailKey } from "./history.js"
 import { holdRows } from "./holds.js"
+import { earlierDay, Horizon } from "./horizon.js"
 import type { Candidate, CandidateTrace, PlannedEmail } from "./plan.js"
 import { type PostWindowTrace, postWindowEmails } from "./post-window.js"
 import { resolveDate } from "./resolve-date.js"
@@ -60,6 +61,11 @@ export interface ContactPlan {
   /** The status each evaluated enrollment should have (spec §7.9); absent ones stay unchanged. */
   readonly enrollmentStatus: ReadonlyMap<number, EnrollmentStatus>
   readonly warnings: ReadonlyArray<string>
+  /**
+   * The first day after today on which planning the same data could give another plan (plan/horizon.ts), or
+   * undefined when no date alone can change it. Meaningful when the stored rows are this plan already.
+   */
+  readonly changesOn: IsoDate | undefined
 }
 
 /** Spec §11 step 5: pre-scheduled before skipped, then lower priority, lower instance id, lower parent id. */
@@ -79,8 +85,10 @@ const NONE: ReadonlyArray<never> = []
 export const planContact = (input: ContactPlanInput, context: PlanContext): ContactPlan => {
   const { contact, history } = input
   const { settings, today, exclusion } = context
+  const horizon = new Horizon(today)
+  horizon.changesOn(earlierDay(history.changesOn, context.campaigns.changesOn))
   const enrollmentStatus = new Map<number, EnrollmentStatus>()
-  const campaign = campaignCandidates(contact, input.enrollments ?? NONE, context.campaigns, settings, today)
+  const campaign = campaignCandidates(contact, input.enrollments ?? NONE, context.campaigns, settings, today, horizon)
   for (const id of campaign.skippedEnrollments) enrollmentStatus.set(id, "skipped")
   if (!contact.emailValid) {
     return {
@@ -90,7 +98,8 @@ export const planContact = (input: ContactPlanInput, context: PlanContext): Cont
       droppedHandled: 0,
       droppedDuplicate: 0,
       enrollmentStatus,
-      warnings: campaign.warnings
+      warnings: campaign.warnings,
+      changesOn: horizon.first
     }
   }
   const globalUnderwriting = input.failedUnderwriting && settings.exclude_failed_underwriting_global
@@ -98,7 +107,7 @@ export const planContact = (input: ContactPlanInput, context: PlanContext): Cont
   const planned: Array<PlannedEmail> = []
   let droppedHandled = 0
   const candidates: ReadonlyArray<Candidate> = [
-    ...builtinCandidates(contact, settings, today),
+    ...builtinCandidates(contact, settings, today, horizon),
     ...campaign.candidates,
     ...followupCandidates({
       history,
@@ -106,7 +115,8 @@ export const planContact = (input: ContactPlanInput, context: PlanContext): Cont
       clicks: input.clicks ?? NONE,
       setup: context.campaigns,
       settings,
-      today
+      today,
+      horizon
     })
   ]
 
@@ -136,7 +146,8 @@ export const planContact = (input: ContactPlanInput, context: PlanContext): Cont
       late: candidate.late,
       commitment: commitmentFor(history, candidate.identity, candidate.latestDate),
       today,
-      catchUpSpreadDays: settings.catch_up_spread_days
+      catchUpSpreadDays: settings.catch_up_spread_days,
+      horizon
     })
     if (resolved === undefined) {
       drop(
@@ -235,7 +246,7 @@ export const planContact = (input: ContactPlanInput, context: PlanContext): Cont
     priority: settings.post_window_priority,
     today
   })
-  const rows = holdRows([...limited, ...postWindow.rows], history, { subject: contact, exclusion, today })
+  const rows = holdRows([...limited, ...postWindow.rows], history, { subject: contact, exclusion, today, horizon })
   for (const row of rows) {
     for (const id of row.enrollmentIds)
       enrollmentStatus.set(id, row.status === "pre-scheduled" ? "scheduled" : "skipped")
@@ -247,6 +258,7 @@ export const planContact = (input: ContactPlanInput, context: PlanContext): Cont
     droppedHandled: droppedHandled + postWindow.droppedHandled,
     droppedDuplicate,
     enrollmentStatus,
-    warnings: campaign.warnings
+    warnings: campaign.warnings,
+    changesOn: horizon.first
   }
 }

@@ -1,6 +1,7 @@
 import { addDays, daysBetween, type IsoDate } from "../domain/dates.js"
 import { hash30 } from "../rules/hash.js"
 import type { Commitment } from "./history.js"
+import { Horizon } from "./horizon.js"
 
 /** The planned date and the parts of the explanation that describe how it was chosen (spec §14.2). */
 export interface ResolvedDate {
@@ -30,6 +31,8 @@ export interface DateRequest {
   readonly commitment: Commitment | undefined
   readonly today: IsoDate
   readonly catchUpSpreadDays: number
+  /** Records the tests against today (plan/horizon.ts); a fresh one when the caller does not need it. */
+  readonly horizon?: Horizon
 }
 
 /** A reused commitment keeps its base date and copies the stored date explanation (spec §5.6.3, §14.2). */
@@ -46,17 +49,22 @@ const kept = ({ baseDate, metadata, row }: Commitment): ResolvedDate => ({
 /** Spec §5.5 and §8.3: on time, a kept commitment, a catch-up (or tomorrow), or no email (undefined). */
 export const resolveDate = (request: DateRequest): ResolvedDate | undefined => {
   const { commitment, today } = request
+  const horizon = request.horizon ?? new Horizon(today)
   if (request.commitmentOnly !== undefined) {
     if (commitment !== undefined) return kept(commitment)
     if (request.commitmentOnly === "previous_cycle") return undefined
   }
-  if (request.idealDate >= today) {
+  if (horizon.notBefore(request.idealDate)) {
     return { date: request.idealDate, explanation: { date_rule: request.onTimeRule, ...request.onTimeExtra } }
   }
   if (commitment !== undefined) return kept(commitment)
-  if (request.late === "tomorrow") return { date: addDays(today, 1), explanation: { date_rule: "followup_tomorrow" } }
+  if (request.late === "tomorrow") {
+    horizon.usesToday()
+    return { date: addDays(today, 1), explanation: { date_rule: "followup_tomorrow" } }
+  }
   const latest = request.latestDate
-  if (latest !== undefined && latest >= today) {
+  if (latest !== undefined && horizon.notBefore(latest)) {
+    horizon.usesToday()
     const modulus = Math.min(request.catchUpSpreadDays, daysBetween(today, latest) + 1)
     const input = `${request.contactId}-${request.emailType}-${request.eventDate.slice(0, 4)}`
     const hash = hash30(input)

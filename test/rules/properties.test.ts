@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Either, FastCheck as fc } from "effect"
 import { type Contact, validateContact } from "../../src/domain/contact.js"
-import { addDays, dateFromDayNumber, dayNumber, type IsoDate } from "../../src/domain/dates.js"
+import { addDays, dateFromDayNumber, dayNumber, daysBetween, type IsoDate } from "../../src/domain/dates.js"
+import type { EmailScheduleRow } from "../../src/domain/email.js"
 import { STATE_CODES } from "../../src/domain/states.js"
 import { NO_CAMPAIGNS } from "../../src/plan/campaigns.js"
 import { buildHistory } from "../../src/plan/history.js"
@@ -39,7 +40,10 @@ const scenario = fc.record({
   stateBuffer: fc.option(fc.integer({ min: 0, max: 180 }), { nil: undefined }),
   birthdayDaysBefore: fc.integer({ min: 0, max: 180 }),
   effectiveDaysBefore: fc.integer({ min: 0, max: 180 }),
-  catchUp: fc.integer({ min: 1, max: 60 })
+  catchUp: fc.integer({ min: 1, max: 60 }),
+  followupDelay: fc.integer({ min: 0, max: 60 }),
+  followupLookback: fc.integer({ min: 0, max: 365 }),
+  firstEmailMonths: fc.integer({ min: 0, max: 120 })
 })
 type Scenario = typeof scenario extends fc.Arbitrary<infer A> ? A : never
 
@@ -56,7 +60,10 @@ const setup = (
         pre_exclusion_buffer_days: s.buffer,
         birthday_days_before: s.birthdayDaysBefore,
         effective_date_days_before: s.effectiveDaysBefore,
-        catch_up_spread_days: s.catchUp
+        catch_up_spread_days: s.catchUp,
+        followup_delay_days: s.followupDelay,
+        followup_lookback_days: s.followupLookback,
+        effective_date_first_email_months: s.firstEmailMonths
       },
       stateBuffers
     })
@@ -94,13 +101,42 @@ const asStored = (rows: ReadonlyArray<PlannedEmail>) =>
     })
   )
 
-const plan = (s: Scenario, today: IsoDate, stored: ReadonlyArray<PlannedEmail> = []) => {
+const plan = (s: Scenario, today: IsoDate, stored: ReadonlyArray<PlannedEmail> = []) =>
+  planFromRows(s, today, asStored(stored))
+
+const planFromRows = (s: Scenario, today: IsoDate, stored: ReadonlyArray<EmailScheduleRow>) => {
   const { contact, context } = setup(s)
-  return planContact(
-    { contact, history: buildHistory(asStored(stored), today), failedUnderwriting: false },
-    context(today)
-  )
+  return planContact({ contact, history: buildHistory(stored, today), failedUnderwriting: false }, context(today))
 }
+
+/**
+ * The rows an earlier run stored: every other pre-scheduled row moved `moved` days later by load balancing (its
+ * explanation keeps its planned date), then those dated before `today` sent if a sender ran.
+ */
+const storedAfter = (
+  rows: ReadonlyArray<PlannedEmail>,
+  today: IsoDate,
+  options: { readonly moved: number; readonly senderRan: boolean }
+) =>
+  asStored(rows)
+    .map((row) =>
+      row.status === "pre-scheduled" && row.id % 2 === 0 && options.moved > 0
+        ? { ...row, scheduled_send_date: addDays(row.scheduled_send_date, options.moved) }
+        : row
+    )
+    .map((row) =>
+      options.senderRan && row.status === "pre-scheduled" && row.scheduled_send_date < today
+        ? { ...row, status: "sent", actual_send_datetime: `${row.scheduled_send_date} 08:30:00` }
+        : row
+    )
+
+/** What a run writes of a contact's plan. */
+const written = (planned: ReturnType<typeof planContact>) => ({
+  rows: planned.rows,
+  enrollments: [...planned.enrollmentStatus],
+  droppedHandled: planned.droppedHandled,
+  droppedDuplicate: planned.droppedDuplicate
+})
 
 const PARAMETERS = { numRuns: 400 }
 
@@ -177,5 +213,34 @@ describe("rules engine properties (random contacts, rulesets, buffers and dates 
       assert.deepStrictEqual(lines(again.rows), lines(first.rows))
     },
     { fastCheck: PARAMETERS }
+  )
+
+  it.prop(
+    "a plan holds until its horizon: the same data planned on any day before it gives the same plan",
+    [
+      scenario,
+      fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 500 })),
+      fc.integer({ min: 1, max: 400 }),
+      fc.record({ moved: fc.integer({ min: 0, max: 30 }), senderRan: fc.boolean() })
+    ],
+    ([s, storedDaysAgo, daysLater, since]) => {
+      // The stored rows of a run `storedDaysAgo` earlier (none when that run is today), as balancing and a sender left
+      // them.
+      const stored =
+        storedDaysAgo === 0 ? [] : storedAfter(plan(s, addDays(s.today, -storedDaysAgo)).rows, s.today, since)
+      const tonight = planFromRows(s, s.today, stored)
+      const horizon = tonight.changesOn
+      if (horizon !== undefined) assert.isTrue(horizon > s.today, `horizon ${horizon} is not after ${s.today}`)
+      const span = horizon === undefined ? 400 : daysBetween(s.today, horizon) - 1
+      // The last day before the horizon, and one day in between.
+      for (const later of span < 1 ? [] : [addDays(s.today, span), addDays(s.today, 1 + (daysLater % span))]) {
+        assert.deepStrictEqual(
+          written(planFromRows(s, later, stored)),
+          written(tonight),
+          `planned on ${s.today} (horizon ${horizon}) and again on ${later}`
+        )
+      }
+    },
+    { fastCheck: { numRuns: 1000 } }
   )
 })
