@@ -90,6 +90,12 @@ export const renderExplanation = (e: ContactExplanation): string => {
         balanced
     )
   }
+  lines.push(
+    "",
+    e.holdsUntil === undefined
+      ? "This plan stays the same on every later day until the contact's data, its emails, the campaigns or the settings change."
+      : `This plan stays the same on every day before ${e.holdsUntil} unless the contact's data, its emails, the campaigns or the settings change; from ${e.holdsUntil} on it may differ.`
+  )
   if (e.stored.length > 0) {
     lines.push("", "Already in the database:")
     for (const s of e.stored)

@@ -34,6 +34,15 @@ export interface Contact {
 }
 
 /**
+ * The day a birth date after today stops being invalid data for `validateContact` (its date arrives), or undefined.
+ * A plan made today may change on that day (plan/horizon.ts).
+ */
+export const birthDateArrives = (row: ContactRow, today: IsoDate): IsoDate | undefined => {
+  const read = readLooseDate(row.birth_date)
+  return read._tag === "Valid" && read.date > today ? read.date : undefined
+}
+
+/**
  * Spec §3.2–§3.4, §3.6: never fails; problems become issues on the contact. Given the business date, a birth date
  * after it is invalid data too (`bad_date`, docs/business-rules.md §17): nobody on a Medigap policy is born tomorrow.
  */

@@ -2,12 +2,12 @@ import { Data, Effect, Option } from "effect"
 import { Database, MAX_CONTACT_ID } from "../db/Database.js"
 import { runMigrations } from "../db/migrations.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
-import { type ContactRow, validateContact } from "../domain/contact.js"
+import { birthDateArrives, type ContactRow, validateContact } from "../domain/contact.js"
 import type { IsoDate } from "../domain/dates.js"
 import type { EmailScheduleRow } from "../domain/email.js"
 import { failedUnderwriting } from "../domain/events.js"
 import type { CandidateTrace, PostWindowTrace } from "../plan/index.js"
-import { buildHistory, campaignSetup, planContact, planContext } from "../plan/index.js"
+import { buildHistory, campaignSetup, earlierDay, planContact, planContext } from "../plan/index.js"
 import { RulesEngine } from "../rules/RulesEngine.js"
 import { rulesetId } from "../rules/rulesets.js"
 import { bufferOf, rulesInForce } from "../rules/windows.js"
@@ -49,6 +49,11 @@ export interface ContactExplanation {
     readonly useMonthStart: boolean
     readonly source: string
   }>
+  /**
+   * The first day on which the same data may give another plan (plan/horizon.ts): planned on any day before it, from
+   * the contact's rows and settings as they are now, the plan is this one. Undefined when no date alone changes it.
+   */
+  readonly holdsUntil: IsoDate | undefined
   readonly candidates: ReadonlyArray<CandidateTrace>
   readonly postWindow: ReadonlyArray<PostWindowTrace>
   /**
@@ -141,6 +146,7 @@ export const explainContact = Effect.fn("Scheduler.explainContact")(function* (o
                 useMonthStart: rule.useMonthStart,
                 source: rule.source
               })),
+        holdsUntil: earlierDay(plan.changesOn, birthDateArrives(row, asOf)),
         candidates: plan.trace,
         postWindow: plan.postWindow,
         plan: [...plan.rows]

@@ -27,7 +27,15 @@ describe("explain", () => {
         e.plan.map((r) => `${r.emailType} ${r.date} ${r.status}`),
         ["birthday 2026-06-01 skipped", "post_window 2026-08-15 pre-scheduled", "aep 2026-09-15 pre-scheduled"]
       )
+      // The first test against today whose answer changes: the birthday's ideal date passes on 2026-06-02.
+      assert.strictEqual(e.holdsUntil, "2026-06-02")
+      assert.deepStrictEqual((yield* explain(1, "2026-06-01")).plan, e.plan, "the same plan the day before")
+      assert.notDeepEqual((yield* explain(1, "2026-06-02")).plan, e.plan, "another plan from that day")
       const text = renderExplanation(e)
+      assert.include(
+        text,
+        "This plan stays the same on every day before 2026-06-02 unless the contact's data, its emails, the campaigns or the settings change; from 2026-06-02 on it may differ."
+      )
       assert.include(
         text,
         "2026-06-01 is inside the CA birthday window 2026-03-17 to 2026-08-14 (anchor 2026-06-15, rule baseline:CA:birthday:1)."
