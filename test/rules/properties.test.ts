@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Either, FastCheck as fc } from "effect"
+import { CampaignInstanceRow, CampaignTypeRow, EnrollmentRow } from "../../src/domain/campaign.js"
 import { type Contact, validateContact } from "../../src/domain/contact.js"
 import { addDays, dateFromDayNumber, dayNumber, daysBetween, type IsoDate } from "../../src/domain/dates.js"
 import type { EmailScheduleRow } from "../../src/domain/email.js"
 import { STATE_CODES } from "../../src/domain/states.js"
-import { NO_CAMPAIGNS } from "../../src/plan/campaigns.js"
+import { campaignSetup, NO_CAMPAIGNS } from "../../src/plan/campaigns.js"
 import { buildHistory } from "../../src/plan/history.js"
 import type { PlannedEmail } from "../../src/plan/plan.js"
 import { type PlanContext, planContact } from "../../src/plan/plan-contact.js"
@@ -24,7 +25,7 @@ const day = (from: IsoDate, to: IsoDate) =>
 const leapBirthday = fc.constantFrom("1940-02-29", "1948-02-29", "1952-02-29", "1960-02-29")
 
 /** A random organization setup and contact: every state of both rulesets, Feb 29, random buffers and today. */
-const scenario = fc.record({
+const contactFields = {
   ruleset: fc.constantFrom("baseline", "statutes-2026"),
   state: fc.oneof(fc.constantFrom(...RULE_STATES), fc.constantFrom(...STATE_CODES)),
   birth: fc.option(fc.oneof(day("1935-01-01", "1961-12-31"), leapBirthday), { nil: undefined }),
@@ -44,12 +45,37 @@ const scenario = fc.record({
   followupDelay: fc.integer({ min: 0, max: 60 }),
   followupLookback: fc.integer({ min: 0, max: 365 }),
   firstEmailMonths: fc.integer({ min: 0, max: 120 })
-})
-type Scenario = typeof scenario extends fc.Arbitrary<infer A> ? A : never
+}
+
+/** One campaign instance, its dates in days from `today`, and the contact's enrollments when it is not target-all. */
+const campaignOption = fc.option(
+  fc.record({
+    targetAll: fc.boolean(),
+    daysBeforeEvent: fc.integer({ min: -30, max: 30 }),
+    spread: fc.boolean(),
+    followups: fc.boolean(),
+    respectWindows: fc.boolean(),
+    start: fc.option(fc.integer({ min: -90, max: 90 }), { nil: undefined }),
+    length: fc.option(fc.integer({ min: 0, max: 120 }), { nil: undefined }),
+    triggers: fc.array(fc.option(fc.integer({ min: -60, max: 120 }), { nil: undefined }), { maxLength: 3 })
+  }),
+  { nil: undefined }
+)
+
+/** With a campaign (and its follow-ups) some of the time. */
+const scenarioWithCampaigns = fc.record({ ...contactFields, campaign: campaignOption })
+type Scenario = typeof scenarioWithCampaigns extends fc.Arbitrary<infer A> ? A : never
+/** Without campaigns: the properties about windows, ideal dates and re-runs of the built-in emails. */
+const scenario: fc.Arbitrary<Scenario> = fc.record({ ...contactFields, campaign: fc.constant(undefined) })
 
 const setup = (
   s: Scenario
-): { contact: Contact; context: (today: IsoDate) => PlanContext; exclusion: ExclusionContext } => {
+): {
+  contact: Contact
+  context: (today: IsoDate) => PlanContext
+  exclusion: ExclusionContext
+  enrollments: ReadonlyArray<EnrollmentRow>
+} => {
   const stateBuffers = s.stateBuffer === undefined ? [] : [{ state: s.state, days: s.stateBuffer }]
   const resolved = Either.getOrThrow(
     resolveSettings({
@@ -76,11 +102,69 @@ const setup = (
   const contact = validateContact(
     contactRow({ id: 7, state: s.state, birth: s.birth ?? null, effective: s.effective ?? null })
   )
+  const campaign = campaignRows(s)
   return {
     contact,
     exclusion,
-    context: (today) => ({ today, settings: resolved.settings, exclusion, campaigns: NO_CAMPAIGNS })
+    enrollments: campaign.enrollments,
+    // Which instances run depends on the day: the setup is made for each day planned, as each run makes it.
+    context: (today) => ({
+      today,
+      settings: resolved.settings,
+      exclusion,
+      campaigns: s.campaign === undefined ? NO_CAMPAIGNS : campaignSetup(campaign.types, campaign.instances, today)
+    })
   }
+}
+
+/** The scenario's campaign as table rows: its dates are counted from the scenario's today. */
+const campaignRows = (s: Scenario) => {
+  const c = s.campaign
+  if (c === undefined) return { types: [], instances: [], enrollments: [] }
+  const from = (days: number | undefined) => (days === undefined ? null : addDays(s.today, days))
+  const start = from(c.start)
+  const end = c.length === undefined ? null : addDays(start ?? s.today, c.length)
+  const types = [
+    CampaignTypeRow.make({
+      id: 1,
+      name: "promo",
+      respect_exclusion_windows: c.respectWindows,
+      enable_followups: c.followups,
+      days_before_event: c.daysBeforeEvent,
+      target_all_contacts: c.targetAll,
+      priority: 25,
+      active: true,
+      spread_evenly: c.spread,
+      skip_failed_underwriting: false
+    })
+  ]
+  const instances = [
+    CampaignInstanceRow.make({
+      id: 1,
+      campaign_type: "promo",
+      instance_name: "promo 1",
+      email_template: "promo-email",
+      sms_template: null,
+      active_start_date: start,
+      active_end_date: end,
+      spread_start_date: c.spread ? (start ?? s.today) : null,
+      spread_end_date: c.spread ? (end ?? addDays(start ?? s.today, 30)) : null,
+      target_states: null,
+      target_carriers: null
+    })
+  ]
+  const enrollments = c.targetAll
+    ? []
+    : c.triggers.map((trigger, i) =>
+        EnrollmentRow.make({
+          id: i + 1,
+          contact_id: 7,
+          campaign_instance_id: 1,
+          trigger_date: from(trigger),
+          status: "pending"
+        })
+      )
+  return { types, instances, enrollments }
 }
 
 /** The rows a run would have stored, as the next day's history. */
@@ -94,6 +178,7 @@ const asStored = (rows: ReadonlyArray<PlannedEmail>) =>
       status: row.status,
       skip_reason: row.skipReason ?? null,
       priority: row.priority,
+      campaign_instance_id: row.campaignInstanceId ?? null,
       event_year: row.eventDate === undefined ? null : Number(row.eventDate.slice(0, 4)),
       event_month: row.eventDate === undefined ? null : Number(row.eventDate.slice(5, 7)),
       event_day: row.eventDate === undefined ? null : Number(row.eventDate.slice(8, 10)),
@@ -105,8 +190,11 @@ const plan = (s: Scenario, today: IsoDate, stored: ReadonlyArray<PlannedEmail> =
   planFromRows(s, today, asStored(stored))
 
 const planFromRows = (s: Scenario, today: IsoDate, stored: ReadonlyArray<EmailScheduleRow>) => {
-  const { contact, context } = setup(s)
-  return planContact({ contact, history: buildHistory(stored, today), failedUnderwriting: false }, context(today))
+  const { contact, context, enrollments } = setup(s)
+  return planContact(
+    { contact, history: buildHistory(stored, today), failedUnderwriting: false, enrollments },
+    context(today)
+  )
 }
 
 /**
@@ -218,7 +306,7 @@ describe("rules engine properties (random contacts, rulesets, buffers and dates 
   it.prop(
     "a plan holds until its horizon: the same data planned on any day before it gives the same plan",
     [
-      scenario,
+      scenarioWithCampaigns,
       fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 500 })),
       fc.integer({ min: 1, max: 400 }),
       fc.record({ moved: fc.integer({ min: 0, max: 30 }), senderRan: fc.boolean() })
