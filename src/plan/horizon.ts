@@ -1,9 +1,9 @@
 import { addDays, dateFromDayNumber, type IsoDate, toDayNumber } from "../domain/dates.js"
 
-/** The day after `date`; for text that is not a calendar date (a stored row's may be anything), tomorrow. */
-const dayAfter = (date: IsoDate, today: IsoDate): IsoDate => {
+/** `days` after `date`; for text that is not a calendar date (a stored row's may be anything), tomorrow. */
+const daysAfter = (date: IsoDate, days: number, today: IsoDate): IsoDate => {
   try {
-    return dateFromDayNumber(toDayNumber(date) + 1)
+    return dateFromDayNumber(toDayNumber(date) + days)
   } catch {
     return addDays(today, 1)
   }
@@ -38,30 +38,21 @@ export class Horizon {
 
   /** A value that stays the same through `date` and may change the day after. */
   lastsThrough(date: IsoDate): void {
-    this.changesOn(dayAfter(date, this.today))
+    this.changesOn(daysAfter(date, 1, this.today))
   }
 
   /** `date ≥ today`: while it holds, it stops holding the day after `date`; once false it stays false. */
   notBefore(date: IsoDate): boolean {
     const holds = date >= this.today
-    if (holds) this.changesOn(dayAfter(date, this.today))
+    if (holds) this.changesOn(daysAfter(date, 1, this.today))
     return holds
   }
 
   /** `date > today`: while it holds, it stops holding on `date`; once false it stays false. */
   after(date: IsoDate): boolean {
     const holds = date > this.today
-    if (holds) this.changesOn(calendarDayOrTomorrow(date, this.today))
+    if (holds) this.changesOn(daysAfter(date, 0, this.today))
     return holds
-  }
-}
-
-/** `date` itself when it is a calendar date, else tomorrow. */
-const calendarDayOrTomorrow = (date: IsoDate, today: IsoDate): IsoDate => {
-  try {
-    return dateFromDayNumber(toDayNumber(date))
-  } catch {
-    return addDays(today, 1)
   }
 }
 

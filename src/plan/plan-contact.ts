@@ -62,8 +62,9 @@ export interface ContactPlan {
   readonly enrollmentStatus: ReadonlyMap<number, EnrollmentStatus>
   readonly warnings: ReadonlyArray<string>
   /**
-   * The first day after today on which planning the same data could give another plan (plan/horizon.ts), or
-   * undefined when no date alone can change it. Meaningful when the stored rows are this plan already.
+   * The first day after today on which planning the same data (the same stored rows included) could give another
+   * plan (plan/horizon.ts), or undefined when no date alone can change it. A run that writes a plan different from the
+   * stored rows changes that data.
    */
   readonly changesOn: IsoDate | undefined
 }
