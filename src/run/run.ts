@@ -1,6 +1,7 @@
 import { Cause, Clock, DateTime, Effect, Option, Random, Ref, Stream } from "effect"
 import type { BalanceParameters } from "../balance/index.js"
 import { balancePlan } from "../balance/index.js"
+import { withBackgroundCheckpoints } from "../db/background-checkpoints.js"
 import { changeVersion } from "../db/change-tracking.js"
 import { Checkpoint } from "../db/checkpoints.js"
 import { Database } from "../db/Database.js"
@@ -297,7 +298,9 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         onProgress: (done) => progress("Writing", done, total)
       })
       const [writeMs, written] = yield* elapsed(
-        isBulkWrite(planned) && !options.dryRun ? withIndexesDeferred(write, indexProgress) : write
+        options.dryRun
+          ? write
+          : withBackgroundCheckpoints(isBulkWrite(planned) ? withIndexesDeferred(write, indexProgress) : write)
       )
       const { summary } = planned
       const volume = dailyVolume(balanced.days, toDayNumber(asOf)).map((emails, offset) => ({

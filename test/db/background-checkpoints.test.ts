@@ -1,0 +1,97 @@
+import { statSync } from "node:fs"
+import { join } from "node:path"
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Option, Schema } from "effect"
+import { runnableFile, sqliteFile } from "../../src/app/sqlite.js"
+import { withBackgroundCheckpoints } from "../../src/db/background-checkpoints.js"
+import { runOnce } from "../../src/run/run.js"
+import { useTempDir } from "../support/files.js"
+import { DatabaseTest } from "../support/layers.js"
+import { generatedCopy } from "../support/organization.js"
+
+const dir = useTempDir("checkpoints")
+const AS_OF = "2026-11-29"
+
+const autocheckpoint = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql`PRAGMA wal_autocheckpoint`.pipe(
+    Effect.flatMap(Schema.decodeUnknown(Schema.Array(Schema.Struct({ wal_autocheckpoint: Schema.Int })))),
+    Effect.map((rows) => rows[0]?.wal_autocheckpoint)
+  )
+)
+
+/** 8 MB in one committed transaction: more than the 1,000 pages after which a commit would checkpoint by itself. */
+const writeEightMegabytes = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql.withTransaction(
+    sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+      INSERT INTO scratch SELECT randomblob(4096) FROM n`
+  )
+)
+
+describe("the write-ahead log is checkpointed by a worker thread while a run writes (issue 11)", () => {
+  it.live("the connection's commits do not checkpoint meanwhile; the worker copies the log into the file", () =>
+    Effect.gen(function* () {
+      const path = join(dir, "scratch.sqlite")
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`PRAGMA journal_mode = WAL`
+      yield* sql`CREATE TABLE scratch (bytes BLOB)`
+      const fileSize = () => statSync(path).size
+      const before = fileSize()
+      const during = yield* withBackgroundCheckpoints(
+        Effect.gen(function* () {
+          const setting = yield* autocheckpoint
+          yield* writeEightMegabytes
+          // Only a checkpoint writes pages into the file itself; this connection makes none now.
+          let grown = false
+          for (let wait = 0; wait < 50 && !grown; wait++) {
+            yield* Effect.sleep("100 millis")
+            grown = fileSize() > before + 4_000_000
+          }
+          return { setting, grown }
+        })
+      )
+      assert.strictEqual(during.setting, 0, "the connection does not checkpoint at its commits")
+      assert.isTrue(during.grown, "the worker checkpointed the committed pages into the file")
+      assert.strictEqual(yield* autocheckpoint, 1000, "afterwards the connection checkpoints at its commits again")
+      const [count] = yield* sql`SELECT count(*) AS n FROM scratch`.pipe(
+        Effect.flatMap(Schema.decodeUnknown(Schema.Array(Schema.Struct({ n: Schema.Int }))))
+      )
+      assert.strictEqual(count?.n, 2000)
+    }).pipe(Effect.provide(sqliteFile(join(dir, "scratch.sqlite"))))
+  )
+
+  it.live("a write that fails stops the worker and gives the connection its checkpoints back", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`PRAGMA journal_mode = WAL`
+      yield* sql`PRAGMA wal_autocheckpoint = 500`
+      const exit = yield* withBackgroundCheckpoints(Effect.fail("the write failed")).pipe(Effect.exit)
+      assert.deepStrictEqual(exit, Exit.fail("the write failed"))
+      assert.strictEqual(yield* autocheckpoint, 500)
+    }).pipe(Effect.provide(sqliteFile(join(dir, "failing.sqlite"))))
+  )
+
+  it.effect("a database in memory has no log: the write runs as it is", () =>
+    Effect.gen(function* () {
+      const setting = yield* withBackgroundCheckpoints(autocheckpoint)
+      assert.strictEqual(setting, 1000)
+    }).pipe(Effect.provide(DatabaseTest))
+  )
+
+  it.live("a run on a file plans as before and leaves the connection checkpointing at its commits", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "run.sqlite", 60, 3, AS_OF)
+      const first = yield* runOnce({ asOf: Option.some(AS_OF), dryRun: false, flags: {} }).pipe(
+        Effect.zip(autocheckpoint),
+        Effect.provide(runnableFile(path))
+      )
+      const reference = yield* generatedCopy(dir, "reference.sqlite", 60, 3, AS_OF)
+      const dry = yield* runOnce({ asOf: Option.some(AS_OF), dryRun: true, flags: {} }).pipe(
+        Effect.provide(runnableFile(reference))
+      )
+      assert.isAbove(first[0].writes.inserted, 0)
+      assert.strictEqual(first[0].checksums.plan, dry.checksums.plan)
+      assert.strictEqual(first[1], 1000)
+    })
+  )
+})
