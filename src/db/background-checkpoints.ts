@@ -37,20 +37,44 @@ const MainFile = Schema.Array(Schema.Struct({ name: Schema.String, file: Schema.
 const OneText = Schema.Array(Schema.Tuple(Schema.String))
 const OneInt = Schema.Array(Schema.Tuple(Schema.Int))
 
-const stopped = (worker: Worker) =>
-  Effect.async<void>((resume) => {
-    const timeout = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS)
-    worker.once("exit", () => {
-      clearTimeout(timeout)
-      resume(Effect.void)
+/**
+ * Starts the checkpointing worker on the file at `path`. `stop` ends it: at once when it has already ended (it could
+ * not open the file, say), else when it has closed its connection, else after `STOP_TIMEOUT_MS` by terminating it.
+ */
+export const startCheckpointer = (path: string, synchronous: string) =>
+  Effect.sync(() => {
+    const worker = new Worker(CHECKPOINTER, {
+      eval: true,
+      workerData: {
+        driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+        path,
+        synchronous,
+        intervalMs: INTERVAL_MS
+      }
     })
-    worker.postMessage("stop")
+    let ended = false
+    // A worker that fails only stops checkpointing; the run goes on.
+    worker.on("error", () => undefined)
+    worker.once("exit", () => {
+      ended = true
+    })
+    const stop = Effect.async<void>((resume) => {
+      if (ended) return resume(Effect.void)
+      const timeout = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS)
+      worker.once("exit", () => {
+        clearTimeout(timeout)
+        resume(Effect.void)
+      })
+      worker.postMessage("stop")
+    })
+    return { stop }
   })
 
 /**
  * Runs `write` with the write-ahead log checkpointed by a worker thread, on the second core (issue 11). Each batch's
  * commit then only appends its pages to the log; without this, the committing connection also copied the log into the
- * file and synced it before the next batch could start (a fifth of a first run's write at 100k: 4.9 → 3.9–4.2 s).
+ * file and synced it before the next batch could start (a first run's write at 100k: 4.65 → 4.19 s; at 1M the part of
+ * the write outside its transactions fell by 6–10 s in every run kind, BENCHMARKS.md).
  * The worker's connection syncs as the run's does (`synchronous`), so nothing is less durable. Afterwards the
  * connection checkpoints at its commits again. A database in memory has no log and runs `write` as it is; a worker
  * that fails leaves the log to grow until the write ends, as the run's commits would not copy it meanwhile.
@@ -74,24 +98,10 @@ export const withBackgroundCheckpoints = <A, E, R>(write: Effect.Effect<A, E, R>
     const autocheckpoint = (yield* pragma("wal_autocheckpoint", OneInt)) ?? 1000
     const checkpointEvery = (pages: number) =>
       sql.unsafe(`PRAGMA wal_autocheckpoint = ${pages}`).pipe(failAs("set wal_autocheckpoint"))
-    const start = Effect.sync(() => {
-      const worker = new Worker(CHECKPOINTER, {
-        eval: true,
-        workerData: {
-          driver: createRequire(import.meta.url).resolve("better-sqlite3"),
-          path,
-          synchronous,
-          intervalMs: INTERVAL_MS
-        }
-      })
-      // A worker that fails only stops checkpointing; the run goes on.
-      worker.on("error", () => undefined)
-      return worker
-    })
     const restore = checkpointEvery(autocheckpoint).pipe(Effect.ignore)
     return yield* Effect.acquireUseRelease(
-      Effect.zipRight(checkpointEvery(0), start.pipe(Effect.onError(() => restore))),
+      Effect.zipRight(checkpointEvery(0), startCheckpointer(path, synchronous).pipe(Effect.onError(() => restore))),
       () => write,
-      (worker) => Effect.zipRight(stopped(worker), restore)
+      (checkpointer) => Effect.zipRight(checkpointer.stop, restore)
     )
   })

@@ -4,7 +4,7 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option, Schema } from "effect"
 import { runnableFile, sqliteFile } from "../../src/app/sqlite.js"
-import { withBackgroundCheckpoints } from "../../src/db/background-checkpoints.js"
+import { startCheckpointer, withBackgroundCheckpoints } from "../../src/db/background-checkpoints.js"
 import { runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
 import { DatabaseTest } from "../support/layers.js"
@@ -69,6 +69,15 @@ describe("the write-ahead log is checkpointed by a worker thread while a run wri
       assert.deepStrictEqual(exit, Exit.fail("the write failed"))
       assert.strictEqual(yield* autocheckpoint, 500)
     }).pipe(Effect.provide(sqliteFile(join(dir, "failing.sqlite"))))
+  )
+
+  it.live("a worker that could not open the file has ended: stopping it does not wait", () =>
+    Effect.gen(function* () {
+      const checkpointer = yield* startCheckpointer(join(dir, "missing.sqlite"), "NORMAL")
+      yield* Effect.sleep("500 millis")
+      const stopped = yield* checkpointer.stop.pipe(Effect.timeout("2 seconds"), Effect.exit)
+      assert.isTrue(Exit.isSuccess(stopped), "stopped at once, not after the 5 s timeout or never")
+    })
   )
 
   it.effect("a database in memory has no log: the write runs as it is", () =>
