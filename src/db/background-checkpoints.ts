@@ -1,3 +1,4 @@
+import { statSync } from "node:fs"
 import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 import { SqlClient } from "@effect/sql"
@@ -6,20 +7,27 @@ import { DatabaseError } from "./errors.js"
 
 /**
  * The worker's whole program (CommonJS, run with `eval`, so no file has to sit next to a bundle): its own connection
- * to the run's file copies the write-ahead log into the file every `intervalMs` until the run says stop.
+ * to the run's file copies the write-ahead log into the file every `intervalMs`, copies all of it and empties the log
+ * when the run asks ("empty", answered "emptied"), and closes when the run says stop.
  */
 const CHECKPOINTER = `
 const { parentPort, workerData } = require("node:worker_threads")
 const Database = require(workerData.driver)
 const db = new Database(workerData.path, { fileMustExist: true })
 db.pragma("synchronous = " + workerData.synchronous)
-const checkpoint = () => {
+db.pragma("busy_timeout = " + workerData.busyTimeoutMs)
+const checkpoint = (mode) => {
   try {
-    db.pragma("wal_checkpoint(PASSIVE)")
+    db.pragma("wal_checkpoint(" + mode + ")")
   } catch {}
 }
-const timer = setInterval(checkpoint, workerData.intervalMs)
-parentPort.once("message", () => {
+const timer = setInterval(() => checkpoint("PASSIVE"), workerData.intervalMs)
+parentPort.on("message", (message) => {
+  if (message === "empty") {
+    checkpoint("TRUNCATE")
+    parentPort.postMessage("emptied")
+    return
+  }
   clearInterval(timer)
   db.close()
   parentPort.close()
@@ -29,6 +37,17 @@ parentPort.once("message", () => {
 const INTERVAL_MS = 100
 /** A worker that does not stop within this is terminated: checkpointing is never worth holding a run up. */
 const STOP_TIMEOUT_MS = 5_000
+/**
+ * How long the worker waits for a reader (the sender) or a writer when it empties the log. After a wait in vain it
+ * has copied what it could; the log stays, and the run tries again once the log has grown by another limit.
+ */
+const BUSY_TIMEOUT_MS = 1_000
+/**
+ * The log's size after which the run, between two batches, has the worker copy the rest of it and empty it (the
+ * log is only reused from its start when a write finds it wholly copied: a run that commits batch after batch never
+ * gives the worker that moment, and its log grew to the size of everything it wrote, 7 GB in a 3 M first run).
+ */
+const LOG_LIMIT_BYTES = 256 * 1024 * 1024
 const SYNCHRONOUS = ["OFF", "NORMAL", "FULL", "EXTRA"] as const
 
 const failAs = (operation: string) => Effect.mapError((cause: unknown) => new DatabaseError({ operation, cause }))
@@ -37,9 +56,20 @@ const MainFile = Schema.Array(Schema.Struct({ name: Schema.String, file: Schema.
 const OneText = Schema.Array(Schema.Tuple(Schema.String))
 const OneInt = Schema.Array(Schema.Tuple(Schema.Int))
 
+/** The size of a file in bytes; 0 when it does not exist or cannot be read. */
+const fileBytes = (path: string): number => {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.size ?? 0
+  } catch {
+    return 0
+  }
+}
+
 /**
- * Starts the checkpointing worker on the file at `path`. `stop` ends it: at once when it has already ended (it could
- * not open the file, say), else when it has closed its connection, else after `STOP_TIMEOUT_MS` by terminating it.
+ * Starts the checkpointing worker on the file at `path`. `emptyLog` has it copy the whole log into the file and
+ * truncate it (waiting up to `BUSY_TIMEOUT_MS` for readers), and resumes when it has. `stop` ends it: at once when it
+ * has already ended (it could not open the file, say), else when it has closed its connection, else after
+ * `STOP_TIMEOUT_MS` by terminating it.
  */
 export const startCheckpointer = (path: string, synchronous: string) =>
   Effect.sync(() => {
@@ -49,7 +79,8 @@ export const startCheckpointer = (path: string, synchronous: string) =>
         driver: createRequire(import.meta.url).resolve("better-sqlite3"),
         path,
         synchronous,
-        intervalMs: INTERVAL_MS
+        intervalMs: INTERVAL_MS,
+        busyTimeoutMs: BUSY_TIMEOUT_MS
       }
     })
     let ended = false
@@ -57,6 +88,20 @@ export const startCheckpointer = (path: string, synchronous: string) =>
     worker.on("error", () => undefined)
     worker.once("exit", () => {
       ended = true
+    })
+    const emptyLog = Effect.async<void>((resume) => {
+      if (ended) return resume(Effect.void)
+      const done = () => {
+        worker.off("message", onMessage)
+        worker.off("exit", done)
+        resume(Effect.void)
+      }
+      const onMessage = (message: unknown) => {
+        if (message === "emptied") done()
+      }
+      worker.on("message", onMessage)
+      worker.once("exit", done)
+      worker.postMessage("empty")
     })
     const stop = Effect.async<void>((resume) => {
       if (ended) return resume(Effect.void)
@@ -67,7 +112,7 @@ export const startCheckpointer = (path: string, synchronous: string) =>
       })
       worker.postMessage("stop")
     })
-    return { stop }
+    return { emptyLog, stop }
   })
 
 /**
@@ -75,11 +120,17 @@ export const startCheckpointer = (path: string, synchronous: string) =>
  * commit then only appends its pages to the log; without this, the committing connection also copied the log into the
  * file and synced it before the next batch could start (a first run's write at 100k: 4.65 → 4.19 s; at 1M the part of
  * the write outside its transactions fell by 6–10 s in every run kind, BENCHMARKS.md).
+ * `write` gets the effect to run between two batches (outside any transaction): once the log is larger than
+ * `logLimitBytes` (256 MiB), it waits while the worker copies the rest of the log and empties it, so the log stays
+ * about that size however much the run writes.
  * The worker's connection syncs as the run's does (`synchronous`), so nothing is less durable. Afterwards the
  * connection checkpoints at its commits again. A database in memory has no log and runs `write` as it is; a worker
  * that fails leaves the log to grow until the write ends, as the run's commits would not copy it meanwhile.
  */
-export const withBackgroundCheckpoints = <A, E, R>(write: Effect.Effect<A, E, R>) =>
+export const withBackgroundCheckpoints = <A, E, R>(
+  write: (betweenBatches: Effect.Effect<void>) => Effect.Effect<A, E, R>,
+  options: { readonly logLimitBytes?: number } = {}
+) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const databases = yield* sql`PRAGMA database_list`.pipe(
@@ -93,15 +144,31 @@ export const withBackgroundCheckpoints = <A, E, R>(write: Effect.Effect<A, E, R>
         Effect.map((rows) => rows[0]?.[0]),
         failAs(`read ${name}`)
       )
-    if (path === "" || (yield* pragma("journal_mode", OneText)) !== "wal") return yield* write
+    if (path === "" || (yield* pragma("journal_mode", OneText)) !== "wal") return yield* write(Effect.void)
     const synchronous = SYNCHRONOUS[(yield* pragma("synchronous", OneInt)) ?? 2] ?? "FULL"
     const autocheckpoint = (yield* pragma("wal_autocheckpoint", OneInt)) ?? 1000
     const checkpointEvery = (pages: number) =>
       sql.unsafe(`PRAGMA wal_autocheckpoint = ${pages}`).pipe(failAs("set wal_autocheckpoint"))
     const restore = checkpointEvery(autocheckpoint).pipe(Effect.ignore)
+    const log = `${path}-wal`
+    const logLimit = options.logLimitBytes ?? LOG_LIMIT_BYTES
     return yield* Effect.acquireUseRelease(
       Effect.zipRight(checkpointEvery(0), startCheckpointer(path, synchronous).pipe(Effect.onError(() => restore))),
-      () => write,
+      (checkpointer) => {
+        // After an attempt that readers kept from emptying the log, the next waits until it has grown by another limit.
+        let threshold = logLimit
+        const betweenBatches = Effect.suspend(() =>
+          fileBytes(log) <= threshold
+            ? Effect.void
+            : Effect.andThen(
+                checkpointer.emptyLog,
+                Effect.sync(() => {
+                  threshold = fileBytes(log) + logLimit
+                })
+              )
+        )
+        return write(betweenBatches)
+      },
       (checkpointer) => Effect.zipRight(checkpointer.stop, restore)
     )
   })

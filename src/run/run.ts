@@ -284,23 +284,28 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       // A run killed while the indexes were deferred left them recorded: they are built before anything else.
       const indexProgress = (done: number, count: number) => progress("Building indexes", done, count)
       yield* restoreDeferredIndexes(indexProgress)
-      const write = writePlan({
-        db,
-        context,
-        batches: planned.batches,
-        items: itemKeys,
-        types: planned.types,
-        balanced,
-        staging,
-        time,
-        runId,
-        now: yield* utcTimestamp,
-        onProgress: (done) => progress("Writing", done, total)
-      })
+      const now = yield* utcTimestamp
+      const write = (betweenBatches: Effect.Effect<void>) =>
+        writePlan({
+          db,
+          context,
+          batches: planned.batches,
+          items: itemKeys,
+          types: planned.types,
+          balanced,
+          staging,
+          time,
+          runId,
+          now,
+          onProgress: (done) => progress("Writing", done, total),
+          betweenBatches
+        })
       const [writeMs, written] = yield* elapsed(
         options.dryRun
-          ? write
-          : withBackgroundCheckpoints(isBulkWrite(planned) ? withIndexesDeferred(write, indexProgress) : write)
+          ? write(Effect.void)
+          : withBackgroundCheckpoints((betweenBatches) =>
+              isBulkWrite(planned) ? withIndexesDeferred(write(betweenBatches), indexProgress) : write(betweenBatches)
+            )
       )
       const { summary } = planned
       const volume = dailyVolume(balanced.days, toDayNumber(asOf)).map((emails, offset) => ({

@@ -49,6 +49,8 @@ export const writePlan = (options: {
   readonly runId: string
   readonly now: string
   readonly onProgress: (done: number) => void
+  /** Runs after each batch's commit, outside any transaction (db/background-checkpoints.ts keeps the log small). */
+  readonly betweenBatches: Effect.Effect<void>
 }) =>
   Effect.gen(function* () {
     const { db, context, items, types, balanced, time } = options
@@ -323,6 +325,7 @@ export const writePlan = (options: {
       if (batchWrites.inserted + batchWrites.updated + batchWrites.deleted > 0) batchesWritten++
       done += batch.contactIds.length
       options.onProgress(done)
+      yield* options.betweenBatches
       yield* yieldToEventLoop
     }
 

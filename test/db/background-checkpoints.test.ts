@@ -1,4 +1,4 @@
-import { statSync } from "node:fs"
+import { existsSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
@@ -37,7 +37,7 @@ describe("the write-ahead log is checkpointed by a worker thread while a run wri
       yield* sql`CREATE TABLE scratch (bytes BLOB)`
       const fileSize = () => statSync(path).size
       const before = fileSize()
-      const during = yield* withBackgroundCheckpoints(
+      const during = yield* withBackgroundCheckpoints(() =>
         Effect.gen(function* () {
           const setting = yield* autocheckpoint
           yield* writeEightMegabytes
@@ -60,12 +60,47 @@ describe("the write-ahead log is checkpointed by a worker thread while a run wri
     }).pipe(Effect.provide(sqliteFile(join(dir, "scratch.sqlite"))))
   )
 
+  it.live("the log is emptied between batches once it passes its limit, so it never grows with the whole write", () =>
+    Effect.gen(function* () {
+      const path = join(dir, "bounded.sqlite")
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`PRAGMA journal_mode = WAL`
+      yield* sql`CREATE TABLE scratch (bytes BLOB)`
+      const logSize = () => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0)
+      // Six batches of 8 MB with a 12 MB limit: without the limit the log would hold all 48 MB at the end (the
+      // worker's checkpoints copy it into the file, but a log is only reused from its start when a new write finds
+      // it wholly copied, which a writer that commits batch after batch never gives it).
+      const sizes = yield* withBackgroundCheckpoints(
+        (betweenBatches) =>
+          Effect.gen(function* () {
+            const sizes: Array<number> = []
+            for (let batch = 0; batch < 6; batch++) {
+              yield* writeEightMegabytes
+              yield* betweenBatches
+              sizes.push(logSize())
+            }
+            return sizes
+          }),
+        { logLimitBytes: 12_000_000 }
+      )
+      assert.isBelow(Math.max(...sizes), 12_000_000 + 9_000_000, `log sizes after each batch: ${sizes.join(", ")}`)
+      assert.isTrue(
+        sizes.some((size) => size < 8_000_000),
+        "the log was emptied at least once"
+      )
+      const [count] = yield* sql`SELECT count(*) AS n FROM scratch`.pipe(
+        Effect.flatMap(Schema.decodeUnknown(Schema.Array(Schema.Struct({ n: Schema.Int }))))
+      )
+      assert.strictEqual(count?.n, 12_000)
+    }).pipe(Effect.provide(sqliteFile(join(dir, "bounded.sqlite"))))
+  )
+
   it.live("a write that fails stops the worker and gives the connection its checkpoints back", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
       yield* sql`PRAGMA journal_mode = WAL`
       yield* sql`PRAGMA wal_autocheckpoint = 500`
-      const exit = yield* withBackgroundCheckpoints(Effect.fail("the write failed")).pipe(Effect.exit)
+      const exit = yield* withBackgroundCheckpoints(() => Effect.fail("the write failed")).pipe(Effect.exit)
       assert.deepStrictEqual(exit, Exit.fail("the write failed"))
       assert.strictEqual(yield* autocheckpoint, 500)
     }).pipe(Effect.provide(sqliteFile(join(dir, "failing.sqlite"))))
@@ -82,7 +117,7 @@ describe("the write-ahead log is checkpointed by a worker thread while a run wri
 
   it.effect("a database in memory has no log: the write runs as it is", () =>
     Effect.gen(function* () {
-      const setting = yield* withBackgroundCheckpoints(autocheckpoint)
+      const setting = yield* withBackgroundCheckpoints(() => autocheckpoint)
       assert.strictEqual(setting, 1000)
     }).pipe(Effect.provide(DatabaseTest))
   )
