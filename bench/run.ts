@@ -12,12 +12,13 @@
  *   - the I/O floor: reading the contacts and inserting the fresh plan's rows, nothing else (bench/floor.ts);
  *   - the nightly I/O floor: reading the stored rows and making the nightly run's writes, nothing else
  *     (bench/nightly-floor.ts).
+ * Each run's row has its peak RSS and the peak size of its write-ahead log (bench/log-sampler.ts).
  * Prints a table and writes bench/results/<N>-<seed>.json.
  *
  *   npm run bench -- --contacts 1000000 [--seed 1]
  */
-import { spawnSync } from "node:child_process"
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { spawn, spawnSync } from "node:child_process"
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, totalmem } from "node:os"
 import { parseArgs } from "node:util"
 import { Effect, Schema } from "effect"
@@ -66,14 +67,21 @@ const MeasuredRun = Schema.parseJson(
  * starts it with): its own start-up, memory and peak RSS, as a nightly job has.
  */
 const measuredRun = (label: string, path: string, asOf: IsoDate) => {
+  // The write-ahead log's peak, sampled from a process of its own (the run's disk use beyond the file itself).
+  const peakFile = `${path}.log-peak`
+  rmSync(peakFile, { force: true })
+  const sampler = spawn(process.execPath, ["dist/bench/log-sampler.js", `${path}-wal`, peakFile], { stdio: "ignore" })
   const result = spawnSync(process.execPath, [...process.execArgv, "dist/bench/measured-run.js", label, path, asOf], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 2 ** 24
   })
+  sampler.kill()
+  const peakLogMiB = existsSync(peakFile) ? Math.round(Number(readFileSync(peakFile, "utf8")) / 2 ** 20) : 0
+  rmSync(peakFile, { force: true })
   if (result.status !== 0) throw new Error(`the ${label} run failed (exit ${result.status})`)
   const measured = Schema.decodeUnknownSync(MeasuredRun)(result.stdout.trim().split("\n").at(-1) ?? "")
-  return { ...measured, row: { ...measured.row, seconds: Number(measured.row.seconds) } }
+  return { ...measured, row: { ...measured.row, seconds: Number(measured.row.seconds), peakLogMiB } }
 }
 
 /** Wall seconds of a command-line invocation (a new Node process, as an operator starts it). */
