@@ -102,6 +102,11 @@ export const startCheckpointer = (path: string, synchronous: string) =>
       worker.on("message", onMessage)
       worker.once("exit", done)
       worker.postMessage("empty")
+      // Interrupted while waiting: stop listening (the worker finishes emptying on its own).
+      return Effect.sync(() => {
+        worker.off("message", onMessage)
+        worker.off("exit", done)
+      })
     })
     const stop = Effect.async<void>((resume) => {
       if (ended) return resume(Effect.void)
