@@ -43,32 +43,39 @@ const TempStore = Schema.Struct({ temp_store: Schema.Int })
 export type IndexProgress = (done: number, total: number) => void
 
 /**
- * Builds the recorded indexes and forgets them, in one transaction. The sort spills to temporary files rather than
- * memory (`temp_store = FILE` for the duration, then the connection's own setting again): held in memory, sorting
- * 4.4 M keys took the 1 M run from 510 to 692 MiB. An index that exists already (someone built it meanwhile) is only
- * forgotten.
+ * Builds the recorded indexes and forgets each, in a transaction per index (so the write-ahead log holds one index at a
+ * time: `betweenIndexes` runs after each commit, and a run empties the log there, db/background-checkpoints.ts). The
+ * sort spills to temporary files rather than memory (`temp_store = FILE` for the duration, then the connection's own
+ * setting again): held in memory, sorting 4.4 M keys took the 1 M run from 510 to 692 MiB. An index that exists
+ * already (someone built it meanwhile) is only forgotten.
  */
-export const restoreDeferredIndexes = (onProgress: IndexProgress = () => undefined) =>
+export const restoreDeferredIndexes = (
+  onProgress: IndexProgress = () => undefined,
+  betweenIndexes: Effect.Effect<void> = Effect.void
+) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const recorded = yield* recordedIndexes
     if (recorded.length === 0) return 0
-    const build = Effect.gen(function* () {
-      onProgress(0, recorded.length)
-      for (const [position, index] of recorded.entries()) {
+    const buildOne = (index: { readonly name: string; readonly sql: string }) =>
+      Effect.gen(function* () {
         const exists = yield* sql`SELECT name FROM sqlite_master WHERE type = 'index' AND name = ${index.name}`.pipe(
           Effect.flatMap(Schema.decodeUnknown(Schema.Array(IndexName)))
         )
         if (exists.length === 0) yield* sql.unsafe(index.sql)
         yield* sql`DELETE FROM ${sql(DEFERRED_INDEXES_TABLE)} WHERE name = ${index.name}`
+      })
+    const build = Effect.gen(function* () {
+      onProgress(0, recorded.length)
+      for (const [position, index] of recorded.entries()) {
+        yield* sql.withTransaction(buildOne(index))
         onProgress(position + 1, recorded.length)
+        yield* betweenIndexes
       }
     })
     const [setting] = yield* sql`PRAGMA temp_store`.pipe(Effect.flatMap(Schema.decodeUnknown(Schema.Array(TempStore))))
     yield* sql.unsafe("PRAGMA temp_store = FILE")
-    yield* sql
-      .withTransaction(build)
-      .pipe(Effect.ensuring(Effect.ignore(sql.unsafe(`PRAGMA temp_store = ${setting?.temp_store ?? 0}`))))
+    yield* build.pipe(Effect.ensuring(Effect.ignore(sql.unsafe(`PRAGMA temp_store = ${setting?.temp_store ?? 0}`))))
     return recorded.length
   }).pipe(Effect.mapError((cause) => new DatabaseError({ operation: "build the deferred indexes", cause })))
 
@@ -86,26 +93,28 @@ const deferIndexes = Effect.gen(function* () {
 }).pipe(Effect.mapError((cause) => new DatabaseError({ operation: "defer the indexes of email_schedules", cause })))
 
 /**
- * Runs a bulk write with the secondary indexes of `email_schedules` dropped, and builds them again once it is done.
- * They are built again when the write fails or is interrupted too; a failure to build them then is logged, and the
- * record left for the next run, so the write's own failure is the one reported.
+ * Runs a bulk write with the secondary indexes of `email_schedules` dropped, and builds them again once it is done
+ * (`betweenIndexes` after each, see `restoreDeferredIndexes`). They are built again when the write fails or is
+ * interrupted too; a failure to build them then is logged, and the record left for the next run, so the write's own
+ * failure is the one reported.
  */
 export const withIndexesDeferred = <A, E, R>(
   write: Effect.Effect<A, E, R>,
-  onProgress?: IndexProgress
+  onProgress?: IndexProgress,
+  betweenIndexes?: Effect.Effect<void>
 ): Effect.Effect<A, E | DatabaseError, R | SqlClient.SqlClient> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function* () {
       yield* deferIndexes
       const result = yield* restore(write).pipe(
         Effect.onError(() =>
-          restoreDeferredIndexes(onProgress).pipe(
+          restoreDeferredIndexes(onProgress, betweenIndexes).pipe(
             Effect.catchAll((error) => Effect.logWarning(`${error.message}; the next run builds them`)),
             Effect.asVoid
           )
         )
       )
-      yield* restoreDeferredIndexes(onProgress)
+      yield* restoreDeferredIndexes(onProgress, betweenIndexes)
       return result
     })
   )

@@ -304,7 +304,9 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         options.dryRun
           ? write(Effect.void)
           : withBackgroundCheckpoints((betweenBatches) =>
-              isBulkWrite(planned) ? withIndexesDeferred(write(betweenBatches), indexProgress) : write(betweenBatches)
+              isBulkWrite(planned)
+                ? withIndexesDeferred(write(betweenBatches), indexProgress, betweenBatches)
+                : write(betweenBatches)
             )
       )
       const { summary } = planned
