@@ -28,13 +28,23 @@ const writeEightMegabytes = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   )
 )
 
+/** A file in WAL mode with an empty table of blobs. */
+const scratchTableInWal = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  Effect.zipRight(sql`PRAGMA journal_mode = WAL`, sql`CREATE TABLE scratch (bytes BLOB)`)
+)
+
+const scratchRows = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql`SELECT count(*) AS n FROM scratch`.pipe(
+    Effect.flatMap(Schema.decodeUnknown(Schema.Array(Schema.Struct({ n: Schema.Int })))),
+    Effect.map((rows) => rows[0]?.n)
+  )
+)
+
 describe("the write-ahead log is checkpointed by a worker thread while a run writes (issue 11)", () => {
   it.live("the connection's commits do not checkpoint meanwhile; the worker copies the log into the file", () =>
     Effect.gen(function* () {
       const path = join(dir, "scratch.sqlite")
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`PRAGMA journal_mode = WAL`
-      yield* sql`CREATE TABLE scratch (bytes BLOB)`
+      yield* scratchTableInWal
       const fileSize = () => statSync(path).size
       const before = fileSize()
       const during = yield* withBackgroundCheckpoints(() =>
@@ -53,19 +63,14 @@ describe("the write-ahead log is checkpointed by a worker thread while a run wri
       assert.strictEqual(during.setting, 0, "the connection does not checkpoint at its commits")
       assert.isTrue(during.grown, "the worker checkpointed the committed pages into the file")
       assert.strictEqual(yield* autocheckpoint, 1000, "afterwards the connection checkpoints at its commits again")
-      const [count] = yield* sql`SELECT count(*) AS n FROM scratch`.pipe(
-        Effect.flatMap(Schema.decodeUnknown(Schema.Array(Schema.Struct({ n: Schema.Int }))))
-      )
-      assert.strictEqual(count?.n, 2000)
+      assert.strictEqual(yield* scratchRows, 2000)
     }).pipe(Effect.provide(sqliteFile(join(dir, "scratch.sqlite"))))
   )
 
   it.live("the log is emptied between batches once it passes its limit, so it never grows with the whole write", () =>
     Effect.gen(function* () {
       const path = join(dir, "bounded.sqlite")
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`PRAGMA journal_mode = WAL`
-      yield* sql`CREATE TABLE scratch (bytes BLOB)`
+      yield* scratchTableInWal
       const logSize = () => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0)
       // Six batches of 8 MB with a 12 MB limit: without the limit the log would hold all 48 MB at the end (the
       // worker's checkpoints copy it into the file, but a log is only reused from its start when a new write finds
@@ -88,10 +93,7 @@ describe("the write-ahead log is checkpointed by a worker thread while a run wri
         sizes.some((size) => size < 8_000_000),
         "the log was emptied at least once"
       )
-      const [count] = yield* sql`SELECT count(*) AS n FROM scratch`.pipe(
-        Effect.flatMap(Schema.decodeUnknown(Schema.Array(Schema.Struct({ n: Schema.Int }))))
-      )
-      assert.strictEqual(count?.n, 12_000)
+      assert.strictEqual(yield* scratchRows, 12_000)
     }).pipe(Effect.provide(sqliteFile(join(dir, "bounded.sqlite"))))
   )
 
