@@ -39,6 +39,7 @@ const main = Effect.gen(function* () {
     deleted: writes.deleted,
     unchanged: writes.unchanged,
     reused: report.reused,
+    planningThreads: report.planningThreads,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024)
   }
   process.stdout.write(`${JSON.stringify({ row, runId: report.runId, planRows: report.plan.rows })}\n`)

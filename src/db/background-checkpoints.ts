@@ -4,6 +4,7 @@ import { Worker } from "node:worker_threads"
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { DatabaseError } from "./errors.js"
+import { mainDatabaseFile } from "./introspect.js"
 
 /**
  * The worker's whole program (CommonJS, run with `eval`, so no file has to sit next to a bundle): its own connection
@@ -52,7 +53,6 @@ const SYNCHRONOUS = ["OFF", "NORMAL", "FULL", "EXTRA"] as const
 
 const failAs = (operation: string) => Effect.mapError((cause: unknown) => new DatabaseError({ operation, cause }))
 
-const MainFile = Schema.Array(Schema.Struct({ name: Schema.String, file: Schema.String }))
 const OneText = Schema.Array(Schema.Tuple(Schema.String))
 const OneInt = Schema.Array(Schema.Tuple(Schema.Int))
 
@@ -138,11 +138,7 @@ export const withBackgroundCheckpoints = <A, E, R>(
 ) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const databases = yield* sql`PRAGMA database_list`.pipe(
-      Effect.flatMap(Schema.decodeUnknown(MainFile)),
-      failAs("read the database's file name")
-    )
-    const path = databases.find((database) => database.name === "main")?.file ?? ""
+    const path = yield* mainDatabaseFile.pipe(failAs("read the database's file name"))
     const pragma = <A>(name: string, schema: Schema.Schema<ReadonlyArray<readonly [A]>, ReadonlyArray<readonly [A]>>) =>
       sql.unsafe(`PRAGMA ${name}`).values.pipe(
         Effect.flatMap(Schema.decodeUnknown(schema)),

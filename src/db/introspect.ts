@@ -42,3 +42,13 @@ export const tableIndexes = (table: string) =>
              FROM (SELECT name FROM pragma_index_info(il.name) ORDER BY seqno) AS ii) AS columns
         FROM pragma_index_list(${table}) AS il`.pipe(Effect.flatMap(decodeRows(IndexSummary)))
   )
+
+const DatabaseListRow = Schema.Struct({ name: Schema.String, file: Schema.String })
+
+/** The path of the connection's main database file; "" for a database in memory or a temporary one. */
+export const mainDatabaseFile = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  sql`PRAGMA database_list`.pipe(
+    Effect.flatMap(decodeRows(DatabaseListRow)),
+    Effect.map((rows) => rows.find((row) => row.name === "main")?.file ?? "")
+  )
+)

@@ -6,6 +6,7 @@ import { malformedTally } from "./batch-input.js"
 import { lineHash } from "./checksums.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { BatchPlan, BatchRange } from "./plan-batch.js"
+import type { PlanningThread } from "./planning-thread.js"
 import { ByteWriter, type StagedExtent, type StagingFile } from "./staging.js"
 
 /** One write batch as pass 2 needs it: its range, where its staged rows are, and what it checks before using them. */
@@ -42,13 +43,15 @@ export const batchRanges = (ids: ReadonlyArray<number>, batchSize: number): Read
 /**
  * Pass 1 of a run (spec §11 steps 2–8): plans every batch and takes the results in batch order: each batch's staged
  * rows go to the staging file, and what load balancing needs joins the run's typed columns, with the plan's summary.
- * Memory holds one batch's plan at a time, whatever the size of the organization. The batches are planned one after
- * the other into one staging buffer, emptied once its batch is on disk: it grows to the largest batch once instead of
- * doubling from 1 MiB in every batch (copying about two batches' bytes each time).
+ * Memory holds one batch's plan at a time per planning thread, whatever the size of the organization. This thread
+ * plans its batches into one staging buffer, emptied once its batch is on disk: it grows to the largest batch once
+ * instead of doubling from 1 MiB in every batch (copying about two batches' bytes each time).
  */
 export const loadAndPlan = <E, R>(options: {
   readonly ranges: ReadonlyArray<BatchRange>
   readonly plan: (range: BatchRange, staged: ByteWriter) => Effect.Effect<BatchPlan, E, R>
+  /** A second thread that plans every other batch (run/planning-thread.ts); without it, this thread plans them all. */
+  readonly thread?: PlanningThread | undefined
   readonly staging: StagingFile
   readonly onProgress: (done: number) => void
 }) =>
@@ -67,44 +70,58 @@ export const loadAndPlan = <E, R>(options: {
     let newRows = 0
     let storedRows = 0
     const staged = new ByteWriter()
-    yield* Effect.forEach(
-      options.ranges,
-      (range) =>
-        Effect.gen(function* () {
-          staged.reset()
-          const plan = yield* options.plan(range, staged)
-          const typeCodes = plan.typeNames.map((name) => types.code(name))
-          const itemStart = items.length
-          items.append(plan.items, typeCodes, contacts.length)
-          contacts.append(plan.owners, typeCodes)
-          census.addCensus(plan.census)
-          if (plan.contactLines !== "") contactsHash.add(plan.contactLines)
-          summary.addSummary(plan.summary)
-          malformed.add(plan.malformedRows.sample)
-          malformed.addUncounted(plan.malformedRows.count - plan.malformedRows.sample.length)
-          for (const warning of plan.warnings) warnings.add(warning)
-          droppedHandled += plan.droppedHandled
-          droppedDuplicate += plan.droppedDuplicate
-          newRows += plan.newRows
-          storedRows += plan.storedRows
-          batches.push({
-            firstId: plan.firstId,
-            lastId: plan.lastId,
-            extent: yield* options.staging.append(plan.staged),
-            planRows: plan.planRows,
-            itemStart,
-            typeNames: plan.typeNames,
-            strings: plan.strings,
-            contactIds: plan.contactIds,
-            storedHashes: plan.storedHashes,
-            undecodableIds: new Set(plan.undecodableIds),
-            enrollmentUpdates: plan.enrollmentUpdates
-          })
-          options.onProgress(census.result().total)
-          yield* yieldToEventLoop
-        }),
-      { discard: true }
-    )
+    const merge = (plan: BatchPlan) =>
+      Effect.gen(function* () {
+        const typeCodes = plan.typeNames.map((name) => types.code(name))
+        const itemStart = items.length
+        items.append(plan.items, typeCodes, contacts.length)
+        contacts.append(plan.owners, typeCodes)
+        census.addCensus(plan.census)
+        if (plan.contactLines !== "") contactsHash.add(plan.contactLines)
+        summary.addSummary(plan.summary)
+        malformed.add(plan.malformedRows.sample)
+        malformed.addUncounted(plan.malformedRows.count - plan.malformedRows.sample.length)
+        for (const warning of plan.warnings) warnings.add(warning)
+        droppedHandled += plan.droppedHandled
+        droppedDuplicate += plan.droppedDuplicate
+        newRows += plan.newRows
+        storedRows += plan.storedRows
+        batches.push({
+          firstId: plan.firstId,
+          lastId: plan.lastId,
+          extent: yield* options.staging.append(plan.staged),
+          planRows: plan.planRows,
+          itemStart,
+          typeNames: plan.typeNames,
+          strings: plan.strings,
+          contactIds: plan.contactIds,
+          storedHashes: plan.storedHashes,
+          undecodableIds: new Set(plan.undecodableIds),
+          enrollmentUpdates: plan.enrollmentUpdates
+        })
+        options.onProgress(census.result().total)
+        yield* yieldToEventLoop
+      })
+    const planHere = (range: BatchRange) =>
+      Effect.flatMap(
+        Effect.sync(() => staged.reset()),
+        () => options.plan(range, staged)
+      )
+    const { thread, ranges } = options
+    if (thread === undefined) {
+      yield* Effect.forEach(ranges, (range) => Effect.flatMap(planHere(range), merge), { discard: true })
+    } else {
+      // This thread plans the even batches, the other the odd ones; the next odd batch is posted before this thread
+      // merges the one just received, so the other thread never waits for a merge.
+      let pending = ranges.length > 1 ? yield* thread.start(ranges[1]!) : undefined
+      for (let index = 0; index < ranges.length; index += 2) {
+        yield* Effect.flatMap(planHere(ranges[index]!), merge)
+        if (pending === undefined) continue
+        const received = yield* pending
+        pending = index + 3 < ranges.length ? yield* thread.start(ranges[index + 3]!) : undefined
+        yield* merge(received)
+      }
+    }
     staged.release()
     items.trim()
     contacts.trim()

@@ -43,6 +43,11 @@ export interface RunReport {
    * `writeSql` is the time inside the transactions).
    */
   readonly phases: Readonly<Record<"setup" | "load" | "plan" | "balance" | "write" | "writeSql", number>>
+  /**
+   * Threads that planned the contacts: 2 when a second thread planned every other batch (run/planning-thread.ts), 1
+   * when the run's own thread planned them all, 0 when the plan was reused.
+   */
+  readonly planningThreads: number
   /** Related rows (email rows, events, clicks, enrollments) that could not be decoded: reported, left untouched. */
   readonly malformedRows: { readonly count: number; readonly sample: ReadonlyArray<MalformedRow> }
 }

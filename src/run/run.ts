@@ -6,7 +6,8 @@ import { changeVersion } from "../db/change-tracking.js"
 import { Checkpoint } from "../db/checkpoints.js"
 import { Database } from "../db/Database.js"
 import { restoreDeferredIndexes, withIndexesDeferred } from "../db/deferred-indexes.js"
-import { isDamagedFile } from "../db/errors.js"
+import { DatabaseError, isDamagedFile } from "../db/errors.js"
+import { mainDatabaseFile } from "../db/introspect.js"
 import { runMigrations } from "../db/migrations.js"
 import { prepareForWriting, skipSyncing } from "../db/pragmas.js"
 import { ensureRecognised } from "../db/recognise.js"
@@ -29,6 +30,7 @@ import { elapsed } from "./elapsed.js"
 import { keysetPages } from "./keyset-pages.js"
 import { batchRanges, loadAndPlan } from "./load-plan.js"
 import { planBatch } from "./plan-batch.js"
+import { PLANNING_SCRIPT, planningScriptExists, startPlanningThread } from "./planning-thread.js"
 import { decodeStoredOutcome, type RunOutcome, SCHEDULER_VERSION } from "./run-outcome.js"
 import { checkpointCounts, checkpointDetails, type RunReport } from "./run-report.js"
 
@@ -53,6 +55,12 @@ export interface RunOptions {
    * (db/pragmas.ts `skipSyncing`). Never for a file that is scheduled in place.
    */
   readonly disposableFile?: boolean
+  /**
+   * The script of the thread that plans every other batch on the second core (run/plan-worker.ts, built beside this
+   * module); `false` plans on this thread alone. A dry run, a database in memory, and a build without the script
+   * plan on this thread.
+   */
+  readonly planningThread?: URL | false
 }
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC (spec §1.2): timestamps never influence a decision. */
@@ -234,6 +242,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         dailyVolume: outcome.dailyVolume,
         checksums: { config: configChecksum(profile), contacts: outcome.contactsChecksum, plan: outcome.planChecksum },
         phases: { setup: setupMs, load: 0, plan: 0, balance: 0, write: 0, writeSql: 0 },
+        planningThreads: 0,
         malformedRows: outcome.malformedRows
       }
       const after = yield* changeVersion
@@ -264,13 +273,43 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
     const body = Effect.gen(function* () {
       const context = planContext(rules, asOf, campaigns)
       const staging = yield* stagingFile
-      const [planMs, planned] = yield* elapsed(
-        loadAndPlan({
-          ranges: setup.ranges,
-          plan: (range, staged) => planBatch(db, range, context, time, staged),
-          staging,
-          onProgress: (done) => progress("Planning", done, total)
-        })
+      const script = options.planningThread ?? PLANNING_SCRIPT
+      const path = yield* mainDatabaseFile.pipe(
+        Effect.mapError((cause) => new DatabaseError({ operation: "read the database's file name", cause }))
+      )
+      // The other thread reads what is committed (a dry run's migrations are not); it ends with pass 1, its memory
+      // given back before balancing.
+      const useThread =
+        script !== false && !options.dryRun && path !== "" && setup.ranges.length > 1 && planningScriptExists(script)
+      const [planMs, [planned, planningThreads]] = yield* elapsed(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const thread = useThread
+              ? yield* startPlanningThread(script, {
+                  path,
+                  today: asOf,
+                  settings: context.settings,
+                  exclusion: context.exclusion,
+                  campaignTypes: setup.types.rows,
+                  campaignInstances: setup.instances.rows,
+                  unreadableTypes: setup.types.malformed,
+                  unreadableInstances: setup.instances.malformed,
+                  time
+                }).pipe(
+                  // A thread that cannot even start leaves the planning to this one.
+                  Effect.catchAll(() => Effect.succeed(undefined))
+                )
+              : undefined
+            const planned = yield* loadAndPlan({
+              ranges: setup.ranges,
+              plan: (range, staged) => planBatch(db, range, context, time, staged),
+              thread,
+              staging,
+              onProgress: (done) => progress("Planning", done, total)
+            })
+            return [planned, thread === undefined ? 1 : 2] as const
+          })
+        )
       )
       const [balanceMs, balanced] = yield* elapsed(
         Effect.sync(() =>
@@ -351,6 +390,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           write: Math.round(writeMs),
           writeSql: written.sqlMs
         },
+        planningThreads,
         malformedRows: planned.malformedRows
       }
       // The counter now is the counter at the start plus the run's own counted writes, unless someone else wrote

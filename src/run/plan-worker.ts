@@ -1,0 +1,48 @@
+/**
+ * The planning thread's program (run/planning-thread.ts starts it): its own read-only connection to the run's file
+ * plans each batch the run posts, exactly as the run's thread plans the others (run/plan-batch.ts), and posts the
+ * batch's plan back, its buffers moved rather than copied.
+ */
+import { parentPort, workerData } from "node:worker_threads"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Cause, Effect, Layer, ManagedRuntime } from "effect"
+import { Database } from "../db/Database.js"
+import { describeCause, sqliteCodeIn } from "../db/errors.js"
+import type { BatchRange } from "./plan-batch.js"
+import { planBatch } from "./plan-batch.js"
+import { type PlanningAnswer, type PlanningInput, planningContext, transferList } from "./planning-thread.js"
+import { ByteWriter } from "./staging.js"
+
+// Made by startPlanningThread of the same build from a typed PlanningInput.
+const input: PlanningInput = workerData
+const port = parentPort
+if (port !== null) {
+  const runtime = ManagedRuntime.make(
+    Database.Default.pipe(Layer.provide(SqliteClient.layer({ filename: input.path, readonly: true })))
+  )
+  const context = planningContext(input)
+  const writer = new ByteWriter()
+  const planOne = (range: BatchRange) =>
+    Effect.gen(function* () {
+      writer.reset()
+      const plan = yield* planBatch(yield* Database, range, context, input.time, writer)
+      // The writer's buffer is reused for the next batch: the plan takes a copy of its bytes.
+      return { ...plan, staged: new Uint8Array(plan.staged) }
+    })
+  // One batch at a time, in the order posted: the run merges them in batch order.
+  let queue = Promise.resolve()
+  port.on("message", (range: BatchRange) => {
+    queue = queue.then(() =>
+      runtime.runPromiseExit(planOne(range)).then((exit) => {
+        if (exit._tag === "Success") {
+          const answer: PlanningAnswer = { _tag: "planned", plan: exit.value }
+          port.postMessage(answer, transferList(exit.value))
+        } else {
+          const error = Cause.squash(exit.cause)
+          const answer: PlanningAnswer = { _tag: "failed", message: describeCause(error), code: sqliteCodeIn(error) }
+          port.postMessage(answer)
+        }
+      })
+    )
+  })
+}

@@ -1,0 +1,152 @@
+import { existsSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+import { Worker } from "node:worker_threads"
+import { Effect } from "effect"
+import { MalformedRow } from "../db/decode.js"
+import { DatabaseError } from "../db/errors.js"
+import { CampaignInstanceRow, CampaignTypeRow } from "../domain/campaign.js"
+import type { IsoDate } from "../domain/dates.js"
+import { campaignSetup, type PlanContext } from "../plan/index.js"
+import type { ExclusionContext } from "../rules/windows.js"
+import type { Settings } from "../settings/settings.js"
+import type { BatchPlan, BatchRange } from "./plan-batch.js"
+
+/**
+ * What the planning thread needs to plan exactly as the run's own thread does: the file, and the inputs of the run's
+ * plan context as plain data (the campaign rows as the run read them, not read again: both threads plan with the
+ * same campaigns whatever changes meanwhile).
+ */
+export interface PlanningInput {
+  readonly path: string
+  readonly today: IsoDate
+  readonly settings: Settings
+  readonly exclusion: ExclusionContext
+  readonly campaignTypes: ReadonlyArray<CampaignTypeRow>
+  readonly campaignInstances: ReadonlyArray<CampaignInstanceRow>
+  readonly unreadableTypes: ReadonlyArray<MalformedRow>
+  readonly unreadableInstances: ReadonlyArray<MalformedRow>
+  readonly time: string
+}
+
+/** The worker's answer to one batch. */
+export type PlanningAnswer =
+  | { readonly _tag: "planned"; readonly plan: BatchPlan }
+  | { readonly _tag: "failed"; readonly message: string; readonly code: string | undefined }
+
+/** Rows arrive as plain objects (a structured clone keeps fields, not classes): made into their classes again. */
+const malformedRows = (rows: ReadonlyArray<MalformedRow>) => rows.map((row) => new MalformedRow({ ...row }))
+
+/** The run's plan context, rebuilt from its inputs (plan/campaigns.ts is a pure function of them). */
+export const planningContext = (input: PlanningInput): PlanContext => ({
+  today: input.today,
+  settings: input.settings,
+  exclusion: input.exclusion,
+  campaigns: campaignSetup(
+    input.campaignTypes.map((row) => new CampaignTypeRow({ ...row })),
+    input.campaignInstances.map((row) => new CampaignInstanceRow({ ...row })),
+    input.today,
+    { types: malformedRows(input.unreadableTypes), instances: malformedRows(input.unreadableInstances) }
+  )
+})
+
+/** A batch plan received from the worker, its malformed rows made `MalformedRow`s again (their `message` is a getter). */
+const revived = (plan: BatchPlan): BatchPlan => ({
+  ...plan,
+  census: {
+    ...plan.census,
+    malformed: { ...plan.census.malformed, sample: malformedRows(plan.census.malformed.sample) }
+  },
+  malformedRows: { ...plan.malformedRows, sample: malformedRows(plan.malformedRows.sample) }
+})
+
+/** The buffers a batch plan owns alone, moved to the receiving thread instead of copied. */
+export const transferList = (plan: BatchPlan): Array<ArrayBuffer> => {
+  const arrays = [
+    plan.staged,
+    plan.contactIds,
+    plan.storedHashes,
+    plan.items.contactId,
+    plan.items.typeCode,
+    plan.items.plannedDay,
+    plan.items.priority,
+    plan.items.latestDay,
+    plan.items.eventYear,
+    plan.items.subjectToExclusions,
+    plan.items.owner,
+    plan.items.heldDay,
+    plan.owners.keysStart,
+    plan.owners.keys,
+    plan.owners.stateCode,
+    plan.owners.birthDay,
+    plan.owners.effectiveDay
+  ]
+  const buffers = new Set<ArrayBuffer>()
+  for (const array of arrays) if (array.buffer instanceof ArrayBuffer) buffers.add(array.buffer)
+  return [...buffers]
+}
+
+/** The planning thread's script: built beside this module (tsc) and beside the CLI bundle's chunks (esbuild). */
+export const PLANNING_SCRIPT = new URL("./plan-worker.js", import.meta.url)
+
+/** Whether the script exists: a run from the TypeScript sources (the tests) has none, and plans on one thread. */
+export const planningScriptExists = (script: URL): boolean => existsSync(fileURLToPath(script))
+
+const failure = (range: BatchRange, message: string, code: string | undefined) =>
+  new DatabaseError({
+    operation: `plan contacts ${range.firstId}–${range.lastId} on the second thread`,
+    cause: Object.assign(new Error(message), code === undefined ? {} : { code })
+  })
+
+/**
+ * Starts the planning thread (issue 11: planning is pure per contact, and pass 1 is most of a night). `start(range)`
+ * posts a batch at once and returns the effect that waits for its plan; batches are answered in the order posted.
+ * The thread is terminated when the scope closes: it only reads, so stopping it at any moment loses nothing. Fails
+ * (UnknownException) only when the thread cannot be started at all.
+ */
+export const startPlanningThread = (script: URL, input: PlanningInput) =>
+  Effect.acquireRelease(
+    Effect.try(() => {
+      // Throws at once when the input cannot be copied to a thread (a host's ruleset holding functions, say).
+      const worker = new Worker(script, { workerData: input })
+      const waiting: Array<{ range: BatchRange; resume: (answer: PlanningAnswer) => void }> = []
+      let ended: PlanningAnswer | undefined
+      const endAll = (answer: PlanningAnswer) => {
+        ended = answer
+        for (const entry of waiting.splice(0)) entry.resume(answer)
+      }
+      worker.on("message", (answer: PlanningAnswer) => waiting.shift()?.resume(answer))
+      worker.on("error", (error) => endAll({ _tag: "failed", message: error.message, code: undefined }))
+      worker.on("exit", (code) =>
+        endAll({ _tag: "failed", message: `the planning thread stopped (exit code ${code})`, code: undefined })
+      )
+      const start = (range: BatchRange) =>
+        Effect.sync(() => {
+          let answer: PlanningAnswer | undefined = ended
+          let resume: ((answer: PlanningAnswer) => void) | undefined
+          if (answer === undefined) {
+            waiting.push({
+              range,
+              resume: (received) => {
+                answer = received
+                resume?.(received)
+              }
+            })
+            worker.postMessage(range)
+          }
+          return Effect.async<BatchPlan, DatabaseError>((done) => {
+            const finish = (received: PlanningAnswer) =>
+              done(
+                received._tag === "planned"
+                  ? Effect.succeed(revived(received.plan))
+                  : Effect.fail(failure(range, received.message, received.code))
+              )
+            if (answer !== undefined) return finish(answer)
+            resume = finish
+          })
+        })
+      return { worker, start }
+    }),
+    ({ worker }) => Effect.promise(() => worker.terminate())
+  ).pipe(Effect.map(({ start }) => ({ start })))
+
+export type PlanningThread = Effect.Effect.Success<ReturnType<typeof startPlanningThread>>

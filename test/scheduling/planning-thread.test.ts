@@ -1,0 +1,150 @@
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { pathToFileURL } from "node:url"
+import { assert, describe, it } from "@effect/vitest"
+import BetterSqlite3 from "better-sqlite3"
+import { Effect, Option } from "effect"
+import { runnableFile } from "../../src/app/sqlite.js"
+import type { RunReport } from "../../src/run/run.js"
+import { runOnce } from "../../src/run/run.js"
+import { runCli } from "../support/cli.js"
+import { useTempDir } from "../support/files.js"
+import { generatedCopy } from "../support/organization.js"
+
+const dir = useTempDir("planning-thread")
+const AS_OF = "2026-11-29"
+/** The planning thread's script as the build makes it (test/support/build.ts builds before the tests). */
+const BUILT_SCRIPT = new URL("../../dist/src/run/plan-worker.js", import.meta.url)
+/** 3,000 contacts in batches of 400: eight batches, four planned by each thread. */
+const FLAGS = { batch_size: "400" }
+
+const run = (path: string, asOf: string, planningThread: URL | false) =>
+  runOnce({ asOf: Option.some(asOf), dryRun: false, flags: FLAGS, planningThread }).pipe(
+    Effect.provide(runnableFile(path))
+  )
+
+/**
+ * Contact 501 (in the second batch, the other thread's) is malformed and owns an undecodable stored row and a
+ * malformed event, so the reports' malformed rows come from that thread.
+ */
+const damage = (path: string) => {
+  const db = new BetterSqlite3(path)
+  db.exec(`UPDATE contacts SET zip_code = x'3735323031' WHERE id = 501;
+    INSERT INTO email_schedules (id, contact_id, email_type, scheduled_send_date, status, priority)
+      VALUES (900001, 501, 'aep', '2026-12-01', 'pre-scheduled', 'high');
+    INSERT INTO contact_events (contact_id, event_type, metadata, created_at)
+      VALUES (501, 'eligibility_answered', '{}', x'00');`)
+  db.close()
+}
+
+/** Every column the run decides, and the enrollments' statuses, as text. */
+const contents = (path: string) => {
+  const db = new BetterSqlite3(path, { readonly: true })
+  const rows = db
+    .prepare(
+      `SELECT id, contact_id, email_type, scheduled_send_date, scheduled_send_time, status, skip_reason, priority,
+        campaign_instance_id, email_template, sms_template, event_year, event_month, event_day, metadata
+        FROM email_schedules ORDER BY id`
+    )
+    .raw()
+    .all()
+    .map((row) => JSON.stringify(row))
+  const enrollments = db
+    .prepare("SELECT id, status FROM contact_campaigns ORDER BY id")
+    .raw()
+    .all()
+    .map((row) => JSON.stringify(row))
+  db.close()
+  return { rows, enrollments }
+}
+
+/** What a report says about the plan, without what differs between any two runs (run id, times, threads). */
+const planned = (report: RunReport) => ({
+  contacts: report.contacts,
+  contactMessages: report.contacts.malformed.sample.map((row) => row.message),
+  plan: report.plan,
+  writes: report.writes,
+  batches: report.batches,
+  warnings: report.warnings,
+  dailyVolume: report.dailyVolume,
+  checksums: report.checksums,
+  malformedRows: report.malformedRows.sample.map((row) => row.message)
+})
+
+const sendDue = (path: string, today: string) => {
+  const db = new BetterSqlite3(path)
+  const sent = db
+    .prepare(
+      `UPDATE email_schedules SET status = 'sent', actual_send_datetime = ? || ' 08:30:00'
+        WHERE status = 'pre-scheduled' AND scheduled_send_date = ?`
+    )
+    .run(today, today).changes
+  db.close()
+  return sent
+}
+
+describe("a second thread plans every other batch (issue 11: two cores)", () => {
+  it.live("two threads plan and write exactly what one thread does, malformed rows and the next night included", () =>
+    Effect.gen(function* () {
+      const two = yield* generatedCopy(dir, "two.sqlite", 3000, 5, AS_OF)
+      const one = yield* generatedCopy(dir, "one.sqlite", 3000, 5, AS_OF)
+      damage(two)
+      damage(one)
+      const nights = [AS_OF, "2026-11-30", "2026-12-01"]
+      for (const [night, asOf] of nights.entries()) {
+        if (night > 0) {
+          const sent = sendDue(two, nights[night - 1]!)
+          assert.isAbove(sent, 0)
+          assert.strictEqual(sendDue(one, nights[night - 1]!), sent)
+        }
+        const byTwo = yield* run(two, asOf, BUILT_SCRIPT)
+        const byOne = yield* run(one, asOf, false)
+        assert.strictEqual(byTwo.planningThreads, 2)
+        assert.strictEqual(byOne.planningThreads, 1)
+        assert.strictEqual(byTwo.batches.total, 8)
+        assert.deepStrictEqual(planned(byTwo), planned(byOne), `night ${night}`)
+        assert.deepStrictEqual(contents(two), contents(one), `night ${night}`)
+        if (night === 0) {
+          assert.isAbove(byTwo.writes.inserted, 5000)
+          const report = planned(byTwo)
+          assert.deepStrictEqual(report.contactMessages, [
+            "contacts row 501 is malformed: zip_code: Expected string, actual 75201; zip_code: Expected null, actual 75201"
+          ])
+          assert.include(report.malformedRows.join("\n"), "email_schedules row 900001 is malformed")
+        }
+      }
+    })
+  )
+})
+
+describe("a planning thread that fails", () => {
+  it.live("fails the run with one sentence; the checkpoint says so and no email row or enrollment changes", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "failing.sqlite", 3000, 5, AS_OF)
+      const script = join(dir, "broken-worker.mjs")
+      writeFileSync(script, 'throw new Error("the planning thread could not load")\n')
+      const before = contents(path)
+      const exit = yield* Effect.exit(run(path, AS_OF, pathToFileURL(script)))
+      assert.isTrue(exit._tag === "Failure")
+      const db = new BetterSqlite3(path, { readonly: true })
+      const checkpoint = db.prepare("SELECT status, error FROM scheduler_checkpoints").get()
+      db.close()
+      assert.deepStrictEqual(contents(path), before)
+      assert.deepStrictEqual(checkpoint, {
+        status: "failed",
+        error:
+          'Database operation "plan contacts 401–800 on the second thread" failed: the planning thread could not load.'
+      })
+    })
+  )
+})
+
+describe("the command-line program plans on two threads", () => {
+  it("a run of several batches says so in its summary", () => {
+    const db = join(dir, "cli.sqlite")
+    assert.strictEqual(runCli(["generate", "--db", db, "--contacts", "3000", "--seed", "5", "--as-of", AS_OF]).code, 0)
+    const result = runCli(["run", "--db", db, "--as-of", AS_OF, "--batch-size", "400"])
+    assert.strictEqual(result.code, 0, result.stderr)
+    assert.match(result.stdout, /plan \d+ ms \(2 threads\)/)
+  })
+})
