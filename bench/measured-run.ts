@@ -8,7 +8,7 @@ import { Effect, Option, Schema } from "effect"
 import { runnableFile } from "../src/app/sqlite.js"
 import { runOnce } from "../src/run/run.js"
 
-const [label = "run", path = "", asOfText = ""] = process.argv.slice(2)
+const [label = "run", path = "", asOfText = "", threads = "2"] = process.argv.slice(2)
 const asOf = Schema.decodeUnknownSync(Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}$/)))(asOfText)
 
 const seconds = (start: number) => (performance.now() - start) / 1000
@@ -21,9 +21,15 @@ const progress = (phase: string, done: number, total: number) => {
 
 const main = Effect.gen(function* () {
   const start = performance.now()
-  const report = yield* runOnce({ asOf: Option.some(asOf), dryRun: false, flags: {}, onProgress: progress }).pipe(
-    Effect.provide(runnableFile(path))
-  )
+  // `1` as the fourth argument plans on one thread (to measure what the second costs and saves).
+  const planningThread = threads === "1" ? false : undefined
+  const report = yield* runOnce({
+    asOf: Option.some(asOf),
+    dryRun: false,
+    flags: {},
+    onProgress: progress,
+    ...(planningThread === undefined ? {} : { planningThread })
+  }).pipe(Effect.provide(runnableFile(path)))
   const wall = seconds(start)
   if (process.stderr.isTTY) process.stderr.write("\n")
   const { writes } = report

@@ -8,9 +8,13 @@ type Column = Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<Ar
 const resized = <T extends Column>(array: T, length: number, view: (buffer: ArrayBuffer) => T): T =>
   view(array.buffer.transfer(length * array.BYTES_PER_ELEMENT))
 
-/** Growable typed-array columns: a 3,000,000-contact plan has about 10 million rows to balance (issue 6). */
+/**
+ * Growable typed-array columns: a 3,000,000-contact plan has about 10 million rows to balance (issue 6). Past a million
+ * values they grow by a quarter, not double: the spare end of a doubled column is memory too, held until pass 1
+ * ends, where the run's memory peaks.
+ */
 const grown = <T extends Column>(array: T, view: (buffer: ArrayBuffer) => T): T =>
-  resized(array, Math.max(1024, array.length * 2), view)
+  resized(array, array.length < 1 << 20 ? Math.max(1024, array.length * 2) : Math.ceil(array.length * 1.25), view)
 
 const int32 = (buffer: ArrayBuffer) => new Int32Array(buffer)
 const uint16 = (buffer: ArrayBuffer) => new Uint16Array(buffer)

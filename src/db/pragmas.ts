@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { DatabaseError } from "./errors.js"
 
 /** PRAGMAs applied once the run is known to be valid, before the first write. */
@@ -38,3 +38,34 @@ export const skipSyncing = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`PRAG
 export const connectionDefaults = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`PRAGMA foreign_keys = OFF`).pipe(
   Effect.mapError((cause) => new DatabaseError({ operation: "configure connection", cause }))
 )
+
+const CacheSize = Schema.Array(Schema.Tuple(Schema.Int))
+
+/**
+ * Runs `effect` with the connection's page cache at most `kib` KiB, then restores the cache size it had. Pass 1 reads
+ * each page about once, so the write's 64 MiB cache (prepareForWriting) would only hold memory there, while both
+ * planning threads run and the plan's columns reach their size (where a night's memory peaks).
+ */
+export const withCacheAtMost =
+  (kib: number) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const current = yield* sql.unsafe("PRAGMA cache_size").values.pipe(
+        Effect.flatMap(Schema.decodeUnknown(CacheSize)),
+        Effect.map((rows) => rows[0]?.[0] ?? -2000),
+        Effect.mapError((cause) => new DatabaseError({ operation: "read cache_size", cause }))
+      )
+      // A negative size is in KiB, a positive one in pages (of 4 KiB here or more).
+      const currentKib = current < 0 ? -current : current * 4
+      if (currentKib <= kib) return yield* effect
+      const set = (size: number) =>
+        sql
+          .unsafe(`PRAGMA cache_size = ${size}`)
+          .pipe(Effect.mapError((cause) => new DatabaseError({ operation: "set cache_size", cause })))
+      return yield* Effect.acquireUseRelease(
+        set(-kib),
+        () => effect,
+        () => Effect.ignore(set(current))
+      )
+    })

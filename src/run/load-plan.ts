@@ -7,7 +7,14 @@ import { lineHash } from "./checksums.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { BatchPlan, BatchRange } from "./plan-batch.js"
 import type { PlanningThread } from "./planning-thread.js"
-import { ByteWriter, type StagedExtent, type StagingFile } from "./staging.js"
+import {
+  ByteWriter,
+  type PageStager,
+  pageStager,
+  type StagedExtent,
+  type StagingError,
+  type StagingFile
+} from "./staging.js"
 
 /** One write batch as pass 2 needs it: its range, where its staged rows are, and what it checks before using them. */
 export interface Batch extends ContactIdRange {
@@ -43,13 +50,12 @@ export const batchRanges = (ids: ReadonlyArray<number>, batchSize: number): Read
 /**
  * Pass 1 of a run (spec §11 steps 2–8): plans every batch and takes the results in batch order: each batch's staged
  * rows go to the staging file, and what load balancing needs joins the run's typed columns, with the plan's summary.
- * Memory holds one batch's plan at a time per planning thread, whatever the size of the organization. This thread
- * plans its batches into one staging buffer, emptied once its batch is on disk: it grows to the largest batch once
- * instead of doubling from 1 MiB in every batch (copying about two batches' bytes each time).
+ * Memory holds one batch's plan at a time per planning thread, whatever the size of the organization, and of its
+ * staged rows one page of contacts: each page's rows go to disk once planned (`pageStager`).
  */
 export const loadAndPlan = <E, R>(options: {
   readonly ranges: ReadonlyArray<BatchRange>
-  readonly plan: (range: BatchRange, staged: ByteWriter) => Effect.Effect<BatchPlan, E, R>
+  readonly plan: (range: BatchRange, stager: PageStager<StagingError>) => Effect.Effect<BatchPlan, E, R>
   /** A second thread that plans every other batch (run/planning-thread.ts); without it, this thread plans them all. */
   readonly thread?: PlanningThread | undefined
   readonly staging: StagingFile
@@ -69,6 +75,7 @@ export const loadAndPlan = <E, R>(options: {
     let droppedDuplicate = 0
     let newRows = 0
     let storedRows = 0
+    let threadBatches = 0
     const staged = new ByteWriter()
     const merge = (plan: BatchPlan) =>
       Effect.gen(function* () {
@@ -89,7 +96,7 @@ export const loadAndPlan = <E, R>(options: {
         batches.push({
           firstId: plan.firstId,
           lastId: plan.lastId,
-          extent: yield* options.staging.append(plan.staged),
+          extent: plan.extent,
           planRows: plan.planRows,
           itemStart,
           typeNames: plan.typeNames,
@@ -103,23 +110,38 @@ export const loadAndPlan = <E, R>(options: {
         yield* yieldToEventLoop
       })
     const planHere = (range: BatchRange) =>
-      Effect.flatMap(
-        Effect.sync(() => staged.reset()),
-        () => options.plan(range, staged)
-      )
+      Effect.suspend(() => {
+        staged.reset()
+        return options.plan(range, pageStager(staged, options.staging.append))
+      })
     const { thread, ranges } = options
     if (thread === undefined) {
       yield* Effect.forEach(ranges, (range) => Effect.flatMap(planHere(range), merge), { discard: true })
     } else {
       // This thread plans the even batches, the other the odd ones; the next odd batch is posted before this thread
-      // merges the one just received, so the other thread never waits for a merge.
-      let pending = ranges.length > 1 ? yield* thread.start(ranges[1]!) : undefined
+      // merges the one just received, so the other thread never waits for a merge. A batch the other thread could not
+      // plan (its memory limit, say) is planned here, and so is every later one: if the cause is the file, this
+      // thread meets it too and the run fails with it.
+      let usable = true
+      const post = (index: number) =>
+        usable && index < ranges.length ? thread.start(ranges[index]!) : Effect.succeed(undefined)
+      let pending = yield* post(1)
       for (let index = 0; index < ranges.length; index += 2) {
         yield* Effect.flatMap(planHere(ranges[index]!), merge)
-        if (pending === undefined) continue
-        const received = yield* pending
-        pending = index + 3 < ranges.length ? yield* thread.start(ranges[index + 3]!) : undefined
-        yield* merge(received)
+        const theirs = ranges[index + 1]
+        if (theirs === undefined) break
+        const received = pending === undefined ? undefined : yield* Effect.either(pending)
+        if (received?._tag === "Left") {
+          usable = false
+          yield* Effect.logWarning("The second planning thread failed; the run's thread plans the rest.").pipe(
+            Effect.annotateLogs({ cause: received.left.message })
+          )
+        }
+        pending = yield* post(index + 3)
+        if (received?._tag === "Right") {
+          yield* merge(received.right)
+          threadBatches++
+        } else yield* Effect.flatMap(planHere(theirs), merge)
       }
     }
     staged.release()
@@ -138,7 +160,9 @@ export const loadAndPlan = <E, R>(options: {
       droppedHandled,
       droppedDuplicate,
       newRows,
-      storedRows
+      storedRows,
+      /** Batches the other thread planned. */
+      threadBatches
     }
   })
 

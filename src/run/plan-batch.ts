@@ -28,7 +28,7 @@ import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, type Related, readRelated } from "./batch-input.js"
 import { contactLine } from "./checksums.js"
 import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow } from "./staged-rows.js"
-import type { ByteWriter } from "./staging.js"
+import type { PageStager, StagedExtent } from "./staging.js"
 import { differs } from "./write.js"
 
 /** One write batch to plan: a contiguous range of contact ids, the `index`-th of the run (spec §12.2). */
@@ -42,7 +42,8 @@ export interface BatchRange extends ContactIdRange {
  * of the census, the checksum, the summary and the warnings.
  */
 export interface BatchPlan extends BatchRange {
-  readonly staged: Uint8Array
+  /** Where the batch's staged rows are (in the planning thread's file when that thread planned it). */
+  readonly extent: StagedExtent
   readonly typeNames: ReadonlyArray<string>
   readonly strings: ReadonlyArray<string | null>
   readonly items: ItemColumns
@@ -91,8 +92,15 @@ const eventDayOf = (row: PlannedEmail): number =>
  * validates and plans each contact once, and stages every planned row. A row already stored exactly as it would be
  * written on its start day is staged without its metadata: pass 2 needs nothing more unless balancing moves it.
  */
-export const planBatch = (db: Database, range: BatchRange, context: PlanContext, time: string, writer: ByteWriter) =>
+export const planBatch = <E>(
+  db: Database,
+  range: BatchRange,
+  context: PlanContext,
+  time: string,
+  stager: PageStager<E>
+) =>
   Effect.gen(function* () {
+    const { writer } = stager
     const contactRows = yield* db.contactsBetween(range)
     const census = makeCensus()
     const summary = makePlanSummary()
@@ -237,12 +245,12 @@ export const planBatch = (db: Database, range: BatchRange, context: PlanContext,
       malformed.add(related.malformed)
       for (const bad of related.stored.malformed) undecodableIds.push(Number(bad.id))
       for (let position = start; position < end; position++) planOne(rows[position]!, related)
+      yield* stager.flushPage
     }
     while (nextMalformed < badContacts.length) census.addMalformed(badContacts[nextMalformed++]!)
     const plan: BatchPlan = {
       ...range,
-      // A view of the caller's buffer, valid until it plans the next batch: no copy.
-      staged: writer.bytes(),
+      extent: yield* stager.extent,
       typeNames: types.names,
       strings: strings.values,
       items: items.columns(),

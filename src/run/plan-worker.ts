@@ -11,7 +11,7 @@ import { describeCause, sqliteCodeIn } from "../db/errors.js"
 import type { BatchRange } from "./plan-batch.js"
 import { planBatch } from "./plan-batch.js"
 import { type PlanningAnswer, type PlanningInput, planningContext, transferList } from "./planning-thread.js"
-import { ByteWriter } from "./staging.js"
+import { ByteWriter, pageStager, threadStagingAppender } from "./staging.js"
 
 // Made by startPlanningThread of the same build from a typed PlanningInput.
 const input: PlanningInput = workerData
@@ -22,12 +22,18 @@ if (port !== null) {
   )
   const context = planningContext(input)
   const writer = new ByteWriter()
+  const append = threadStagingAppender(input.stagingDescriptor)
   const planOne = (range: BatchRange) =>
     Effect.gen(function* () {
       writer.reset()
-      const plan = yield* planBatch(yield* Database, range, context, input.time, writer)
-      // The writer's buffer is reused for the next batch: the plan takes a copy of its bytes.
-      return { ...plan, staged: new Uint8Array(plan.staged) }
+      // The batch's rows go to the thread's own staging file, a page at a time: never to the run's thread.
+      return yield* planBatch(
+        yield* Database,
+        range,
+        context,
+        input.time,
+        pageStager(writer, (bytes) => Effect.sync(() => append(bytes)))
+      )
     })
   // One batch at a time, in the order posted: the run merges them in batch order.
   let queue = Promise.resolve()

@@ -26,6 +26,8 @@ export interface PlanningInput {
   readonly unreadableTypes: ReadonlyArray<MalformedRow>
   readonly unreadableInstances: ReadonlyArray<MalformedRow>
   readonly time: string
+  /** The thread's staging file (run/staging.ts `threadStagingAppender`). */
+  readonly stagingDescriptor: number
 }
 
 /** The worker's answer to one batch. */
@@ -59,10 +61,9 @@ const revived = (plan: BatchPlan): BatchPlan => ({
   malformedRows: { ...plan.malformedRows, sample: malformedRows(plan.malformedRows.sample) }
 })
 
-/** The buffers a batch plan owns alone, moved to the receiving thread instead of copied. */
+/** The buffers a batch plan owns alone, moved to the run's thread instead of copied. */
 export const transferList = (plan: BatchPlan): Array<ArrayBuffer> => {
   const arrays = [
-    plan.staged,
     plan.contactIds,
     plan.storedHashes,
     plan.items.contactId,
@@ -84,6 +85,13 @@ export const transferList = (plan: BatchPlan): Array<ArrayBuffer> => {
   for (const array of arrays) if (array.buffer instanceof ArrayBuffer) buffers.add(array.buffer)
   return [...buffers]
 }
+
+/**
+ * The planning thread's heap limit. Its live data is one batch's plan without its rows (staged to disk a page at a
+ * time): a few MB at 25,000 contacts. The limit keeps it from taking the process's own (1 GiB in the image); a batch
+ * that does not fit (a much larger `batch_size`) is planned by the run's thread.
+ */
+const PLANNING_HEAP_MB = 64
 
 /** The planning thread's script: built beside this module (tsc) and beside the CLI bundle's chunks (esbuild). */
 export const PLANNING_SCRIPT = new URL("./plan-worker.js", import.meta.url)
@@ -107,7 +115,10 @@ export const startPlanningThread = (script: URL, input: PlanningInput) =>
   Effect.acquireRelease(
     Effect.try(() => {
       // Throws at once when the input cannot be copied to a thread (a host's ruleset holding functions, say).
-      const worker = new Worker(script, { workerData: input })
+      const worker = new Worker(script, {
+        workerData: input,
+        resourceLimits: { maxOldGenerationSizeMb: PLANNING_HEAP_MB }
+      })
       const waiting: Array<{ range: BatchRange; resume: (answer: PlanningAnswer) => void }> = []
       let ended: PlanningAnswer | undefined
       const endAll = (answer: PlanningAnswer) => {

@@ -9,7 +9,7 @@ import { restoreDeferredIndexes, withIndexesDeferred } from "../db/deferred-inde
 import { DatabaseError, isDamagedFile } from "../db/errors.js"
 import { mainDatabaseFile } from "../db/introspect.js"
 import { runMigrations } from "../db/migrations.js"
-import { prepareForWriting, skipSyncing } from "../db/pragmas.js"
+import { prepareForWriting, skipSyncing, withCacheAtMost } from "../db/pragmas.js"
 import { ensureRecognised } from "../db/recognise.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
 import { addDays, businessDateProblem, type IsoDate, toDayNumber } from "../domain/dates.js"
@@ -78,6 +78,8 @@ export const makeRunId = Effect.gen(function* () {
 })
 
 const EMAIL_PAGE = 50_000
+/** Pass 1's page cache (db/pragmas.ts `withCacheAtMost`): it reads each page about once. */
+const PASS_ONE_CACHE_KIB = 8192
 
 /** Pre-scheduled emails per day after load balancing, today and the 59 days after (every one is a balance item). */
 const dailyVolume = (days: Int32Array, today: number): Array<number> => {
@@ -294,7 +296,8 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
                   campaignInstances: setup.instances.rows,
                   unreadableTypes: setup.types.malformed,
                   unreadableInstances: setup.instances.malformed,
-                  time
+                  time,
+                  stagingDescriptor: staging.threadDescriptor
                 }).pipe(
                   // A thread that cannot even start leaves the planning to this one.
                   Effect.catchAll(() => Effect.succeed(undefined))
@@ -307,9 +310,9 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
               staging,
               onProgress: (done) => progress("Planning", done, total)
             })
-            return [planned, thread === undefined ? 1 : 2] as const
+            return [planned, planned.threadBatches > 0 ? 2 : 1] as const
           })
-        )
+        ).pipe(withCacheAtMost(PASS_ONE_CACHE_KIB))
       )
       const [balanceMs, balanced] = yield* elapsed(
         Effect.sync(() =>

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync, writeSync } from "node:fs"
 import { join } from "node:path"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Data, Effect } from "effect"
@@ -108,10 +109,55 @@ export class ByteReader {
   }
 }
 
-/** Where a batch's bytes lie in the staging file. */
+/** Where a batch's bytes lie: in the run's staging file (`file` 0) or in the planning thread's (1). */
 export interface StagedExtent {
+  readonly file: 0 | 1
   readonly offset: number
   readonly length: number
+}
+
+/**
+ * Stages one batch a page of contacts at a time: after each page its rows go to disk (`flushPage`) and the writer is
+ * emptied, so a batch's rows (tens of MB at 25,000 contacts) never sit in memory whole, in either planning thread.
+ * The pages of a batch are appended one after the other, so the batch's rows are one extent (`extent`, after a last
+ * flush).
+ */
+export const pageStager = <E>(writer: ByteWriter, append: (bytes: Uint8Array) => Effect.Effect<StagedExtent, E>) => {
+  let extent: StagedExtent | undefined
+  const flushPage = Effect.suspend(() => append(writer.bytes())).pipe(
+    Effect.map((appended) => {
+      writer.reset()
+      extent = extent === undefined ? appended : { ...extent, length: extent.length + appended.length }
+    })
+  )
+  return {
+    writer,
+    flushPage,
+    /** The batch's extent, once what is left in the writer is on disk too. */
+    extent: Effect.flatMap(flushPage, () =>
+      extent === undefined ? Effect.dieMessage("a flushed batch has an extent") : Effect.succeed(extent)
+    )
+  }
+}
+
+export type PageStager<E> = ReturnType<typeof pageStager<E>>
+
+/**
+ * The planning thread's side of staging (run/plan-worker.ts): it appends the batches it plans to a file of its own
+ * in the run's staging directory, so their bytes never cross to the run's thread (a batch's bytes are tens of MB, and
+ * pass 1 ends where the run's memory peaks). The run opens and closes that file; a thread shares the process's file
+ * descriptors, so the thread writes through the run's.
+ */
+export const threadStagingAppender = (descriptor: number) => {
+  let size = 0
+  return (bytes: Uint8Array): StagedExtent => {
+    let written = 0
+    while (written < bytes.length)
+      written += writeSync(descriptor, bytes, written, bytes.length - written, size + written)
+    const extent: StagedExtent = { file: 1, offset: size, length: bytes.length }
+    size += bytes.length
+    return extent
+  }
 }
 
 /**
@@ -126,18 +172,28 @@ export const stagingFile = Effect.gen(function* () {
     .makeTempDirectoryScoped({ prefix: "email-scheduler-" })
     .pipe(Effect.mapError((cause) => new StagingError({ path: "a new temporary directory", cause })))
   const path = join(directory, "plan.stage")
+  const threadPath = join(directory, "plan-thread.stage")
   const fail = (cause: unknown) => new StagingError({ path, cause })
   const file = yield* fs.open(path, { flag: "w+", mode: 0o600 }).pipe(Effect.mapError(fail))
+  const threadDescriptor = yield* Effect.acquireRelease(
+    Effect.try({
+      try: () => openSync(threadPath, "w+", 0o600),
+      catch: (cause) => new StagingError({ path: threadPath, cause })
+    }),
+    (descriptor) => Effect.sync(() => closeSync(descriptor))
+  )
   let size = 0
   let readBuffer = Buffer.allocUnsafe(0)
   return {
+    /** The file the planning thread stages its batches in (`threadStagingAppender`). */
+    threadDescriptor,
     append: (bytes: Uint8Array) =>
       Effect.gen(function* () {
         if (bytes.length > 0) {
           yield* file.seek(size, "start")
           yield* file.writeAll(bytes)
         }
-        const extent: StagedExtent = { offset: size, length: bytes.length }
+        const extent: StagedExtent = { file: 0, offset: size, length: bytes.length }
         size += bytes.length
         return extent
       }).pipe(Effect.mapError(fail)),
@@ -148,7 +204,13 @@ export const stagingFile = Effect.gen(function* () {
         yield* file.seek(extent.offset, "start")
         let read = 0
         while (read < extent.length) {
-          const got = Number(yield* file.read(readBuffer.subarray(read, extent.length)))
+          const got =
+            extent.file === 1
+              ? yield* Effect.try({
+                  try: () => readSync(threadDescriptor, readBuffer, read, extent.length - read, extent.offset + read),
+                  catch: fail
+                })
+              : Number(yield* file.read(readBuffer.subarray(read, extent.length)))
           if (got === 0) return yield* Effect.fail(fail(new Error("the staging file is shorter than written")))
           read += got
         }
