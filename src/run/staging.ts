@@ -125,10 +125,13 @@ export interface StagedExtent {
 export const pageStager = <E>(writer: ByteWriter, append: (bytes: Uint8Array) => Effect.Effect<StagedExtent, E>) => {
   let extent: StagedExtent | undefined
   const flushPage = Effect.suspend(() => append(writer.bytes())).pipe(
-    Effect.map((appended) => {
-      writer.reset()
-      extent = extent === undefined ? appended : { ...extent, length: extent.length + appended.length }
-    })
+    Effect.tap((appended) =>
+      Effect.sync(() => {
+        writer.reset()
+        extent = extent === undefined ? appended : { ...extent, length: extent.length + appended.length }
+      })
+    ),
+    Effect.asVoid
   )
   return {
     writer,
