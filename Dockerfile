@@ -29,7 +29,8 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown node:node /app/data
 # Large allocations (the plan's balancing columns, tens of MB each) always get their own mapping, returned to the
 # system when freed: with glibc's sliding threshold they landed in the main heap and left 130 MB of holes (BENCHMARKS.md).
-ENV NODE_ENV=production DATA_DIR=/app/data GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304
+# One malloc arena: with the planning thread in an arena of its own, the 1 M peaks were 20-60 MB higher (BENCHMARKS.md).
+ENV NODE_ENV=production DATA_DIR=/app/data GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304:glibc.malloc.arena_max=1
 USER node
 # A 1 GiB heap cap: without it V8 lets garbage pile up to several GB before collecting. 8 MB semi-spaces: Node 24's
 # larger young generation added about 120 MB to the peak RSS and saved no time (BENCHMARKS.md).

@@ -66,7 +66,7 @@ describe("deployment files", () => {
       runtime,
       /^ENTRYPOINT \["node", "--max-old-space-size=1024", "--max-semi-space-size=8", "dist\/entrypoint\.js"\]$/m
     )
-    assert.match(runtime, /^ENV .*GLIBC_TUNABLES=glibc\.malloc\.mmap_threshold=4194304/m)
+    assert.match(runtime, /^ENV .*GLIBC_TUNABLES=glibc\.malloc\.mmap_threshold=4194304:glibc\.malloc\.arena_max=1/m)
     // The image copies exactly what the build produced: the entry point must be where ENTRYPOINT expects it.
     const build = JSON.parse(read("tsconfig.build.json"))
     assert.include(build.include, "entrypoint.ts")
