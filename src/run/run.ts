@@ -300,7 +300,14 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
                   stagingDescriptor: staging.threadDescriptor
                 }).pipe(
                   // A thread that cannot even start leaves the planning to this one.
-                  Effect.catchAll(() => Effect.succeed(undefined))
+                  Effect.catchAll((error) =>
+                    Effect.as(
+                      Effect.logWarning(
+                        "The second planning thread could not start; the run's thread plans alone."
+                      ).pipe(Effect.annotateLogs({ cause: error.message })),
+                      undefined
+                    )
+                  )
                 )
               : undefined
             const planned = yield* loadAndPlan({
