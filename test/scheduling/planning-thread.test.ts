@@ -10,6 +10,7 @@ import { runOnce } from "../../src/run/run.js"
 import { runCli } from "../support/cli.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
+import { sendDue } from "../support/sender.js"
 
 const dir = useTempDir("planning-thread")
 const AS_OF = "2026-11-29"
@@ -70,18 +71,6 @@ const planned = (report: RunReport) => ({
   checksums: report.checksums,
   malformedRows: report.malformedRows.sample.map((row) => row.message)
 })
-
-const sendDue = (path: string, today: string) => {
-  const db = new BetterSqlite3(path)
-  const sent = db
-    .prepare(
-      `UPDATE email_schedules SET status = 'sent', actual_send_datetime = ? || ' 08:30:00'
-        WHERE status = 'pre-scheduled' AND scheduled_send_date = ?`
-    )
-    .run(today, today).changes
-  db.close()
-  return sent
-}
 
 describe("a second thread plans every other batch (issue 11: two cores)", () => {
   it.live("two threads plan and write exactly what one thread does, malformed rows and the next night included", () =>

@@ -6,6 +6,7 @@ import { addDays } from "../../src/domain/dates.js"
 import { runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
+import { sendDue } from "../support/sender.js"
 
 const dir = useTempDir("stability")
 const AS_OF = "2026-11-29"
@@ -28,19 +29,6 @@ const futureRows = (path: string, from: string): Set<string> => {
     .all(from)
   db.close()
   return new Set(rows.map(String))
-}
-
-/** The sender: what is due today becomes sent. */
-const sendDue = (path: string, today: string) => {
-  const db = new BetterSqlite3(path)
-  const sent = db
-    .prepare(
-      `UPDATE email_schedules SET status = 'sent', actual_send_datetime = ? || ' 08:30:00'
-        WHERE status = 'pre-scheduled' AND scheduled_send_date = ?`
-    )
-    .run(today, today).changes
-  db.close()
-  return sent
 }
 
 describe("plan stability with a sender in between (issue 11, docs/business-rules.md §10.5)", () => {
