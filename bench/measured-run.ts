@@ -21,14 +21,13 @@ const progress = (phase: string, done: number, total: number) => {
 
 const main = Effect.gen(function* () {
   const start = performance.now()
-  // `1` as the fourth argument plans on one thread (to measure what the second costs and saves).
-  const planningThread = threads === "1" ? false : undefined
   const report = yield* runOnce({
     asOf: Option.some(asOf),
     dryRun: false,
     flags: {},
     onProgress: progress,
-    ...(planningThread === undefined ? {} : { planningThread })
+    // `1` as the fourth argument plans on one thread (to measure what the second costs and saves).
+    ...(threads === "1" ? { planningThread: false as const } : {})
   }).pipe(Effect.provide(runnableFile(path)))
   const wall = seconds(start)
   if (process.stderr.isTTY) process.stderr.write("\n")

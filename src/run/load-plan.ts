@@ -110,10 +110,7 @@ export const loadAndPlan = <E, R>(options: {
         yield* yieldToEventLoop
       })
     const planHere = (range: BatchRange) =>
-      Effect.suspend(() => {
-        staged.reset()
-        return options.plan(range, pageStager(staged, options.staging.append))
-      })
+      Effect.suspend(() => options.plan(range, pageStager(staged, options.staging.append)))
     const { thread, ranges } = options
     if (thread === undefined) {
       yield* Effect.forEach(ranges, (range) => Effect.flatMap(planHere(range), merge), { discard: true })

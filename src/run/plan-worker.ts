@@ -25,7 +25,6 @@ if (port !== null) {
   const append = threadStagingAppender(input.stagingDescriptor)
   const planOne = (range: BatchRange) =>
     Effect.gen(function* () {
-      writer.reset()
       // The batch's rows go to the thread's own staging file, a page at a time: never to the run's thread.
       return yield* planBatch(
         yield* Database,

@@ -119,41 +119,34 @@ export const startPlanningThread = (script: URL, input: PlanningInput) =>
         workerData: input,
         resourceLimits: { maxOldGenerationSizeMb: PLANNING_HEAP_MB }
       })
-      const waiting: Array<{ range: BatchRange; resume: (answer: PlanningAnswer) => void }> = []
+      // Answers come in the order the batches were posted.
+      const waiting: Array<(answer: PlanningAnswer) => void> = []
       let ended: PlanningAnswer | undefined
       const endAll = (answer: PlanningAnswer) => {
         ended = answer
-        for (const entry of waiting.splice(0)) entry.resume(answer)
+        for (const resolve of waiting.splice(0)) resolve(answer)
       }
-      worker.on("message", (answer: PlanningAnswer) => waiting.shift()?.resume(answer))
+      worker.on("message", (answer: PlanningAnswer) => waiting.shift()?.(answer))
       worker.on("error", (error) => endAll({ _tag: "failed", message: error.message, code: undefined }))
       worker.on("exit", (code) =>
         endAll({ _tag: "failed", message: `the planning thread stopped (exit code ${code})`, code: undefined })
       )
       const start = (range: BatchRange) =>
         Effect.sync(() => {
-          let answer: PlanningAnswer | undefined = ended
-          let resume: ((answer: PlanningAnswer) => void) | undefined
-          if (answer === undefined) {
-            waiting.push({
-              range,
-              resume: (received) => {
-                answer = received
-                resume?.(received)
-              }
-            })
-            worker.postMessage(range)
-          }
-          return Effect.async<BatchPlan, DatabaseError>((done) => {
-            const finish = (received: PlanningAnswer) =>
-              done(
-                received._tag === "planned"
-                  ? Effect.succeed(revived(received.plan))
-                  : Effect.fail(failure(range, received.message, received.code))
-              )
-            if (answer !== undefined) return finish(answer)
-            resume = finish
-          })
+          const answer =
+            ended === undefined
+              ? new Promise<PlanningAnswer>((resolve) => {
+                  waiting.push(resolve)
+                  worker.postMessage(range)
+                })
+              : Promise.resolve(ended)
+          return Effect.flatMap(
+            Effect.promise(() => answer),
+            (received): Effect.Effect<BatchPlan, DatabaseError> =>
+              received._tag === "planned"
+                ? Effect.succeed(revived(received.plan))
+                : Effect.fail(failure(range, received.message, received.code))
+          )
         })
       return { worker, start }
     }),

@@ -123,6 +123,8 @@ export interface StagedExtent {
  * flush).
  */
 export const pageStager = <E>(writer: ByteWriter, append: (bytes: Uint8Array) => Effect.Effect<StagedExtent, E>) => {
+  // A batch starts from an empty writer, whatever an earlier batch that failed left in it.
+  writer.reset()
   let extent: StagedExtent | undefined
   const flushPage = Effect.suspend(() => append(writer.bytes())).pipe(
     Effect.tap((appended) =>
@@ -204,7 +206,7 @@ export const stagingFile = Effect.gen(function* () {
     read: (extent: StagedExtent) =>
       Effect.gen(function* () {
         if (readBuffer.length < extent.length) readBuffer = Buffer.allocUnsafe(Math.max(extent.length, 1 << 20))
-        yield* file.seek(extent.offset, "start")
+        if (extent.file === 0) yield* file.seek(extent.offset, "start")
         let read = 0
         while (read < extent.length) {
           const got =
