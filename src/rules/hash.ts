@@ -15,9 +15,27 @@ const mix = (h: number, word: number): number => {
   return (Math.imul(next, 5) + 0xe6546b64) >>> 0
 }
 
+let scratch = new Uint8Array(64)
+
+/**
+ * The UTF-8 bytes of `input` and their count. An ASCII string's bytes are its code units, copied into a reused buffer:
+ * balancing hashes millions of such keys, and encoding each one cost more than the hash (issue 11).
+ */
+const utf8Of = (input: string): { readonly bytes: Uint8Array; readonly length: number } => {
+  if (scratch.length < input.length) scratch = new Uint8Array(input.length * 2)
+  for (let i = 0; i < input.length; i++) {
+    const code = input.charCodeAt(i)
+    if (code > 0x7f) {
+      const bytes = encoder.encode(input)
+      return { bytes, length: bytes.length }
+    }
+    scratch[i] = code
+  }
+  return { bytes: scratch, length: input.length }
+}
+
 export const hash30 = (input: string): number => {
-  const bytes = encoder.encode(input)
-  const n = bytes.length
+  const { bytes, length: n } = utf8Of(input)
   let h = 0
   const whole = n - (n % 4)
   for (let i = 0; i < whole; i += 4) {

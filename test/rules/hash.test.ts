@@ -2,7 +2,32 @@ import { assert, describe, it } from "@effect/vitest"
 import { FastCheck } from "effect"
 import { hash30, jitter } from "../../src/rules/hash.js"
 
+/** Spec §10.3's H written from its pseudo-code, over TextEncoder's bytes: what the fast path must equal. */
+const specH = (input: string): number => {
+  const bytes = new TextEncoder().encode(input)
+  const rotl = (x: number, r: number) => ((x << r) | (x >>> (32 - r))) >>> 0
+  const mix = (h: number, w: number) => {
+    const word = Math.imul(rotl(Math.imul(w, 0xcc9e2d51) >>> 0, 15), 0x1b873593) >>> 0
+    return (Math.imul(rotl((h ^ word) >>> 0, 13), 5) + 0xe6546b64) >>> 0
+  }
+  let h = 0
+  let i = 0
+  for (; i + 4 <= bytes.length; i += 4)
+    h = mix(h, bytes[i]! + bytes[i + 1]! * 2 ** 8 + bytes[i + 2]! * 2 ** 16 + bytes[i + 3]! * 2 ** 24)
+  if (i < bytes.length) h = mix(h, (bytes[i] ?? 0) + (bytes[i + 1] ?? 0) * 2 ** 8 + (bytes[i + 2] ?? 0) * 2 ** 16)
+  h = (h ^ bytes.length) >>> 0
+  h = Math.imul((h ^ (h >>> 16)) >>> 0, 0x85ebca6b) >>> 0
+  h = Math.imul((h ^ (h >>> 13)) >>> 0, 0xc2b2ae35) >>> 0
+  return ((h ^ (h >>> 16)) >>> 0) & 0x3fffffff
+}
+
 describe("jitter hash H (spec §10.3)", () => {
+  it.prop(
+    "equals the spec's pseudo-code on ASCII and on any Unicode text",
+    [FastCheck.oneof(FastCheck.string(), FastCheck.string({ unit: "binary", maxLength: 80 }))],
+    ([s]) => hash30(s) === specH(s)
+  )
+
   const vectors: ReadonlyArray<readonly [string, number, ReadonlyArray<number> | undefined]> = [
     ["123-effective_date-2025", 391811656, [0, -1, 2, 0]],
     ["1-effective_date-2025", 727363878, [-1, 1, 0, 5]],
