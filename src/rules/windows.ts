@@ -166,3 +166,17 @@ export const rangeEndAt = (ranges: Int32Array, day: number): number | undefined 
   }
   return end
 }
+
+/**
+ * The longest run of days around `day`, which no range holds, within which no range holds any day: from the day after
+ * the last range ending before it to the day before the first range starting after it (`day` itself in no range).
+ */
+export const clearRunAt = (ranges: Int32Array, day: number): { readonly from: number; readonly to: number } => {
+  let from = -FAR
+  let to = FAR
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (ranges[i + 1]! < day) from = Math.max(from, ranges[i + 1]! + 1)
+    else if (ranges[i]! > day) to = Math.min(to, ranges[i]! - 1)
+  }
+  return { from, to }
+}

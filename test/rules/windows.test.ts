@@ -4,6 +4,7 @@ import { addDays, dateFromDayNumber, dayNumber } from "../../src/domain/dates.js
 import type { StateCode } from "../../src/domain/states.js"
 import { BASELINE, RULE_STATES, STATUTES_2026 } from "../../src/rules/rulesets.js"
 import {
+  clearRunAt,
   type ExclusionContext,
   exclusionAt,
   exclusionRanges,
@@ -115,5 +116,25 @@ describe("exclusion ranges (the fast form used by load balancing)", () => {
       return true
     },
     { fastCheck: { numRuns: 60 } }
+  )
+
+  it.prop(
+    "a clear run holds no excluded day and is bounded by excluded days",
+    [
+      FastCheck.array(
+        FastCheck.tuple(FastCheck.integer({ min: 0, max: 400 }), FastCheck.integer({ min: 0, max: 60 })),
+        { maxLength: 8 }
+      ),
+      FastCheck.integer({ min: -20, max: 480 })
+    ],
+    ([spans, day]) => {
+      const ranges = Int32Array.from(spans.flatMap(([start, length]) => [start, start + length]))
+      if (inRanges(ranges, day)) return true
+      const { from, to } = clearRunAt(ranges, day)
+      for (let d = Math.max(from, -100); d <= Math.min(to, 600); d++) if (inRanges(ranges, d)) return false
+      const boundedBelow = from === -(1 << 30) ? !spans.some(([start]) => start < day) : inRanges(ranges, from - 1)
+      const boundedAbove = to === 1 << 30 ? !spans.some(([start]) => start > day) : inRanges(ranges, to + 1)
+      return from <= day && day <= to && boundedBelow && boundedAbove
+    }
   )
 })

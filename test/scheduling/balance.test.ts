@@ -9,9 +9,11 @@ import {
   keyCode,
   NO_LATEST_DAY
 } from "../../src/balance/balance-items.js"
-import { toDayNumber } from "../../src/domain/dates.js"
+import { dateFromDayNumber, toDayNumber } from "../../src/domain/dates.js"
+import type { StateCode } from "../../src/domain/states.js"
 import { DAILY_CAP, stepNames } from "../../src/plan/move-steps.js"
 import { BASELINE } from "../../src/rules/rulesets.js"
+import { exclusionAt } from "../../src/rules/windows.js"
 import { type BalanceItem as ReferenceItem, balance as referenceBalance } from "../support/reference/balance.js"
 
 interface ItemFields {
@@ -150,6 +152,89 @@ describe("acceptable destinations and windows (spec §10.6)", () => {
     assert.strictEqual(moved.day, toDayNumber("2026-03-18"))
     assert.strictEqual(moved.key, keyCode(moved.campaign, toDayNumber("2026-03-18")))
   })
+})
+
+describe("balancePlan's window test against exclusionAt on every day (property)", () => {
+  // Rows of contacts in rule states cascade at a cap of one a day across their birthday and effective-date windows:
+  // balancePlan remembers each contact's last clear run of days, and must refuse exactly the days exclusionAt refuses.
+  const contact = FastCheck.record({
+    state: FastCheck.constantFrom("CA", "MO", "NV", "OR", "TX", "NY"),
+    birth: FastCheck.integer({ min: toDayNumber("1950-01-01"), max: toDayNumber("1950-12-31") }),
+    effective: FastCheck.option(FastCheck.integer({ min: toDayNumber("2015-01-01"), max: toDayNumber("2015-12-31") }), {
+      nil: undefined
+    }),
+    rows: FastCheck.integer({ min: 1, max: 3 }),
+    subject: FastCheck.boolean()
+  })
+  it.prop(
+    "gives every row the day a plain per-day window test gives it",
+    [FastCheck.array(contact, { minLength: 1, maxLength: 12 }), FastCheck.integer({ min: 0, max: 300 })],
+    ([people, offset]) => {
+      const today = toDayNumber("2026-01-01") + offset
+      const exclusion = { ruleset: BASELINE, defaultBuffer: 30, stateBuffers: {} }
+      const codes = new EmailTypeCodes()
+      const typeCodes = [codes.code("aep"), codes.code("birthday"), codes.code("campaign_blast")]
+      const build = () => {
+        const items = new BalanceItems()
+        const contacts = new BalanceContacts()
+        people.forEach((person, index) => {
+          const keys = typeCodes.slice(0, person.rows).map((type) => keyCode(type, today))
+          const owner = contacts.add(keys, {
+            state: person.state,
+            birthDay: person.birth,
+            effectiveDay: person.effective ?? NO_DAY
+          })
+          for (const type of typeCodes.slice(0, person.rows)) {
+            items.push({
+              contactId: index + 1,
+              typeCode: type,
+              plannedDay: today,
+              priority: 30,
+              latestDay: NO_LATEST_DAY,
+              eventYear: 2026,
+              subjectToExclusions: person.subject,
+              owner
+            })
+          }
+        })
+        return { items, contacts }
+      }
+      const parameters = { today, dailyCap: 1, threshold: 1, edSoftLimit: 100, edSmoothingWindowDays: 3 }
+      const cached = build()
+      const result = balancePlan(cached.items, cached.contacts, codes, parameters, exclusion)
+      const plain = build()
+      const taken = (index: number, day: number) => {
+        const owner = plain.items.owner[index]!
+        const start = plain.contacts.keysStart.values[owner]!
+        const key = keyCode(plain.items.typeCode[index]!, day)
+        for (let k = start; k < plain.contacts.keysEnd(owner); k++) if (plain.contacts.keys.values[k] === key) return k
+        return -1
+      }
+      const excluded = (index: number, day: number) => {
+        const person = people[plain.items.contactId[index]! - 1]!
+        return (
+          person.subject &&
+          exclusionAt(
+            exclusion,
+            {
+              state: person.state as StateCode,
+              birthDate: dateFromDayNumber(person.birth),
+              effectiveDate: person.effective === undefined ? undefined : dateFromDayNumber(person.effective)
+            },
+            dateFromDayNumber(day)
+          ) !== undefined
+        )
+      }
+      const expected = balance(plain.items, { effectiveDate: undefined, ranks: codes.ranks() }, parameters, {
+        isFree: (index, day) => taken(index, day) < 0 && !excluded(index, day),
+        onMove: (index, from, to) => {
+          plain.contacts.keys.values[taken(index, from)] = keyCode(plain.items.typeCode[index]!, to)
+        }
+      })
+      return [...result.days].join() === [...expected.days].join()
+    },
+    { fastCheck: { numRuns: 40 } }
+  )
 })
 
 describe("the cascade against the straightforward reference (property)", () => {
