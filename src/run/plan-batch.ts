@@ -27,7 +27,7 @@ import {
 import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, type Related, readRelated } from "./batch-input.js"
 import { contactLine } from "./checksums.js"
-import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow } from "./staged-rows.js"
+import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow, writeStoredKeys } from "./staged-rows.js"
 import type { PageStager, StagedExtent } from "./staging.js"
 import { differs } from "./write.js"
 
@@ -153,6 +153,7 @@ export const planBatch = <E>(
       }
       contactIds.push(contact.id)
       storedHashes.push(hash.value())
+      writeStoredKeys(writer, history.rows, strings)
       storedRows += history.rows.length
 
       const owner = owners.length

@@ -27,8 +27,11 @@ export interface RunReport {
   readonly profile: LoadParameters
   readonly plan: PlanSummary & { readonly moved: number }
   readonly writes: WriteCounts & { readonly droppedDuplicate: number; readonly contactCampaignsUpdated: number }
-  /** Write batches, and those in which nothing had to be written (spec §12.4). */
-  readonly batches: { readonly total: number; readonly unchanged: number }
+  /**
+   * Write batches, those in which nothing had to be written (spec §12.4), and those whose stored keys the write pass
+   * read again because someone else wrote after the run started (or a row of the batch could not be decoded).
+   */
+  readonly batches: { readonly total: number; readonly unchanged: number; readonly keysReadAgain: number }
   /**
    * True when nothing the plan depends on changed since the last completed run of the same day: its stored plan is
    * this run's plan, and nothing was read or written but the checkpoint (issue 11).

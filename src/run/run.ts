@@ -239,7 +239,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           droppedDuplicate: outcome.droppedDuplicate,
           contactCampaignsUpdated: 0
         },
-        batches: { total: outcome.batches, unchanged: outcome.batches },
+        batches: { total: outcome.batches, unchanged: outcome.batches, keysReadAgain: 0 },
         reused: true,
         dailyVolume: outcome.dailyVolume,
         checksums: { config: configChecksum(profile), contacts: outcome.contactsChecksum, plan: outcome.planChecksum },
@@ -346,6 +346,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           time,
           runId,
           now,
+          startVersion: dataVersion,
           onProgress: (done) => progress("Writing", done, total),
           betweenBatches
         })
@@ -388,7 +389,11 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           droppedDuplicate: planned.droppedDuplicate,
           contactCampaignsUpdated: written.enrollmentsUpdated
         },
-        batches: { total: planned.batches.length, unchanged: planned.batches.length - written.batchesWritten },
+        batches: {
+          total: planned.batches.length,
+          unchanged: planned.batches.length - written.batchesWritten,
+          keysReadAgain: written.keysReadAgain
+        },
         reused: false,
         dailyVolume: volume,
         checksums: { config: configChecksum(profile), contacts: planned.contactsChecksum, plan: written.planChecksum },

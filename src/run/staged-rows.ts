@@ -1,4 +1,6 @@
+import type { StoredKey } from "../db/Database.js"
 import { civilFromDayNumber, dateFromDayNumber } from "../domain/dates.js"
+import type { EmailScheduleRow } from "../domain/email.js"
 import { metadataObject } from "../domain/events.js"
 import type { PlanRecord } from "../plan/index.js"
 import { ED_SMOOTHING, stepNames } from "../plan/index.js"
@@ -123,6 +125,49 @@ export const readStagedRow = (reader: ByteReader): StagedRow => {
     holdJitter,
     metadata
   }
+}
+
+/**
+ * The keys of a contact's stored rows as pass 1 read them (id, type, date, status and campaign instance, in id order),
+ * staged before the contact's planned rows so that pass 2 need not read them again when nobody else wrote since pass 1
+ * (`run/write-plan.ts`). The block starts with −(count + 1): negative, unlike a staged row's contact id.
+ */
+export const writeStoredKeys = (
+  writer: ByteWriter,
+  rows: ReadonlyArray<EmailScheduleRow>,
+  strings: StringCodes
+): void => {
+  writer.i32(-(rows.length + 1))
+  for (const row of rows) {
+    writer.f64(row.id)
+    writer.i32(strings.code(row.email_type))
+    writer.i32(strings.code(row.scheduled_send_date))
+    writer.i32(strings.code(row.status))
+    if (row.campaign_instance_id === null) writer.u8(0)
+    else {
+      writer.u8(1)
+      writer.f64(row.campaign_instance_id)
+    }
+  }
+}
+
+/** The stored keys `writeStoredKeys` staged for `contactId`, with the batch's string codes. */
+export const readStoredKeys = (
+  reader: ByteReader,
+  contactId: number,
+  strings: ReadonlyArray<string | null>
+): Array<StoredKey> => {
+  const count = -reader.i32() - 1
+  const keys: Array<StoredKey> = []
+  for (let k = 0; k < count; k++) {
+    const id = reader.f64()
+    const emailType = strings[reader.i32()]!
+    const date = strings[reader.i32()]!
+    const status = strings[reader.i32()]!
+    const campaignInstanceId = reader.u8() === 1 ? reader.f64() : null
+    keys.push({ id, contactId, emailType, date, status, campaignInstanceId })
+  }
+  return keys
 }
 
 /** The next staged rows of `contactId` (a contact's rows are contiguous, and each starts with its contact id). */

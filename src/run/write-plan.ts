@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import type { BalanceResult, EmailTypeCodes, ItemKeys } from "../balance/index.js"
 import { applyBalance } from "../balance/index.js"
+import { changeVersion } from "../db/change-tracking.js"
 import type { Database, StoredKey } from "../db/Database.js"
 import type { DatabaseError } from "../db/errors.js"
 import { planWriter } from "../db/plan-writes.js"
@@ -14,7 +15,7 @@ import { lineHash, type PlanLineFields, planLine } from "./checksums.js"
 import { stopwatch } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { Batch } from "./load-plan.js"
-import { NO_EVENT_DAY, readRowsOf, recordOn, type StagedRow, withoutMoved } from "./staged-rows.js"
+import { NO_EVENT_DAY, readRowsOf, readStoredKeys, recordOn, type StagedRow, withoutMoved } from "./staged-rows.js"
 import { ByteReader, type StagingFile } from "./staging.js"
 import { addCounts, differs, NO_WRITES, type WriteCounts } from "./write.js"
 
@@ -31,7 +32,8 @@ interface Comparison {
 
 /**
  * Pass 2 of a run (spec §11 step 10, §12): batch by batch, in one transaction each, re-reads the keys and statuses of
- * the batch's stored rows (so a status the sender changed meanwhile is respected), gives each staged row its balanced
+ * the batch's stored rows (so a status the sender changed meanwhile is respected; when the change counter shows that
+ * nobody wrote since pass 1, the keys pass 1 staged are those rows' keys), gives each staged row its balanced
  * day and writes with the smart update of §12.3: a row found unchanged in pass 1 that stays on its day costs nothing;
  * new rows are inserted; rows that meet another stored row are compared column by column. A contact whose stored
  * rows the sender changed after pass 1 is planned again from fresh rows. The plan checksum is computed here, from the
@@ -48,6 +50,8 @@ export const writePlan = (options: {
   readonly time: string
   readonly runId: string
   readonly now: string
+  /** The change counter when the run started (db/change-tracking.ts), if change tracking is installed. */
+  readonly startVersion: number | undefined
   readonly onProgress: (done: number) => void
   /** Runs after each batch's commit, outside any transaction (db/background-checkpoints.ts keeps the log small). */
   readonly betweenBatches: Effect.Effect<void>
@@ -63,6 +67,7 @@ export const writePlan = (options: {
     let writes = NO_WRITES
     let enrollmentsUpdated = 0
     let batchesWritten = 0
+    let keysReadAgain = 0
     let done = 0
     const sql = stopwatch()
 
@@ -176,13 +181,23 @@ export const writePlan = (options: {
             // Decoded a contact at a time: a batch's rows as objects would be the write's largest use of memory. The
             // reader starts here, so the transaction's body reads the batch from its start whenever it runs.
             const reader = new ByteReader(bytes)
-            const existing = yield* db.contactIdsBetween(batch)
-            const storedKeys = yield* db.storedKeysOf(batch)
+            // The counter is the run's start plus its own counted writes when nobody else wrote since pass 1 read the
+            // batch: then the keys pass 1 staged are the stored keys now, and reading them again would only cost time.
+            // Otherwise (and when a row of the batch could not be decoded, whose key pass 1 did not stage) they are
+            // read again, and a contact whose rows changed is planned again.
+            const trusted =
+              options.startVersion !== undefined &&
+              batch.undecodableIds.size === 0 &&
+              (yield* changeVersion) === options.startVersion + writer.countedChanges()
+            const existing = trusted ? undefined : yield* db.contactIdsBetween(batch)
             const storedBy = new Map<number, Array<StoredKey>>()
-            for (const key of storedKeys) {
-              const list = storedBy.get(key.contactId)
-              if (list === undefined) storedBy.set(key.contactId, [key])
-              else list.push(key)
+            if (!trusted) {
+              keysReadAgain++
+              for (const key of yield* db.storedKeysOf(batch)) {
+                const list = storedBy.get(key.contactId)
+                if (list === undefined) storedBy.set(key.contactId, [key])
+                else list.push(key)
+              }
             }
             let counts: WriteCounts = NO_WRITES
             let inserted = 0
@@ -196,16 +211,19 @@ export const writePlan = (options: {
             const lines: Array<PlanLineFields> = []
 
             for (const [position, contactId] of batch.contactIds.entries()) {
+              const stagedKeys = readStoredKeys(reader, contactId, batch.strings)
               const staged = readRowsOf(reader, contactId)
-              if (!existing.has(contactId)) continue // deleted since it was planned: its rows are left alone
-              const stored = storedBy.get(contactId) ?? []
-              const hash = storedRowsHash()
-              for (const key of stored) {
-                if (!batch.undecodableIds.has(key.id)) hash.add(key.id, key.emailType, key.date, key.status)
-              }
-              if (hash.value() !== batch.storedHashes[position]) {
-                replan.push(contactId)
-                continue
+              if (existing !== undefined && !existing.has(contactId)) continue // deleted since it was planned
+              const stored = trusted ? stagedKeys : (storedBy.get(contactId) ?? [])
+              if (!trusted) {
+                const hash = storedRowsHash()
+                for (const key of stored) {
+                  if (!batch.undecodableIds.has(key.id)) hash.add(key.id, key.emailType, key.date, key.status)
+                }
+                if (hash.value() !== batch.storedHashes[position]) {
+                  replan.push(contactId)
+                  continue
+                }
               }
               // A contact without stored rows (every contact of a fresh run but the sender's) needs no key lookups.
               const byKey = stored.length === 0 ? undefined : new Map<string, StoredKey>()
@@ -334,6 +352,7 @@ export const writePlan = (options: {
       enrollmentsUpdated,
       planChecksum: planHash.hex(),
       batchesWritten,
+      keysReadAgain,
       ownChanges: writer.countedChanges(),
       sqlMs: sql.millis()
     }

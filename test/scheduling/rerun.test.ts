@@ -153,7 +153,8 @@ describe("a re-run with nothing changed reuses the stored plan (issue 11, spec Â
     Effect.gen(function* () {
       const path = yield* generatedCopy(dir, "between.sqlite", 2000, 7, AS_OF)
       const flags = { batch_size: "500" }
-      yield* run(path, { flags })
+      const first = yield* run(path, { flags })
+      assert.strictEqual(first.batches.keysReadAgain, 0)
       yield* exec(path, "UPDATE contacts SET first_name = 'Renamed' WHERE id = 5")
       let sentId: number | undefined
       const report = yield* run(path, {
@@ -177,6 +178,9 @@ describe("a re-run with nothing changed reuses the stored plan (issue 11, spec Â
       })
       assert.isAbove(sentId ?? -1, 0)
       assert.isFalse(report.reused)
+      // The first batch was written before the sender's write: its keys were trusted as pass 1 staged them; every
+      // later batch read them again.
+      assert.strictEqual(report.batches.keysReadAgain, report.batches.total - 1)
       const db = new BetterSqlite3(path, { readonly: true })
       assert.strictEqual(db.prepare("SELECT status FROM email_schedules WHERE id = ?").pluck().get(sentId), "sent")
       db.close()
