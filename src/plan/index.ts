@@ -13,4 +13,4 @@ export { type ContactPlan, type PlanContext, planContact, planContext } from "./
 export { makePlanSummary, type PlanSummary } from "./plan-summary.js"
 export type { PostWindowTrace } from "./post-window.js"
 export { type PlanRecord, sendTime, toRecord } from "./records.js"
-export { dayKey, storedRowsHash } from "./stored-keys.js"
+export { dayKey } from "./stored-keys.js"

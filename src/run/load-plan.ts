@@ -26,7 +26,6 @@ export interface Batch extends ContactIdRange {
   readonly typeNames: ReadonlyArray<string>
   readonly strings: ReadonlyArray<string | null>
   readonly contactIds: Int32Array
-  readonly storedHashes: Float64Array
   readonly undecodableIds: ReadonlySet<number>
   readonly enrollmentUpdates: ReadonlyArray<{
     readonly id: number
@@ -102,7 +101,6 @@ export const loadAndPlan = <E, R>(options: {
           typeNames: plan.typeNames,
           strings: plan.strings,
           contactIds: plan.contactIds,
-          storedHashes: plan.storedHashes,
           undecodableIds: new Set(plan.undecodableIds),
           enrollmentUpdates: plan.enrollmentUpdates
         })

@@ -16,14 +16,7 @@ import type { ContactRow } from "../domain/contact.js"
 import { readLooseDate, toDayNumber } from "../domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
 import type { PlanContext, PlannedEmail } from "../plan/index.js"
-import {
-  type ContactCensus,
-  dayKey,
-  makeCensus,
-  makePlanSummary,
-  type PlanSummary,
-  storedRowsHash
-} from "../plan/index.js"
+import { type ContactCensus, dayKey, makeCensus, makePlanSummary, type PlanSummary } from "../plan/index.js"
 import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, type Related, readRelated } from "./batch-input.js"
 import { contactLine } from "./checksums.js"
@@ -61,9 +54,8 @@ export interface BatchPlan extends BatchRange {
   readonly newRows: number
   /** The stored email rows read for the batch's contacts. */
   readonly storedRows: number
-  /** The planned contacts, in id order, and the fingerprint of each one's stored rows when it was planned. */
+  /** The planned contacts, in id order (each with its stored rows' keys staged before its planned rows). */
   readonly contactIds: Int32Array
-  readonly storedHashes: Float64Array
   /** Stored email rows of the range that could not be decoded: never touched, their keys stay taken. */
   readonly undecodableIds: ReadonlyArray<number>
   /** Enrollment statuses to write (spec §7.9). */
@@ -113,7 +105,6 @@ export const planBatch = <E>(
     const ruleStates = new Set<string>(context.exclusion.ruleset.rules.map((rule) => rule.state))
     const lines: Array<string> = []
     const contactIds: Array<number> = []
-    const storedHashes: Array<number> = []
     const enrollmentUpdates: Array<{ id: number; status: string; contactId: number }> = []
     let droppedHandled = 0
     let droppedDuplicate = 0
@@ -146,13 +137,10 @@ export const planBatch = <E>(
       }
 
       const stored = new Map<string, EmailScheduleRow>()
-      const hash = storedRowsHash()
       for (const storedRow of history.rows) {
         stored.set(dayKey(storedRow.email_type, storedRow.scheduled_send_date), storedRow)
-        hash.add(storedRow.id, storedRow.email_type, storedRow.scheduled_send_date, storedRow.status)
       }
       contactIds.push(contact.id)
-      storedHashes.push(hash.value())
       writeStoredKeys(writer, history.rows, strings)
       storedRows += history.rows.length
 
@@ -267,7 +255,6 @@ export const planBatch = <E>(
       newRows,
       storedRows,
       contactIds: Int32Array.from(contactIds),
-      storedHashes: Float64Array.from(storedHashes),
       undecodableIds,
       enrollmentUpdates
     }

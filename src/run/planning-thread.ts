@@ -65,7 +65,6 @@ const revived = (plan: BatchPlan): BatchPlan => ({
 export const transferList = (plan: BatchPlan): Array<ArrayBuffer> => {
   const arrays = [
     plan.contactIds,
-    plan.storedHashes,
     plan.items.contactId,
     plan.items.typeCode,
     plan.items.plannedDay,

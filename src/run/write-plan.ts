@@ -9,7 +9,7 @@ import { civilFromDayNumber, dateFromDayNumber } from "../domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
 import { sortInPlace } from "../domain/sort-in-place.js"
 import type { PlanContext } from "../plan/index.js"
-import { dayKey, type PlanRecord, storedRowsHash, toRecord } from "../plan/index.js"
+import { dayKey, type PlanRecord, toRecord } from "../plan/index.js"
 import { planContactRow, readRelated } from "./batch-input.js"
 import { lineHash, type PlanLineFields, planLine } from "./checksums.js"
 import { stopwatch } from "./elapsed.js"
@@ -22,6 +22,31 @@ import { addCounts, differs, NO_WRITES, type WriteCounts } from "./write.js"
 const byTypeThenDate = (a: PlanLineFields, b: PlanLineFields): number =>
   (a.emailType < b.emailType ? -1 : a.emailType > b.emailType ? 1 : 0) ||
   (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)
+
+/**
+ * Are a contact's stored rows, as read again now, the rows pass 1 planned with (the same ids, types, dates and statuses
+ * in id order)? Rows pass 1 could not decode were not staged, and are left out of the comparison.
+ */
+export const sameKeys = (
+  now: ReadonlyArray<StoredKey>,
+  staged: ReadonlyArray<StoredKey>,
+  undecodableIds: ReadonlySet<number>
+): boolean => {
+  let s = 0
+  for (const key of now) {
+    if (undecodableIds.has(key.id)) continue
+    const then = staged[s++]
+    if (
+      then === undefined ||
+      then.id !== key.id ||
+      then.emailType !== key.emailType ||
+      then.date !== key.date ||
+      then.status !== key.status
+    )
+      return false
+  }
+  return s === staged.length
+}
 
 /** A planned row that meets a stored owned row on its key, other than the one pass 1 found equal. */
 interface Comparison {
@@ -210,20 +235,14 @@ export const writePlan = (options: {
             const replan: Array<number> = []
             const lines: Array<PlanLineFields> = []
 
-            for (const [position, contactId] of batch.contactIds.entries()) {
+            for (const contactId of batch.contactIds) {
               const stagedKeys = readStoredKeys(reader, contactId, batch.strings)
               const staged = readRowsOf(reader, contactId)
               if (existing !== undefined && !existing.has(contactId)) continue // deleted since it was planned
               const stored = trusted ? stagedKeys : (storedBy.get(contactId) ?? [])
-              if (!trusted) {
-                const hash = storedRowsHash()
-                for (const key of stored) {
-                  if (!batch.undecodableIds.has(key.id)) hash.add(key.id, key.emailType, key.date, key.status)
-                }
-                if (hash.value() !== batch.storedHashes[position]) {
-                  replan.push(contactId)
-                  continue
-                }
+              if (!trusted && !sameKeys(stored, stagedKeys, batch.undecodableIds)) {
+                replan.push(contactId)
+                continue
               }
               // A contact without stored rows (every contact of a fresh run but the sender's) needs no key lookups.
               const byKey = stored.length === 0 ? undefined : new Map<string, StoredKey>()

@@ -4,6 +4,7 @@ import { Effect, Option } from "effect"
 import { runnableFile } from "../../src/app/sqlite.js"
 import type { RunReport } from "../../src/run/run.js"
 import { runOnce } from "../../src/run/run.js"
+import { sameKeys } from "../../src/run/write-plan.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
 import { sendDue } from "../support/sender.js"
@@ -65,4 +66,27 @@ describe("pass 2 trusts the keys pass 1 staged while nobody else writes (issue 1
       }
     })
   )
+})
+
+describe("a contact's stored keys read again against those pass 1 staged", () => {
+  const key = (id: number, status = "pre-scheduled", date = "2026-12-01") => ({
+    id,
+    contactId: 7,
+    emailType: "birthday",
+    date,
+    status,
+    campaignInstanceId: null
+  })
+  const none: ReadonlySet<number> = new Set()
+  it("are the same only with the same ids, types, dates and statuses in order, undecodable rows left out", () => {
+    const staged = [key(1), key(2, "skipped")]
+    assert.isTrue(sameKeys([key(1), key(2, "skipped")], staged, none))
+    assert.isTrue(sameKeys([], [], none))
+    assert.isFalse(sameKeys([key(1), key(2, "sent")], staged, none), "the sender sent one")
+    assert.isFalse(sameKeys([key(1), key(2, "skipped", "2026-12-02")], staged, none), "another date")
+    assert.isFalse(sameKeys([key(1)], staged, none), "a row deleted")
+    assert.isFalse(sameKeys([key(1), key(2, "skipped"), key(3)], staged, none), "a row added")
+    assert.isFalse(sameKeys([key(1), key(3, "skipped")], staged, none), "another row")
+    assert.isTrue(sameKeys([key(1), key(9, "??"), key(2, "skipped")], staged, new Set([9])), "pass 1 could not read 9")
+  })
 })
