@@ -8,9 +8,10 @@ import { runnableFile } from "../../src/app/sqlite.js"
 import type { RunReport } from "../../src/run/run.js"
 import { runOnce } from "../../src/run/run.js"
 import { runCli } from "../support/cli.js"
+import { decidedContents } from "../support/decided-contents.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
-import { sendDue } from "../support/sender.js"
+import { sendDueOnBoth } from "../support/sender.js"
 
 const dir = useTempDir("planning-thread")
 const AS_OF = "2026-11-29"
@@ -38,27 +39,6 @@ const damage = (path: string) => {
   db.close()
 }
 
-/** Every column the run decides, and the enrollments' statuses, as text. */
-const contents = (path: string) => {
-  const db = new BetterSqlite3(path, { readonly: true })
-  const rows = db
-    .prepare(
-      `SELECT id, contact_id, email_type, scheduled_send_date, scheduled_send_time, status, skip_reason, priority,
-        campaign_instance_id, email_template, sms_template, event_year, event_month, event_day, metadata
-        FROM email_schedules ORDER BY id`
-    )
-    .raw()
-    .all()
-    .map((row) => JSON.stringify(row))
-  const enrollments = db
-    .prepare("SELECT id, status FROM contact_campaigns ORDER BY id")
-    .raw()
-    .all()
-    .map((row) => JSON.stringify(row))
-  db.close()
-  return { rows, enrollments }
-}
-
 /** What a report says about the plan, without what differs between any two runs (run id, times, threads). */
 const planned = (report: RunReport) => ({
   contacts: report.contacts,
@@ -81,18 +61,14 @@ describe("a second thread plans every other batch (issue 11: two cores)", () => 
       damage(one)
       const nights = [AS_OF, "2026-11-30", "2026-12-01"]
       for (const [night, asOf] of nights.entries()) {
-        if (night > 0) {
-          const sent = sendDue(two, nights[night - 1]!)
-          assert.isAbove(sent, 0)
-          assert.strictEqual(sendDue(one, nights[night - 1]!), sent)
-        }
+        if (night > 0) assert.isAbove(sendDueOnBoth(two, one, nights[night - 1]!), 0)
         const byTwo = yield* run(two, asOf, BUILT_SCRIPT)
         const byOne = yield* run(one, asOf, false)
         assert.strictEqual(byTwo.planningThreads, 2)
         assert.strictEqual(byOne.planningThreads, 1)
         assert.strictEqual(byTwo.batches.total, 8)
         assert.deepStrictEqual(planned(byTwo), planned(byOne), `night ${night}`)
-        assert.deepStrictEqual(contents(two), contents(one), `night ${night}`)
+        assert.deepStrictEqual(decidedContents(two), decidedContents(one), `night ${night}`)
         if (night === 0) {
           assert.isAbove(byTwo.writes.inserted, 5000)
           const report = planned(byTwo)
@@ -117,7 +93,7 @@ describe("a planning thread that fails", () => {
       const byOne = yield* run(one, AS_OF, false)
       assert.strictEqual(byBroken.planningThreads, 1)
       assert.deepStrictEqual(planned(byBroken), planned(byOne))
-      assert.deepStrictEqual(contents(broken), contents(one))
+      assert.deepStrictEqual(decidedContents(broken), decidedContents(one))
     })
   )
 })

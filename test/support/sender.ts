@@ -12,3 +12,11 @@ export const sendDue = (path: string, today: string): number => {
   db.close()
   return sent
 }
+
+/** The sender on two copies of one organization, which must send the same rows: returns how many each sent. */
+export const sendDueOnBoth = (first: string, second: string, today: string): number => {
+  const sent = sendDue(first, today)
+  const other = sendDue(second, today)
+  if (other !== sent) throw new Error(`the copies sent ${sent} and ${other} rows due on ${today}`)
+  return sent
+}
