@@ -57,7 +57,8 @@ export const holdRows = (
   }
 ): ReadonlyArray<PlannedEmail> => {
   const horizon = context.horizon ?? new Horizon(context.today)
-  const planKeys = new Set(rows.map((row) => emailKey(row.emailType, row.date)))
+  // Only a row held on another day than planned needs the plan's keys: most contacts have none.
+  let planKeys: ReadonlySet<string> | undefined
   const heldKeys = new Set<string>()
   return rows.map((row) => {
     if (row.status !== "pre-scheduled") return row
@@ -66,6 +67,7 @@ export const holdRows = (
     const date = stored.row.scheduled_send_date
     if (date !== row.date) {
       const key = emailKey(row.emailType, date)
+      planKeys ??= new Set(rows.map((planned) => emailKey(planned.emailType, planned.date)))
       if (planKeys.has(key) || heldKeys.has(key) || history.handledKeys.has(key)) return row
       const windowTested = row.subjectToExclusions || row.emailType === "post_window"
       if (windowTested && exclusionAt(context.exclusion, context.subject, date) !== undefined) return row

@@ -16,7 +16,7 @@ import type { ContactRow } from "../domain/contact.js"
 import { readLooseDate, toDayNumber } from "../domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
 import type { PlanContext, PlannedEmail } from "../plan/index.js"
-import { type ContactCensus, dayKey, makeCensus, makePlanSummary, type PlanSummary } from "../plan/index.js"
+import { type ContactCensus, makeCensus, makePlanSummary, type PlanSummary } from "../plan/index.js"
 import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, type Related, readRelated } from "./batch-input.js"
 import { contactLine } from "./checksums.js"
@@ -75,6 +75,22 @@ const NO_MOVE = { steps: 0, jitter: 0 } as const
  * time.
  */
 const PLANNING_PAGE = 1_000
+
+/**
+ * The stored row with this key (the last, as ids ascend, should a database without the unique index hold two). A
+ * contact has a handful of rows: a scan costs less than a map of joined key texts built for every contact.
+ */
+const storedOn = (
+  rows: ReadonlyArray<EmailScheduleRow>,
+  emailType: string,
+  date: string
+): EmailScheduleRow | undefined => {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i]!
+    if (row.scheduled_send_date === date && row.email_type === emailType) return row
+  }
+  return undefined
+}
 
 const eventDayOf = (row: PlannedEmail): number =>
   row.eventDate === undefined ? NO_EVENT_DAY : toDayNumber(row.eventDate)
@@ -136,10 +152,6 @@ export const planBatch = <E>(
         }
       }
 
-      const stored = new Map<string, EmailScheduleRow>()
-      for (const storedRow of history.rows) {
-        stored.set(dayKey(storedRow.email_type, storedRow.scheduled_send_date), storedRow)
-      }
       contactIds.push(contact.id)
       writeStoredKeys(writer, history.rows, strings)
       storedRows += history.rows.length
@@ -190,7 +202,7 @@ export const planBatch = <E>(
         }
         // Already stored as it would be written on its start day? Then pass 2 need not read its metadata again; and
         // if stored there differently, pass 2 need not read the stored row to know it must rewrite it.
-        const existing = stored.get(dayKey(planned.emailType, startDate))
+        const existing = storedOn(history.rows, planned.emailType, startDate)
         if (existing === undefined || isHandledStatus(existing.status)) {
           if (existing === undefined) newRows++
           writeStagedRow(writer, staged)
