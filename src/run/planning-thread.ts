@@ -92,6 +92,14 @@ export const transferList = (plan: BatchPlan): Array<ArrayBuffer> => {
  */
 const PLANNING_HEAP_MB = 64
 
+/**
+ * The planning thread's young generation: what the 8 MB semi-spaces the scheduler runs with give (two of them and a
+ * large-object space; src/cli/runtime-settings.ts). Left to the host's flags, a host started with plain `node` gives
+ * the thread 32 MB semi-spaces: a 1 M-contact night then planned in 73 s and peaked at 930 MB, against 54 s and
+ * 828 MB with this limit (BENCHMARKS.md, session 14).
+ */
+const PLANNING_YOUNG_GENERATION_MB = 24
+
 /** The planning thread's script: built beside this module (tsc) and beside the CLI bundle's chunks (esbuild). */
 export const PLANNING_SCRIPT = new URL("./plan-worker.js", import.meta.url)
 
@@ -116,7 +124,10 @@ export const startPlanningThread = (script: URL, input: PlanningInput) =>
       // Throws at once when the input cannot be copied to a thread (a host's ruleset holding functions, say).
       const worker = new Worker(script, {
         workerData: input,
-        resourceLimits: { maxOldGenerationSizeMb: PLANNING_HEAP_MB }
+        resourceLimits: {
+          maxOldGenerationSizeMb: PLANNING_HEAP_MB,
+          maxYoungGenerationSizeMb: PLANNING_YOUNG_GENERATION_MB
+        }
       })
       // Answers come in the order the batches were posted.
       const waiting: Array<(answer: PlanningAnswer) => void> = []
