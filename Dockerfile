@@ -33,5 +33,6 @@ RUN mkdir -p /app/data && chown node:node /app/data
 ENV NODE_ENV=production DATA_DIR=/app/data GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4194304:glibc.malloc.arena_max=1
 USER node
 # A 1 GiB heap cap: without it V8 lets garbage pile up to several GB before collecting. 8 MB semi-spaces: Node 24's
-# larger young generation added about 120 MB to the peak RSS and saved no time (BENCHMARKS.md).
+# larger young generation added about 120 MB to the peak RSS and saved no time (BENCHMARKS.md). The CLI starts itself
+# with the same flags and tunables when started without them: keep src/cli/runtime-settings.ts in step.
 ENTRYPOINT ["node", "--max-old-space-size=1024", "--max-semi-space-size=8", "dist/entrypoint.js"]
