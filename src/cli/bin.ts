@@ -27,9 +27,10 @@ const help =
       ? renderedHelp(renderedHelpFile(command))
       : undefined
 /**
- * Started without the heap settings of runtime-settings.ts (plain `node`, `npx email-scheduler`, `npm run demo`), the program replaces itself with the same
- * command under them: `process.execve` keeps the process id, the terminal, the signals and the exit code, so nothing
- * else can tell. Where Node cannot (Windows), or should it fail, the program runs as started.
+ * Started without the heap settings of runtime-settings.ts (plain `node`, `npx email-scheduler`, `npm run demo`), the
+ * program replaces itself with the same command under them: `process.execve` keeps the process id, the terminal, the
+ * signals and the exit code, so nothing else can tell. Where Node cannot (Windows), or should it fail, the program
+ * runs as started.
  */
 const relaunch = help === undefined ? relaunchWithSettings(process) : undefined
 if (relaunch !== undefined && process.execve !== undefined) {

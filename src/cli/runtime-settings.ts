@@ -5,7 +5,7 @@
  * - A 1 GiB heap cap: without it V8 lets garbage pile up to several GB before collecting.
  * - 8 MB semi-spaces: Node 24's default young generation is several times larger. It added peak memory and, in the
  *   planning thread, time: a 1 M-contact night started with plain `node` peaked at 930 MB and planned in 73 s, against
- *   about 550 MB and 58 s with these (BENCHMARKS.md, session 14).
+ *   519 MB and 48 s under these (BENCHMARKS.md, session 14).
  * - glibc's mmap threshold at 4 MB and one malloc arena (`GLIBC_TUNABLES`, read only when a process starts; other C
  *   libraries ignore it).
  */
