@@ -71,3 +71,41 @@ describe("a contact's stored keys read again against those pass 1 staged", () =>
     assert.isTrue(sameKeys([key(1), key(9, "??"), key(2, "skipped")], staged, new Set([9])), "pass 1 could not read 9")
   })
 })
+
+describe("pass 2 matches planned rows with stored rows on their exact key (email type, date text)", () => {
+  it.effect("a stored row whose date is not exactly YYYY-MM-DD, or whose type no plan has, meets no planned row", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "odd-keys.sqlite", 600, 12, AS_OF)
+      const first = yield* run(path, AS_OF)
+      const db = new BetterSqlite3(path)
+      // One planned row gets its date with a time after it; another row is copied under a type no plan has.
+      const row = db
+        .prepare(
+          `SELECT id, contact_id, email_type, scheduled_send_date FROM email_schedules
+            WHERE status = 'pre-scheduled' AND scheduled_send_date > ? ORDER BY id LIMIT 1`
+        )
+        .get(AS_OF) as { id: number; contact_id: number; email_type: string; scheduled_send_date: string }
+      db.prepare(
+        "UPDATE email_schedules SET scheduled_send_date = scheduled_send_date || ' 08:30:00' WHERE id = ?"
+      ).run(row.id)
+      db.prepare(
+        `INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status, metadata)
+          SELECT contact_id, 'legacy_newsletter', scheduled_send_date, 'pre-scheduled', NULL FROM email_schedules
+          WHERE id = ?`
+      ).run(row.id)
+      db.close()
+
+      const again = yield* run(path, AS_OF)
+      assert.strictEqual(again.checksums.plan, first.checksums.plan, "the same plan")
+      assert.deepStrictEqual([again.writes.inserted, again.writes.deleted], [1, 2])
+      const after = new BetterSqlite3(path, { readonly: true })
+      const rowsOf = (date: string) =>
+        after
+          .prepare("SELECT email_type, status FROM email_schedules WHERE contact_id = ? AND scheduled_send_date LIKE ?")
+          .all(row.contact_id, `${date}%`)
+      // The odd rows are gone; the planned row is back under its exact date.
+      assert.deepStrictEqual(rowsOf(row.scheduled_send_date), [{ email_type: row.email_type, status: "pre-scheduled" }])
+      after.close()
+    })
+  )
+})
