@@ -305,7 +305,8 @@ export const writePlan = (options: {
                   if (row.metadata === undefined) insertsWithoutMetadata.push({ row, day })
                   else {
                     inserted++
-                    yield* writer.insert(recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext))
+                    const record = recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext)
+                    if (writer.bufferInsert(record)) yield* writer.flushInserts
                   }
                 } else if (
                   batch.undecodableIds.has(found.id) ||
