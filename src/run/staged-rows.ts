@@ -177,9 +177,12 @@ export const readRowsOf = (reader: ByteReader, contactId: number): Array<StagedR
   return rows
 }
 
+/** The `steps` list of each combination of step bits, as JSON: a first run writes it for every row the cap moved. */
+const STEPS_JSON = [0, 1, 2, 3].map((steps) => JSON.stringify(stepNames(steps)))
+
 /** `{"from":…,"jitter":…,"steps":[…]}`: canonical (keys in code-point order), as spec §14.2 writes `moved`. */
 const movedJson = (from: number, steps: number, jitter: number): string =>
-  `{"from":"${dateFromDayNumber(from)}",${steps & ED_SMOOTHING ? `"jitter":${jitter},` : ""}"steps":${JSON.stringify(stepNames(steps))}}`
+  `{"from":"${dateFromDayNumber(from)}",${steps & ED_SMOOTHING ? `"jitter":${jitter},` : ""}"steps":${STEPS_JSON[steps] ?? JSON.stringify(stepNames(steps))}}`
 
 const PLANNED_DATE_KEY = ',"planned_date":'
 
