@@ -48,15 +48,15 @@ export const sameKeys = (
   return s === staged.length
 }
 
-/** Days from 1 January of year 1 to 1970, so that every calendar day counts from 0 (`dayNumber` is negative before 1970). */
+/** One more than the days from 1 January of year 1 to 1970: every calendar day from year 1 on is then positive. */
 const DAY_OFFSET = 719_163
 /** More than the 3.65 million days of years 1–9999. */
 const DAYS_PER_TYPE = 2 ** 22
 
 /**
- * Keys (email type, date) as numbers: the type's code times `DAYS_PER_TYPE` plus the day. Pass 2 matches every planned
- * row with its contact's stored rows by key; joined key texts cost four new strings a row, hashed once each, and at a
- * million contacts a night's write spent 3.8 s in that loop. A stored date that is not exactly a calendar date in
+ * Keys (email type, date) as numbers: the type's code times `DAYS_PER_TYPE` plus the shifted day. Pass 2 matches each
+ * planned row with its contact's stored rows by key; joined key texts cost four new strings a row, hashed once each;
+ * at a million contacts a night's write spent 3.8 s in that loop. A stored date that is not exactly a calendar date in
  * `YYYY-MM-DD` form gets NaN: it never equals a planned key, as its text never equalled a planned date.
  */
 const numericKeys = () => {
