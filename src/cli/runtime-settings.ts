@@ -15,8 +15,11 @@ export const MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=4194304:glibc.malloc
 /** Flags that size V8's heap: any of them means the caller chose its own. */
 const HEAP_FLAG_NAMES = ["--max-old-space-size", "--max-old-space-size-percentage", "--max-semi-space-size"]
 
+/** V8 reads `_` in a flag's name as `-` (`--max_old_space_size`). */
+const flagName = (option: string): string => option.split("=", 1)[0]!.replaceAll("_", "-")
+
 const setsHeap = (options: ReadonlyArray<string>): boolean =>
-  options.some((option) => HEAP_FLAG_NAMES.some((name) => option === name || option.startsWith(`${name}=`)))
+  options.some((option) => HEAP_FLAG_NAMES.includes(flagName(option)))
 
 /** The command line and environment to start the CLI again with, or undefined when it already runs with them. */
 export interface Relaunch {

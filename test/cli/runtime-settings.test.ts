@@ -24,6 +24,7 @@ describe("the CLI's heap settings (runtime-settings.ts)", () => {
       [["--max-old-space-size=2048"], {}],
       [["--max-semi-space-size", "16"], {}],
       [["--max-old-space-size-percentage=50"], {}],
+      [["--max_old_space_size=4096"], {}],
       [[], { NODE_OPTIONS: "--enable-source-maps  --max-semi-space-size=4" }],
       [HEAP_FLAGS, {}]
     ]
