@@ -12,7 +12,7 @@
 export const HEAP_FLAGS: ReadonlyArray<string> = ["--max-old-space-size=1024", "--max-semi-space-size=8"]
 export const MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=4194304:glibc.malloc.arena_max=1"
 
-/** Flags that size V8's heap: any of them means the caller chose its own. */
+/** Flags that size V8's heap: the caller who passes one of them chose its own. */
 const HEAP_FLAG_NAMES = ["--max-old-space-size", "--max-old-space-size-percentage", "--max-semi-space-size"]
 
 /** V8 reads `_` in a flag's name as `-` (`--max_old_space_size`). */

@@ -95,14 +95,15 @@ const pendingRows = (sql: SqlClient.SqlClient, chunk: number, text: (rows: numbe
     ids.clear()
     return sql.unsafe(statement, params).raw.pipe(Effect.asVoid, failAs(operation))
   })
+  /** Counts the row just pushed: true when the statement is full and `flush` must run. */
+  const addedFull = (): boolean => ++rows === chunk
   return {
     get values() {
       return values
     },
     ids,
-    added: () => (++rows === chunk ? flush : Effect.void),
-    /** Counts the row just pushed without an effect: true when the statement is full and `flush` must run. */
-    addedFull: (): boolean => ++rows === chunk,
+    added: () => (addedFull() ? flush : Effect.void),
+    addedFull,
     flush
   }
 }

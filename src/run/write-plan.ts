@@ -1,6 +1,6 @@
 import { Effect } from "effect"
-import type { BalanceResult, EmailTypeCodes, ItemKeys } from "../balance/index.js"
-import { applyBalance } from "../balance/index.js"
+import type { BalanceResult, ItemKeys } from "../balance/index.js"
+import { applyBalance, EmailTypeCodes } from "../balance/index.js"
 import { changeVersion } from "../db/change-tracking.js"
 import type { Database, StoredKey } from "../db/Database.js"
 import type { DatabaseError } from "../db/errors.js"
@@ -60,15 +60,7 @@ const DAYS_PER_TYPE = 2 ** 22
  * `YYYY-MM-DD` form gets NaN: it never equals a planned key, as its text never equalled a planned date.
  */
 const numericKeys = () => {
-  const typeCodes = new Map<string, number>()
-  const typeCode = (emailType: string): number => {
-    let code = typeCodes.get(emailType)
-    if (code === undefined) {
-      code = typeCodes.size
-      typeCodes.set(emailType, code)
-    }
-    return code
-  }
+  const types = new EmailTypeCodes()
   const days = new Map<string, number>()
   const dayOf = (date: string): number => {
     let day = days.get(date)
@@ -83,9 +75,9 @@ const numericKeys = () => {
   }
   return {
     /** The code of each of a batch's type names, by the batch's own type code. */
-    batchTypeCodes: (typeNames: ReadonlyArray<string>): Array<number> => typeNames.map(typeCode),
+    batchTypeCodes: (typeNames: ReadonlyArray<string>): Array<number> => typeNames.map((name) => types.code(name)),
     planned: (typeCode: number, day: number): number => typeCode * DAYS_PER_TYPE + day + DAY_OFFSET,
-    stored: (key: StoredKey): number => typeCode(key.emailType) * DAYS_PER_TYPE + dayOf(key.date)
+    stored: (key: StoredKey): number => types.code(key.emailType) * DAYS_PER_TYPE + dayOf(key.date)
   }
 }
 
