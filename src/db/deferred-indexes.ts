@@ -1,7 +1,9 @@
+import { availableParallelism } from "node:os"
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { DatabaseError } from "./errors.js"
 import { quoteIdentifier } from "./introspect.js"
+import { withPragmas } from "./pragmas.js"
 
 /**
  * Bulk writes without the secondary indexes of `email_schedules` (issue 11). A run that inserts about as many rows
@@ -37,17 +39,30 @@ const recordedIndexes = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   sql`SELECT name, sql FROM ${sql(DEFERRED_INDEXES_TABLE)} ORDER BY name`.pipe(Effect.flatMap(decodeIndexes))
 )
 
-const TempStore = Schema.Struct({ temp_store: Schema.Int })
+/**
+ * How SQLite sorts an index's keys while it builds it.
+ * - `temp_store = 1` (FILE): the sort spills to temporary files; held in memory, sorting 4.4 M keys took the 1 M run
+ *   from 510 to 692 MiB.
+ * - `threads`: helper threads sort and merge parts of the keys while the connection reads the table. Nothing else
+ *   runs during the build, so the other cores are free. On two cores one helper built the 1 M first run's
+ *   `(status, scheduled_send_date)` in 3.3–4.6 s instead of 5.6–8.1 s (BENCHMARKS.md, session 15).
+ * - `cache_size`: each sorter buffers up to the page cache's size before it writes a sorted part. With helpers, a
+ *   16 MiB cache peaked 67 MB lower than the write's 64 MiB, at the same speed.
+ */
+const INDEX_BUILD_SETTINGS: ReadonlyArray<readonly [string, number]> = [
+  ["temp_store", 1],
+  ["threads", Math.max(0, Math.min(4, availableParallelism() - 1))],
+  ["cache_size", -16_384]
+]
 
 /** Reports each index built: `done` of `total`. */
 export type IndexProgress = (done: number, total: number) => void
 
 /**
  * Builds the recorded indexes and forgets each, in a transaction per index (so the write-ahead log holds one index at a
- * time: `betweenIndexes` runs after each commit, and a run empties the log there, db/background-checkpoints.ts). The
- * sort spills to temporary files rather than memory (`temp_store = FILE` for the duration, then the connection's own
- * setting again): held in memory, sorting 4.4 M keys took the 1 M run from 510 to 692 MiB. An index that exists
- * already (someone built it meanwhile) is only forgotten.
+ * time: `betweenIndexes` runs after each commit, and a run empties the log there, db/background-checkpoints.ts), under
+ * `INDEX_BUILD_SETTINGS` (then the connection's own settings again). An index that exists already (someone built it
+ * meanwhile) is only forgotten.
  */
 export const restoreDeferredIndexes = (
   onProgress: IndexProgress = () => undefined,
@@ -73,9 +88,7 @@ export const restoreDeferredIndexes = (
         yield* betweenIndexes
       }
     })
-    const [setting] = yield* sql`PRAGMA temp_store`.pipe(Effect.flatMap(Schema.decodeUnknown(Schema.Array(TempStore))))
-    yield* sql.unsafe("PRAGMA temp_store = FILE")
-    yield* build.pipe(Effect.ensuring(Effect.ignore(sql.unsafe(`PRAGMA temp_store = ${setting?.temp_store ?? 0}`))))
+    yield* build.pipe(withPragmas(INDEX_BUILD_SETTINGS))
     return recorded.length
   }).pipe(Effect.mapError((cause) => new DatabaseError({ operation: "build the deferred indexes", cause })))
 

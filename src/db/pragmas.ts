@@ -39,7 +39,37 @@ export const connectionDefaults = Effect.flatMap(SqlClient.SqlClient, (sql) => s
   Effect.mapError((cause) => new DatabaseError({ operation: "configure connection", cause }))
 )
 
-const CacheSize = Schema.Array(Schema.Tuple(Schema.Int))
+const PragmaValue = Schema.Array(Schema.Tuple(Schema.Int))
+
+/** The value of an integer PRAGMA of the connection. */
+const readPragma = (name: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`PRAGMA ${name}`).values).pipe(
+    Effect.flatMap(Schema.decodeUnknown(PragmaValue)),
+    Effect.map((rows) => rows[0]?.[0] ?? 0),
+    Effect.mapError((cause) => new DatabaseError({ operation: `read ${name}`, cause }))
+  )
+
+/**
+ * Runs `effect` with each integer PRAGMA of `settings` set to its value, then gives the connection back the values it
+ * had, whether the effect succeeds, fails or is interrupted. The names are the scheduler's own constants.
+ */
+export const withPragmas =
+  (settings: ReadonlyArray<readonly [name: string, value: number]>) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | DatabaseError, R | SqlClient.SqlClient> =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const set = (name: string, value: number) =>
+        sql
+          .unsafe(`PRAGMA ${name} = ${value}`)
+          .pipe(Effect.mapError((cause) => new DatabaseError({ operation: `set ${name}`, cause })))
+      return yield* Effect.acquireUseRelease(
+        Effect.forEach(settings, ([name, value]) =>
+          Effect.map(Effect.zipLeft(readPragma(name), set(name, value)), (was) => [name, was] as const)
+        ),
+        () => effect,
+        (previous) => Effect.ignore(Effect.forEach(previous, ([name, was]) => set(name, was), { discard: true }))
+      )
+    })
 
 /**
  * Runs `effect` with the connection's page cache at most `kib` KiB, then restores the cache size it had. Pass 1 reads
@@ -50,22 +80,8 @@ export const withCacheAtMost =
   (kib: number) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const current = yield* sql.unsafe("PRAGMA cache_size").values.pipe(
-        Effect.flatMap(Schema.decodeUnknown(CacheSize)),
-        Effect.map((rows) => rows[0]?.[0] ?? -2000),
-        Effect.mapError((cause) => new DatabaseError({ operation: "read cache_size", cause }))
-      )
+      const current = yield* readPragma("cache_size")
       // A negative size is in KiB, a positive one in pages (of 4 KiB here or more).
       const currentKib = current < 0 ? -current : current * 4
-      if (currentKib <= kib) return yield* effect
-      const set = (size: number) =>
-        sql
-          .unsafe(`PRAGMA cache_size = ${size}`)
-          .pipe(Effect.mapError((cause) => new DatabaseError({ operation: "set cache_size", cause })))
-      return yield* Effect.acquireUseRelease(
-        set(-kib),
-        () => effect,
-        () => Effect.ignore(set(current))
-      )
+      return yield* currentKib <= kib ? effect : effect.pipe(withPragmas([["cache_size", -kib]]))
     })

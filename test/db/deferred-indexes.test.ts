@@ -144,24 +144,28 @@ describe("secondary indexes of email_schedules deferred during a bulk write (iss
     Effect.gen(function* () {
       const path = yield* upgradedPredecessor("failed.sqlite", 50)
       const before = snapshot(path)
-      const tempStore = Effect.flatMap(SqlClient.SqlClient, (sql) => sql`PRAGMA temp_store`)
-      const [failed, tempStoreBefore, tempStoreAfter] = yield* Effect.gen(function* () {
+      // The settings the build changes: how it sorts (in files, with helper threads) and its page cache.
+      const sortSettings = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        Effect.all([sql`PRAGMA temp_store`, sql`PRAGMA threads`, sql`PRAGMA cache_size`])
+      )
+      const [failed, settingsBefore, settingsAfter] = yield* Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
         yield* sql`PRAGMA temp_store = DEFAULT`
-        const settingBefore = yield* tempStore
+        yield* sql`PRAGMA cache_size = -65536`
+        const settingBefore = yield* sortSettings
         const exit = yield* withIndexesDeferred(
           Effect.gen(function* () {
             assert.deepStrictEqual(snapshot(path).recorded, SECONDARY)
             return yield* Effect.fail("the write failed" as const)
           })
         ).pipe(Effect.exit)
-        return [exit, settingBefore, yield* tempStore] as const
+        return [exit, settingBefore, yield* sortSettings] as const
       }).pipe(Effect.provide(sqliteFile(path)))
       assert.deepStrictEqual(failed, Exit.fail("the write failed"))
       assert.deepStrictEqual(snapshot(path), before)
-      // The build sorted in files; the connection has its own setting back.
-      assert.deepStrictEqual(tempStoreBefore, [{ temp_store: 0 }])
-      assert.deepStrictEqual(tempStoreAfter, tempStoreBefore)
+      // The build sorted in files with helper threads and a smaller cache; the connection has its own settings back.
+      assert.deepStrictEqual(settingsBefore, [[{ temp_store: 0 }], [{ threads: 0 }], [{ cache_size: -65536 }]])
+      assert.deepStrictEqual(settingsAfter, settingsBefore)
 
       const interrupted = yield* Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
