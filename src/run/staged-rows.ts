@@ -5,6 +5,7 @@ import { metadataObject } from "../domain/events.js"
 import type { PlanRecord } from "../plan/index.js"
 import { ED_SMOOTHING, stepNames } from "../plan/index.js"
 import { canonicalJson } from "../rules/canonical-json.js"
+import type { PlanLineFields } from "./checksums.js"
 import type { ByteReader, ByteWriter } from "./staging.js"
 
 /** Strings that repeat across a plan (skip reasons, templates) as small numbers; 0 is NULL. */
@@ -207,21 +208,15 @@ export const withoutMoved = (stored: string): string => {
   return canonicalJson(rest)
 }
 
-/**
- * The row as written on `day` (spec §12.1). `plannedMetadata` is the explanation as planned; `balanceSteps` and
- * `balanceJitter` are balancing's when the row left its start day, else the held explanation applies.
- */
-export const recordOn = (
-  row: StagedRow,
-  day: number,
-  plannedMetadata: string,
-  move: { readonly steps: number; readonly jitter: number },
-  context: {
-    readonly typeNames: ReadonlyArray<string>
-    readonly strings: ReadonlyArray<string | null>
-    readonly time: string
-  }
-): PlanRecord => {
+/** What a staged row's codes mean: the batch's email types and strings, and the run's send time. */
+export interface RecordContext {
+  readonly typeNames: ReadonlyArray<string>
+  readonly strings: ReadonlyArray<string | null>
+  readonly time: string
+}
+
+/** The columns of the row as written on `day` that its plan checksum line holds (spec §12.5). */
+export const lineOn = (row: StagedRow, day: number, context: RecordContext): PlanLineFields => {
   const event = row.eventDay === NO_EVENT_DAY ? undefined : civilFromDayNumber(row.eventDay)
   return {
     contactId: row.contactId,
@@ -232,12 +227,38 @@ export const recordOn = (
     skipReason: context.strings[row.skipReason] ?? null,
     priority: row.priority,
     campaignInstanceId: row.campaignInstanceId,
-    emailTemplate: context.strings[row.emailTemplate] ?? null,
-    smsTemplate: context.strings[row.smsTemplate] ?? null,
     eventYear: event?.year ?? null,
     eventMonth: event?.month ?? null,
-    eventDay: event?.day ?? null,
-    metadata:
-      day === row.plannedDay ? plannedMetadata : withMoved(plannedMetadata, row.plannedDay, move.steps, move.jitter)
+    eventDay: event?.day ?? null
   }
 }
+
+/**
+ * The row as written on `day` (spec §12.1): its `line` (`lineOn`, which pass 2 has built already for the checksum)
+ * with the templates and the explanation. `plannedMetadata` is the explanation as planned; `move` is balancing's steps
+ * and jitter when the row left its start day, else the held explanation's.
+ */
+export const recordOn = (
+  row: StagedRow,
+  day: number,
+  plannedMetadata: string,
+  move: { readonly steps: number; readonly jitter: number },
+  context: RecordContext,
+  line: PlanLineFields = lineOn(row, day, context)
+): PlanRecord => ({
+  contactId: line.contactId,
+  emailType: line.emailType,
+  date: line.date,
+  time: line.time,
+  status: line.status,
+  skipReason: line.skipReason,
+  priority: line.priority,
+  campaignInstanceId: line.campaignInstanceId,
+  emailTemplate: context.strings[row.emailTemplate] ?? null,
+  smsTemplate: context.strings[row.smsTemplate] ?? null,
+  eventYear: line.eventYear,
+  eventMonth: line.eventMonth,
+  eventDay: line.eventDay,
+  metadata:
+    day === row.plannedDay ? plannedMetadata : withMoved(plannedMetadata, row.plannedDay, move.steps, move.jitter)
+})

@@ -5,7 +5,7 @@ import { changeVersion } from "../db/change-tracking.js"
 import type { Database, StoredKey } from "../db/Database.js"
 import type { DatabaseError } from "../db/errors.js"
 import { planWriter } from "../db/plan-writes.js"
-import { civilFromDayNumber, dateFromDayNumber, dayNumber, parseIsoDate } from "../domain/dates.js"
+import { dayNumber, parseIsoDate } from "../domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
 import { sortInPlace } from "../domain/sort-in-place.js"
 import type { PlanContext } from "../plan/index.js"
@@ -15,7 +15,7 @@ import { lineHash, type PlanLineFields, planLine } from "./checksums.js"
 import { stopwatch } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { Batch } from "./load-plan.js"
-import { NO_EVENT_DAY, readRowsOf, readStoredKeys, recordOn, type StagedRow, withoutMoved } from "./staged-rows.js"
+import { lineOn, readRowsOf, readStoredKeys, recordOn, type StagedRow, withoutMoved } from "./staged-rows.js"
 import { ByteReader, type StagingFile } from "./staging.js"
 import { addCounts, differs, NO_WRITES, type WriteCounts } from "./write.js"
 
@@ -140,23 +140,6 @@ export const writePlan = (options: {
             steps: balanced.steps[batch.itemStart + row.item] ?? 0,
             jitter: balanced.jitter[batch.itemStart + row.item] ?? 0
           }
-    const lineOf = (batch: Batch, row: StagedRow, day: number): PlanLineFields => {
-      const event = row.eventDay === NO_EVENT_DAY ? undefined : civilFromDayNumber(row.eventDay)
-      return {
-        contactId: row.contactId,
-        emailType: batch.typeNames[row.typeCode]!,
-        date: dateFromDayNumber(day),
-        time,
-        status: row.skipped ? "skipped" : "pre-scheduled",
-        skipReason: batch.strings[row.skipReason] ?? null,
-        priority: row.priority,
-        campaignInstanceId: row.campaignInstanceId,
-        eventYear: event?.year ?? null,
-        eventMonth: event?.month ?? null,
-        eventDay: event?.day ?? null
-      }
-    }
-
     /** The smart update of one contact from its full stored rows (the replanning path). */
     const writeContact = (records: ReadonlyArray<PlanRecord>, stored: ReadonlyArray<EmailScheduleRow>) =>
       Effect.gen(function* () {
@@ -285,7 +268,7 @@ export const writePlan = (options: {
               const finalKeys = new Set<number>()
               for (const row of staged) {
                 const day = finalDay(batch, row)
-                const line = lineOf(batch, row, day)
+                const line = lineOn(row, day, recordContext)
                 lines.push(line)
                 let found: StoredKey | undefined
                 if (byKey !== undefined) {
@@ -297,7 +280,7 @@ export const writePlan = (options: {
                   if (row.metadata === undefined) insertsWithoutMetadata.push({ row, day })
                   else {
                     inserted++
-                    const record = recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext)
+                    const record = recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext, line)
                     if (writer.bufferInsert(record)) yield* writer.flushInserts
                   }
                 } else if (
@@ -310,7 +293,10 @@ export const writePlan = (options: {
                 else if (found.id === row.differsFromId && day === row.startDay && row.metadata !== undefined) {
                   // Pass 1 compared this very row (same id, key and status: the contact's keys are as it read them).
                   updated++
-                  yield* writer.update(found, recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext))
+                  yield* writer.update(
+                    found,
+                    recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext, line)
+                  )
                 } else comparisons.push({ storedId: found.id, row, day })
               }
               for (const key of stored) {
