@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os"
 import { join } from "node:path"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
@@ -137,6 +138,27 @@ describe("secondary indexes of email_schedules deferred during a bulk write (iss
       }).pipe(Effect.provide(runnableFile(path)))
       assert.deepStrictEqual(seenWhileWriting[0], before)
       assert.deepStrictEqual(snapshot(path), before)
+    })
+  )
+
+  it.effect("each index is built sorting in files, with helper threads on the other cores and a 16 MiB cache", () =>
+    Effect.gen(function* () {
+      const path = yield* upgradedPredecessor("sort-settings.sqlite", 50)
+      const seen = yield* Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const settings: Array<unknown> = []
+        // Runs after each index's commit, while the build's settings hold.
+        const afterEachIndex = Effect.all([sql`PRAGMA temp_store`, sql`PRAGMA threads`, sql`PRAGMA cache_size`]).pipe(
+          Effect.tap((values) => Effect.sync(() => settings.push(values))),
+          Effect.asVoid,
+          Effect.orDie
+        )
+        yield* withIndexesDeferred(Effect.void, undefined, afterEachIndex)
+        return settings
+      }).pipe(Effect.provide(sqliteFile(path)))
+      const helpers = Math.max(0, Math.min(4, availableParallelism() - 1))
+      const building = [[{ temp_store: 1 }], [{ threads: helpers }], [{ cache_size: -16_384 }]]
+      assert.deepStrictEqual(seen, [building, building, building, building])
     })
   )
 
