@@ -45,9 +45,9 @@ const recordedIndexes = Effect.flatMap(SqlClient.SqlClient, (sql) =>
  *   from 510 to 692 MiB.
  * - `threads`: helper threads sort and merge parts of the keys while the connection reads the table. Nothing else
  *   runs during the build, so the other cores are free. On two cores one helper built the 1 M first run's
- *   `(status, scheduled_send_date)` in 3.3–4.6 s instead of 5.6–8.1 s (BENCHMARKS.md, session 15).
- * - `cache_size`: each sorter buffers up to the page cache's size before it writes a sorted part. With helpers, a
- *   16 MiB cache peaked 67 MB lower than the write's 64 MiB, at the same speed.
+ *   `(status, scheduled_send_date)` in 3.8–4.6 s instead of 5.6–8.1 s (BENCHMARKS.md, session 15).
+ * - `cache_size`: each sorter buffers up to the page cache's size before it writes a sorted part. With helpers and the
+ *   write's 64 MiB the build peaked at 313 MB, with one helper and 16 MiB at 102 MB (185 MB before), no slower.
  */
 const INDEX_BUILD_SETTINGS: ReadonlyArray<readonly [string, number]> = [
   ["temp_store", 1],

@@ -62,11 +62,14 @@ export const withPragmas =
         sql
           .unsafe(`PRAGMA ${name} = ${value}`)
           .pipe(Effect.mapError((cause) => new DatabaseError({ operation: `set ${name}`, cause })))
+      // Every value is read before any is set, so a setting that fails half-way still gives all of them back.
       return yield* Effect.acquireUseRelease(
-        Effect.forEach(settings, ([name, value]) =>
-          Effect.map(Effect.zipLeft(readPragma(name), set(name, value)), (was) => [name, was] as const)
-        ),
-        () => effect,
+        Effect.forEach(settings, ([name]) => Effect.map(readPragma(name), (was) => [name, was] as const)),
+        () =>
+          Effect.zipRight(
+            Effect.forEach(settings, ([name, value]) => set(name, value), { discard: true }),
+            effect
+          ),
         (previous) => Effect.ignore(Effect.forEach(previous, ([name, was]) => set(name, was), { discard: true }))
       )
     })
