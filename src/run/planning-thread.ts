@@ -112,9 +112,18 @@ const failure = (range: BatchRange, message: string, code: string | undefined) =
     cause: Object.assign(new Error(message), code === undefined ? {} : { code })
   })
 
+/** A batch posted to the planning thread. */
+export interface PostedBatch {
+  readonly index: number
+  /** Whether its answer has arrived (`plan` then does not wait). */
+  readonly answered: () => boolean
+  /** Waits for its plan. */
+  readonly plan: Effect.Effect<BatchPlan, DatabaseError>
+}
+
 /**
  * Starts the planning thread (issue 11: planning is pure per contact, and pass 1 is most of a night). `start(range)`
- * posts a batch at once and returns the effect that waits for its plan; batches are answered in the order posted.
+ * posts a batch at once and returns it as a `PostedBatch`; batches are answered in the order posted.
  * The thread is terminated when the scope closes: it only reads, so stopping it at any moment loses nothing. Fails
  * (UnknownException) only when the thread cannot be started at all.
  */
@@ -142,7 +151,7 @@ export const startPlanningThread = (script: URL, input: PlanningInput) =>
         endAll({ _tag: "failed", message: `the planning thread stopped (exit code ${code})`, code: undefined })
       )
       const start = (range: BatchRange) =>
-        Effect.sync(() => {
+        Effect.sync((): PostedBatch => {
           const answer =
             ended === undefined
               ? new Promise<PlanningAnswer>((resolve) => {
@@ -150,13 +159,21 @@ export const startPlanningThread = (script: URL, input: PlanningInput) =>
                   worker.postMessage(range)
                 })
               : Promise.resolve(ended)
-          return Effect.flatMap(
-            Effect.promise(() => answer),
-            (received): Effect.Effect<BatchPlan, DatabaseError> =>
-              received._tag === "planned"
-                ? Effect.succeed(revived(received.plan))
-                : Effect.fail(failure(range, received.message, received.code))
-          )
+          let answered = false
+          void answer.then(() => {
+            answered = true
+          })
+          return {
+            index: range.index,
+            answered: () => answered,
+            plan: Effect.flatMap(
+              Effect.promise(() => answer),
+              (received): Effect.Effect<BatchPlan, DatabaseError> =>
+                received._tag === "planned"
+                  ? Effect.succeed(revived(received.plan))
+                  : Effect.fail(failure(range, received.message, received.code))
+            )
+          }
         })
       return { worker, start }
     }),

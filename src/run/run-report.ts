@@ -47,7 +47,7 @@ export interface RunReport {
    */
   readonly phases: Readonly<Record<"setup" | "load" | "plan" | "balance" | "write" | "writeSql", number>>
   /**
-   * Threads that planned the contacts: 2 when a second thread planned every other batch (run/planning-thread.ts), 1
+   * Threads that planned the contacts: 2 when a second thread planned some of the batches (run/planning-thread.ts), 1
    * when the run's own thread planned them all, 0 when the plan was reused.
    */
   readonly planningThreads: number

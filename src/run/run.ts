@@ -56,7 +56,7 @@ export interface RunOptions {
    */
   readonly disposableFile?: boolean
   /**
-   * The script of the thread that plans every other batch on the second core (run/plan-worker.ts, built beside this
+   * The script of the thread that plans batches on the second core (run/plan-worker.ts, built beside this
    * module); `false` plans on this thread alone. A dry run, a database in memory, and a build without the script
    * plan on this thread.
    */

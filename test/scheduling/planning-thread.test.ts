@@ -52,7 +52,7 @@ const planned = (report: RunReport) => ({
   malformedRows: report.malformedRows.sample.map((row) => row.message)
 })
 
-describe("a second thread plans every other batch (issue 11: two cores)", () => {
+describe("a second thread plans batches too (issue 11: two cores)", () => {
   it.live("two threads plan and write exactly what one thread does, malformed rows and the next night included", () =>
     Effect.gen(function* () {
       const two = yield* generatedCopy(dir, "two.sqlite", 3000, 5, AS_OF)
@@ -78,6 +78,37 @@ describe("a second thread plans every other batch (issue 11: two cores)", () => 
           assert.include(report.malformedRows.join("\n"), "email_schedules row 900001 is malformed")
         }
       }
+    })
+  )
+})
+
+describe("batches go to whichever thread is free", () => {
+  it.live("with the other thread's answers late, the run's thread plans ahead and merges in batch order", () =>
+    Effect.gen(function* () {
+      const slow = yield* generatedCopy(dir, "slow.sqlite", 3000, 5, AS_OF)
+      const one = yield* generatedCopy(dir, "one-for-slow.sqlite", 3000, 5, AS_OF)
+      // The built planning thread, its answers held back in the order they were made (the first 400 ms, then 150 and
+      // 0 ms more in turn) while the thread plans on: the run's thread plans the batches after one it waits for, and
+      // merges them later.
+      const script = join(dir, "slow-worker.mjs")
+      writeFileSync(
+        script,
+        `import { parentPort } from "node:worker_threads"
+const post = parentPort.postMessage.bind(parentPort)
+let answers = 0
+let previous = Promise.resolve()
+parentPort.postMessage = (message, transfer) => {
+  const delay = answers++ === 0 ? 400 : answers % 2 === 0 ? 150 : 0
+  previous = previous.then(() => new Promise((resolve) => setTimeout(resolve, delay))).then(() => post(message, transfer))
+}
+await import(${JSON.stringify(BUILT_SCRIPT.href)})
+`
+      )
+      const bySlow = yield* run(slow, AS_OF, pathToFileURL(script))
+      const byOne = yield* run(one, AS_OF, false)
+      assert.strictEqual(bySlow.planningThreads, 2)
+      assert.deepStrictEqual(planned(bySlow), planned(byOne))
+      assert.deepStrictEqual(decidedContents(slow), decidedContents(one))
     })
   )
 })
