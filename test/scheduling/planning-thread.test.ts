@@ -82,17 +82,31 @@ describe("a second thread plans batches too (issue 11: two cores)", () => {
   )
 })
 
+/**
+ * Plans a fresh copy with the planning thread's script `source` and another copy on one thread, checks that both give
+ * the same plan and rows, and answers the first run's report.
+ */
+const sameAsOneThread = (name: string, source: string) =>
+  Effect.gen(function* () {
+    const withScript = yield* generatedCopy(dir, `${name}.sqlite`, 3000, 5, AS_OF)
+    const one = yield* generatedCopy(dir, `one-for-${name}.sqlite`, 3000, 5, AS_OF)
+    const script = join(dir, `${name}-worker.mjs`)
+    writeFileSync(script, source)
+    const report = yield* run(withScript, AS_OF, pathToFileURL(script))
+    const byOne = yield* run(one, AS_OF, false)
+    assert.deepStrictEqual(planned(report), planned(byOne))
+    assert.deepStrictEqual(decidedContents(withScript), decidedContents(one))
+    return report
+  })
+
 describe("batches go to whichever thread is free", () => {
   it.live("with the other thread's answers late, the run's thread plans ahead and merges in batch order", () =>
     Effect.gen(function* () {
-      const slow = yield* generatedCopy(dir, "slow.sqlite", 3000, 5, AS_OF)
-      const one = yield* generatedCopy(dir, "one-for-slow.sqlite", 3000, 5, AS_OF)
       // The built planning thread, its answers held back in the order they were made (the first 400 ms, then 150 and
       // 0 ms more in turn) while the thread plans on: the run's thread plans the batches after one it waits for, and
       // merges them later.
-      const script = join(dir, "slow-worker.mjs")
-      writeFileSync(
-        script,
+      const report = yield* sameAsOneThread(
+        "slow",
         `import { parentPort } from "node:worker_threads"
 const post = parentPort.postMessage.bind(parentPort)
 let answers = 0
@@ -104,11 +118,7 @@ parentPort.postMessage = (message, transfer) => {
 await import(${JSON.stringify(BUILT_SCRIPT.href)})
 `
       )
-      const bySlow = yield* run(slow, AS_OF, pathToFileURL(script))
-      const byOne = yield* run(one, AS_OF, false)
-      assert.strictEqual(bySlow.planningThreads, 2)
-      assert.deepStrictEqual(planned(bySlow), planned(byOne))
-      assert.deepStrictEqual(decidedContents(slow), decidedContents(one))
+      assert.strictEqual(report.planningThreads, 2)
     })
   )
 })
@@ -116,15 +126,8 @@ await import(${JSON.stringify(BUILT_SCRIPT.href)})
 describe("a planning thread that fails", () => {
   it.live("leaves its batches to the run's thread: the run completes with the one-thread plan", () =>
     Effect.gen(function* () {
-      const broken = yield* generatedCopy(dir, "broken.sqlite", 3000, 5, AS_OF)
-      const one = yield* generatedCopy(dir, "one-for-broken.sqlite", 3000, 5, AS_OF)
-      const script = join(dir, "broken-worker.mjs")
-      writeFileSync(script, 'throw new Error("the planning thread could not load")\n')
-      const byBroken = yield* run(broken, AS_OF, pathToFileURL(script))
-      const byOne = yield* run(one, AS_OF, false)
-      assert.strictEqual(byBroken.planningThreads, 1)
-      assert.deepStrictEqual(planned(byBroken), planned(byOne))
-      assert.deepStrictEqual(decidedContents(broken), decidedContents(one))
+      const report = yield* sameAsOneThread("broken", 'throw new Error("the planning thread could not load")\n')
+      assert.strictEqual(report.planningThreads, 1)
     })
   )
 })
