@@ -252,6 +252,8 @@ export const writePlan = (options: {
             const insertsWithoutMetadata: Array<{ readonly row: StagedRow; readonly day: number }> = []
             const replan: Array<number> = []
             const lines: Array<PlanLineFields> = []
+            /** The numeric keys of the contact's stored rows, by position (one array for the whole batch). */
+            const storedNumbers: Array<number> = []
 
             for (const contactId of batch.contactIds) {
               const stagedKeys = readStoredKeys(reader, contactId, batch.strings)
@@ -264,7 +266,12 @@ export const writePlan = (options: {
               }
               // A contact without stored rows (every contact of a fresh run but the sender's) needs no key lookups.
               const byKey = stored.length === 0 ? undefined : new Map<number, StoredKey>()
-              for (const key of stored) byKey?.set(keys.stored(key), key)
+              storedNumbers.length = 0
+              for (const key of stored) {
+                const number = keys.stored(key)
+                storedNumbers.push(number)
+                byKey?.set(number, key)
+              }
               const finalKeys = new Set<number>()
               for (const row of staged) {
                 const day = finalDay(batch, row)
@@ -299,14 +306,14 @@ export const writePlan = (options: {
                   )
                 } else comparisons.push({ storedId: found.id, row, day })
               }
-              for (const key of stored) {
+              for (const [position, key] of stored.entries()) {
                 if (
                   isHandledStatus(key.status) ||
                   batch.undecodableIds.has(key.id) ||
                   belongsToUnreadableCampaign(key.campaignInstanceId)
                 )
                   continue
-                if (!finalKeys.has(keys.stored(key))) deletes.push(key.id)
+                if (!finalKeys.has(storedNumbers[position]!)) deletes.push(key.id)
               }
             }
 
