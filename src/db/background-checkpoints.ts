@@ -127,13 +127,13 @@ export const startCheckpointer = (path: string, synchronous: string) =>
  * the write outside its transactions fell by 6–10 s in every run kind, BENCHMARKS.md).
  * `write` gets the effect to run between two batches (outside any transaction): once the log is larger than
  * `logLimitBytes` (256 MiB), it waits while the worker copies the rest of the log and empties it, so the log stays
- * about that size however much the run writes.
+ * about that size however much the run writes; and `logFull`, whether that effect would do anything now.
  * The worker's connection syncs as the run's does (`synchronous`), so nothing is less durable. Afterwards the
  * connection checkpoints at its commits again. A database in memory has no log and runs `write` as it is; a worker
  * that fails leaves the log to grow until the write ends, as the run's commits would not copy it meanwhile.
  */
 export const withBackgroundCheckpoints = <A, E, R>(
-  write: (betweenBatches: Effect.Effect<void>) => Effect.Effect<A, E, R>,
+  write: (betweenBatches: Effect.Effect<void>, logFull: () => boolean) => Effect.Effect<A, E, R>,
   options: { readonly logLimitBytes?: number } = {}
 ) =>
   Effect.gen(function* () {
@@ -145,7 +145,7 @@ export const withBackgroundCheckpoints = <A, E, R>(
         Effect.map((rows) => rows[0]?.[0]),
         failAs(`read ${name}`)
       )
-    if (path === "" || (yield* pragma("journal_mode", OneText)) !== "wal") return yield* write(Effect.void)
+    if (path === "" || (yield* pragma("journal_mode", OneText)) !== "wal") return yield* write(Effect.void, () => false)
     const synchronous = SYNCHRONOUS[(yield* pragma("synchronous", OneInt)) ?? 2] ?? "FULL"
     const autocheckpoint = (yield* pragma("wal_autocheckpoint", OneInt)) ?? 1000
     const checkpointEvery = (pages: number) =>
@@ -158,8 +158,9 @@ export const withBackgroundCheckpoints = <A, E, R>(
       (checkpointer) => {
         // After an attempt that readers kept from emptying the log, the next waits until it has grown by another limit.
         let threshold = logLimit
+        const logFull = () => fileBytes(log) > threshold
         const betweenBatches = Effect.suspend(() =>
-          fileBytes(log) <= threshold
+          !logFull()
             ? Effect.void
             : Effect.andThen(
                 checkpointer.emptyLog,
@@ -168,7 +169,7 @@ export const withBackgroundCheckpoints = <A, E, R>(
                 })
               )
         )
-        return write(betweenBatches)
+        return write(betweenBatches, logFull)
       },
       (checkpointer) => Effect.zipRight(checkpointer.stop, restore)
     )

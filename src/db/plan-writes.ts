@@ -8,7 +8,10 @@ const INSERT_CHUNK = 500
 const UPDATE_CHUNK = 500
 const DELETE_CHUNK = 500
 
-/** The columns a run writes into a new row (spec §12.1), in the order `insert` binds them. */
+/**
+ * The columns a run writes into a new row (spec §12.1), in the order `insert` binds them: the values that vary by row
+ * first (`pushNewRowValues`), then the three that are the run's own (its id, and its time twice).
+ */
 export const WRITTEN_COLUMNS = [
   "contact_id",
   "email_type",
@@ -23,8 +26,8 @@ export const WRITTEN_COLUMNS = [
   "event_year",
   "event_month",
   "event_day",
-  "scheduler_run_id",
   "metadata",
+  "scheduler_run_id",
   "created_at",
   "updated_at"
 ] as const
@@ -32,6 +35,18 @@ const INSERT_COLUMNS = WRITTEN_COLUMNS.join(", ")
 const placeholders = (columns: number) => `(${new Array(columns).fill("?").join(", ")})`
 const insertText = (rows: number) =>
   `INSERT INTO email_schedules (${INSERT_COLUMNS}) VALUES ${new Array(rows).fill(placeholders(17)).join(", ")}`
+
+/** An SQL string literal. */
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`
+
+/**
+ * An INSERT of `rows` new rows that binds only `pushNewRowValues`' values, with the run's id and time written into
+ * the statement (run/write-thread.ts: the values cross to another thread, and these three are the same for every row).
+ */
+export const insertOfRunText = (rows: number, runId: string, now: string) => {
+  const row = `(${new Array(NEW_ROW_VALUES).fill("?").join(", ")}, ${literal(runId)}, ${literal(now)}, ${literal(now)})`
+  return `INSERT INTO email_schedules (${INSERT_COLUMNS}) VALUES ${new Array(rows).fill(row).join(", ")}`
+}
 
 /**
  * The columns an update rewrites besides `status`, in the order `update` binds them (spec §12.3): a row's key and its
@@ -71,6 +86,30 @@ const pushRowValues = (values: Array<unknown>, record: PlanRecord): void => {
     record.eventDay
   )
 }
+
+/** How many of a new row's values vary by row: `WRITTEN_COLUMNS` up to `metadata`. */
+export const NEW_ROW_VALUES = 14
+
+/** The values of a new row that vary by row, in `WRITTEN_COLUMNS` order (contact_id … metadata). */
+export const pushNewRowValues = (values: Array<unknown>, record: PlanRecord): void => {
+  values.push(record.contactId, record.emailType, record.date, record.time, record.status)
+  pushRowValues(values, record)
+  values.push(record.metadata)
+}
+
+/**
+ * Spec §7.9: an enrollment's status, written only when the value changes; a status the sender set meanwhile (`sent`,
+ * or any other) is never overwritten. Binds `enrollmentValues`.
+ */
+export const ENROLLMENT_UPDATE = `UPDATE contact_campaigns SET status = ?, updated_at = ?
+  WHERE id = ? AND status <> ? AND status IN ('pending', 'scheduled', 'skipped')`
+
+export const enrollmentValues = (update: { readonly id: number; readonly status: string }, now: string) => [
+  update.status,
+  now,
+  update.id,
+  update.status
+]
 
 /** better-sqlite3's result of a write statement. */
 const decodeChanges = Schema.decodeUnknown(Schema.Struct({ changes: Schema.Number }))
@@ -130,7 +169,7 @@ export const planWriter = (runId: string, now: string) =>
       if (pending === newStatus) values.push(record.status)
       values.push(record.time)
       pushRowValues(values, record)
-      values.push(runId, record.metadata, now)
+      values.push(record.metadata, runId, now)
       return pending.added()
     }
     /** Rows this writer changed that the change counter counts (db/change-tracking.ts): deletes and enrollments. */
@@ -141,9 +180,8 @@ export const planWriter = (runId: string, now: string) =>
       })
     const pushInsert = (record: PlanRecord): void => {
       const values = inserts.values
-      values.push(record.contactId, record.emailType, record.date, record.time, record.status)
-      pushRowValues(values, record)
-      values.push(runId, record.metadata, now, now)
+      pushNewRowValues(values, record)
+      values.push(runId, now, now)
     }
     return {
       insert: (record: PlanRecord) => {
@@ -179,18 +217,12 @@ export const planWriter = (runId: string, now: string) =>
               .raw.pipe(Effect.flatMap(countChanges), failAs("delete from email_schedules")),
           { discard: true }
         ),
-      /**
-       * Spec §7.9: enrollment statuses, in the same transaction as the contact's rows. Written only when the value
-       * changes; a status the sender set meanwhile (`sent`, or any other) is never overwritten.
-       */
+      /** Spec §7.9: enrollment statuses (`ENROLLMENT_UPDATE`), in the same transaction as the contact's rows. */
       updateEnrollments: (updates: ReadonlyArray<{ readonly id: number; readonly status: string }>) =>
         Effect.forEach(
           updates,
           (update) =>
-            sql`UPDATE contact_campaigns SET status = ${update.status}, updated_at = ${now}
-              WHERE id = ${update.id} AND status <> ${update.status} AND status IN ('pending', 'scheduled', 'skipped')`.raw.pipe(
-              Effect.flatMap(countChanges)
-            ),
+            sql.unsafe(ENROLLMENT_UPDATE, enrollmentValues(update, now)).raw.pipe(Effect.flatMap(countChanges)),
           { discard: true }
         ).pipe(failAs("update contact_campaigns")),
       countedChanges: () => countedChanges

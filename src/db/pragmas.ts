@@ -42,7 +42,7 @@ export const connectionDefaults = Effect.flatMap(SqlClient.SqlClient, (sql) => s
 const PragmaValue = Schema.Array(Schema.Tuple(Schema.Int))
 
 /** The value of an integer PRAGMA of the connection. */
-const readPragma = (name: string) =>
+export const readPragma = (name: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`PRAGMA ${name}`).values).pipe(
     Effect.flatMap(Schema.decodeUnknown(PragmaValue)),
     Effect.map((rows) => rows[0]?.[0] ?? 0),

@@ -29,9 +29,15 @@ export interface RunReport {
   readonly writes: WriteCounts & { readonly droppedDuplicate: number; readonly contactCampaignsUpdated: number }
   /**
    * Write batches, those in which nothing had to be written (spec §12.4), and those whose stored keys the write pass
-   * read again because someone else wrote after the run started (or a row of the batch could not be decoded).
+   * read again because someone else wrote after the run started (or a row of the batch could not be decoded), and
+   * those the write thread committed (db/write-thread.ts).
    */
-  readonly batches: { readonly total: number; readonly unchanged: number; readonly keysReadAgain: number }
+  readonly batches: {
+    readonly total: number
+    readonly unchanged: number
+    readonly keysReadAgain: number
+    readonly writtenByThread: number
+  }
   /**
    * True when nothing the plan depends on changed since the last completed run of the same day: its stored plan is
    * this run's plan, and nothing was read or written but the checkpoint (issue 11).

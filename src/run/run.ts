@@ -12,6 +12,7 @@ import { runMigrations } from "../db/migrations.js"
 import { prepareForWriting, skipSyncing, withCacheAtMost } from "../db/pragmas.js"
 import { ensureRecognised } from "../db/recognise.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
+import { startWriteThread, type WriteThread } from "../db/write-thread.js"
 import { addDays, businessDateProblem, type IsoDate, toDayNumber } from "../domain/dates.js"
 import { isValidEmail } from "../domain/email-address.js"
 import { ZIP_DATASET } from "../domain/states.js"
@@ -61,6 +62,11 @@ export interface RunOptions {
    * plan on this thread.
    */
   readonly planningThread?: URL | false
+  /**
+   * `false`: the run's thread writes every batch itself. By default a first run's batches of new rows are written by
+   * a thread of their own (db/write-thread.ts), except in a dry run or a database in memory.
+   */
+  readonly writeThread?: boolean
 }
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC (spec §1.2): timestamps never influence a decision. */
@@ -239,7 +245,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           droppedDuplicate: outcome.droppedDuplicate,
           contactCampaignsUpdated: 0
         },
-        batches: { total: outcome.batches, unchanged: outcome.batches, keysReadAgain: 0 },
+        batches: { total: outcome.batches, unchanged: outcome.batches, keysReadAgain: 0, writtenByThread: 0 },
         reused: true,
         dailyVolume: outcome.dailyVolume,
         checksums: { config: configChecksum(profile), contacts: outcome.contactsChecksum, plan: outcome.planChecksum },
@@ -334,7 +340,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       const indexProgress = (done: number, count: number) => progress("Building indexes", done, count)
       yield* restoreDeferredIndexes(indexProgress)
       const now = yield* utcTimestamp
-      const write = (betweenBatches: Effect.Effect<void>) =>
+      const write = (betweenBatches: Effect.Effect<void>, logFull: () => boolean, thread?: WriteThread) =>
         writePlan({
           db,
           context,
@@ -348,15 +354,25 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           now,
           startVersion: dataVersion,
           onProgress: (done) => progress("Writing", done, total),
-          betweenBatches
+          betweenBatches,
+          logFull,
+          thread
         })
+      // A first run's batches of new rows are written by a thread of their own while this one prepares the next
+      // (db/write-thread.ts); it needs the file, which a dry run's rolled-back transaction holds.
+      const bulkWrite = (betweenBatches: Effect.Effect<void>, logFull: () => boolean) =>
+        options.writeThread === false || path === ""
+          ? write(betweenBatches, logFull)
+          : Effect.scoped(
+              Effect.flatMap(startWriteThread({ path, runId, now }), (thread) => write(betweenBatches, logFull, thread))
+            )
       const [writeMs, written] = yield* elapsed(
         options.dryRun
-          ? write(Effect.void)
-          : withBackgroundCheckpoints((betweenBatches) =>
+          ? write(Effect.void, () => false)
+          : withBackgroundCheckpoints((betweenBatches, logFull) =>
               isBulkWrite(planned)
-                ? withIndexesDeferred(write(betweenBatches), indexProgress, betweenBatches)
-                : write(betweenBatches)
+                ? withIndexesDeferred(bulkWrite(betweenBatches, logFull), indexProgress, betweenBatches)
+                : write(betweenBatches, logFull)
             )
       )
       const { summary } = planned
@@ -392,7 +408,8 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         batches: {
           total: planned.batches.length,
           unchanged: planned.batches.length - written.batchesWritten,
-          keysReadAgain: written.keysReadAgain
+          keysReadAgain: written.keysReadAgain,
+          writtenByThread: written.writtenByThread
         },
         reused: false,
         dailyVolume: volume,

@@ -1,11 +1,11 @@
 import { Effect } from "effect"
 import type { BalanceResult, ItemKeys } from "../balance/index.js"
-import { applyBalance, EmailTypeCodes } from "../balance/index.js"
+import { applyBalance, type EmailTypeCodes } from "../balance/index.js"
 import { changeVersion } from "../db/change-tracking.js"
 import type { Database, StoredKey } from "../db/Database.js"
 import type { DatabaseError } from "../db/errors.js"
 import { planWriter } from "../db/plan-writes.js"
-import { dayNumber, parseIsoDate } from "../domain/dates.js"
+import type { WriteThread } from "../db/write-thread.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
 import { sortInPlace } from "../domain/sort-in-place.js"
 import type { PlanContext } from "../plan/index.js"
@@ -15,13 +15,11 @@ import { lineHash, type PlanLineFields, planLine } from "./checksums.js"
 import { stopwatch } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { Batch } from "./load-plan.js"
+import { numericKeys } from "./numeric-keys.js"
 import { lineOn, readRowsOf, readStoredKeys, recordOn, type StagedRow, withoutMoved } from "./staged-rows.js"
 import { ByteReader, type StagingFile } from "./staging.js"
+import { byLineOrder, type SentBatch, sendBatch } from "./thread-batches.js"
 import { addCounts, differs, NO_WRITES, type WriteCounts } from "./write.js"
-
-const byTypeThenDate = (a: PlanLineFields, b: PlanLineFields): number =>
-  (a.emailType < b.emailType ? -1 : a.emailType > b.emailType ? 1 : 0) ||
-  (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)
 
 /**
  * Are a contact's stored rows, as read again now, the rows pass 1 planned with (the same ids, types, dates and statuses
@@ -48,39 +46,6 @@ export const sameKeys = (
   return s === staged.length
 }
 
-/** One more than the days from 1 January of year 1 to 1970: every calendar day from year 1 on is then positive. */
-const DAY_OFFSET = 719_163
-/** More than the 3.65 million days of years 1–9999. */
-const DAYS_PER_TYPE = 2 ** 22
-
-/**
- * Keys (email type, date) as numbers: the type's code times `DAYS_PER_TYPE` plus the shifted day. Pass 2 matches each
- * planned row with its contact's stored rows by key; joined key texts cost four new strings a row, hashed once each;
- * at a million contacts a night's write spent 3.8 s in that loop. A stored date that is not exactly a calendar date in
- * `YYYY-MM-DD` form gets NaN: it never equals a planned key, as its text never equalled a planned date.
- */
-const numericKeys = () => {
-  const types = new EmailTypeCodes()
-  const days = new Map<string, number>()
-  const dayOf = (date: string): number => {
-    let day = days.get(date)
-    if (day === undefined) {
-      const civil = parseIsoDate(date)
-      day = civil === undefined ? Number.NaN : dayNumber(civil.year, civil.month, civil.day) + DAY_OFFSET
-      // Bounded, since stored dates may be any text.
-      if (days.size >= 100_000) days.clear()
-      days.set(date, day)
-    }
-    return day
-  }
-  return {
-    /** The code of each of a batch's type names, by the batch's own type code. */
-    batchTypeCodes: (typeNames: ReadonlyArray<string>): Array<number> => typeNames.map((name) => types.code(name)),
-    planned: (typeCode: number, day: number): number => typeCode * DAYS_PER_TYPE + day + DAY_OFFSET,
-    stored: (key: StoredKey): number => types.code(key.emailType) * DAYS_PER_TYPE + dayOf(key.date)
-  }
-}
-
 /** A planned row that meets a stored owned row on its key, other than the one pass 1 found equal. */
 interface Comparison {
   readonly storedId: number
@@ -95,7 +60,9 @@ interface Comparison {
  * day and writes with the smart update of §12.3: a row found unchanged in pass 1 that stays on its day costs nothing;
  * new rows are inserted; rows that meet another stored row are compared column by column. A contact whose stored
  * rows the sender changed after pass 1 is planned again from fresh rows. The plan checksum is computed here, from the
- * final rows sorted per contact (batches are in contact-id order).
+ * final rows sorted per contact (batches are in contact-id order). With a write thread (a first run's), each batch
+ * whose writes are all inserts goes to that thread while this one prepares the next (run/thread-batches.ts); a batch
+ * it refuses or a batch taken back is written here, in order.
  */
 export const writePlan = (options: {
   readonly db: Database
@@ -113,6 +80,10 @@ export const writePlan = (options: {
   readonly onProgress: (done: number) => void
   /** Runs after each batch's commit, outside any transaction (db/background-checkpoints.ts keeps the log small). */
   readonly betweenBatches: Effect.Effect<void>
+  /** Whether `betweenBatches` would do anything now (the write thread is given a pause for it only then). */
+  readonly logFull: () => boolean
+  /** The thread that writes batches of new rows on its own connection (db/write-thread.ts), if any. */
+  readonly thread?: WriteThread | undefined
 }) =>
   Effect.gen(function* () {
     const { db, context, items, types, balanced, time } = options
@@ -129,6 +100,11 @@ export const writePlan = (options: {
     let done = 0
     const sql = stopwatch()
     const keys = numericKeys()
+    /** Changes the change counter counted in batches the write thread committed, and its time in them. */
+    let threadChanges = 0
+    let threadMs = 0
+    let writtenByThread = 0
+    const ownChanges = () => writer.countedChanges() + threadChanges
 
     /** Where balancing put a staged row, and the `moved` explanation it gets there (items are numbered per batch). */
     const finalDay = (batch: Batch, row: StagedRow): number =>
@@ -213,187 +189,276 @@ export const writePlan = (options: {
         return { counts, records }
       })
 
-    for (const batch of options.batches) {
-      const recordContext = { typeNames: batch.typeNames, strings: batch.strings, time }
-      const typeCodes = keys.batchTypeCodes(batch.typeNames)
-      const bytes = yield* options.staging.read(batch.extent)
-
-      const batchWrites = yield* db.withTransaction(
-        sql.time(
-          Effect.gen(function* () {
-            // Decoded a contact at a time: a batch's rows as objects would be the write's largest use of memory. The
-            // reader starts here, so the transaction's body reads the batch from its start whenever it runs.
-            const reader = new ByteReader(bytes)
-            // The counter is the run's start plus its own counted writes when nobody else wrote since pass 1 read the
-            // batch: then the keys pass 1 staged are the stored keys now, and reading them again would only cost time.
-            // Otherwise (and when a row of the batch could not be decoded, whose key pass 1 did not stage) they are
-            // read again, and a contact whose rows changed is planned again.
-            const trusted =
-              options.startVersion !== undefined &&
-              batch.undecodableIds.size === 0 &&
-              (yield* changeVersion) === options.startVersion + writer.countedChanges()
-            const existing = trusted ? undefined : yield* db.contactIdsBetween(batch)
-            const storedBy = new Map<number, Array<StoredKey>>()
-            if (!trusted) {
-              keysReadAgain++
-              for (const key of yield* db.storedKeysOf(batch)) {
-                const list = storedBy.get(key.contactId)
-                if (list === undefined) storedBy.set(key.contactId, [key])
-                else list.push(key)
-              }
-            }
-            let counts: WriteCounts = NO_WRITES
-            let inserted = 0
-            let updated = 0
-            let unchanged = 0
-            let droppedHandled = 0
-            const deletes: Array<number> = []
-            const comparisons: Array<Comparison> = []
-            const insertsWithoutMetadata: Array<{ readonly row: StagedRow; readonly day: number }> = []
-            const replan: Array<number> = []
-            const lines: Array<PlanLineFields> = []
-            /** The numeric keys of the contact's stored rows, by position (one array for the whole batch). */
-            const storedNumbers: Array<number> = []
-
-            for (const contactId of batch.contactIds) {
-              const stagedKeys = readStoredKeys(reader, contactId, batch.strings)
-              const staged = readRowsOf(reader, contactId)
-              if (existing !== undefined && !existing.has(contactId)) continue // deleted since it was planned
-              const stored = trusted ? stagedKeys : (storedBy.get(contactId) ?? [])
-              if (!trusted && !sameKeys(stored, stagedKeys, batch.undecodableIds)) {
-                replan.push(contactId)
-                continue
-              }
-              // A contact without stored rows (every contact of a fresh run but the sender's) needs no key lookups.
-              const byKey = stored.length === 0 ? undefined : new Map<number, StoredKey>()
-              storedNumbers.length = 0
-              for (const key of stored) {
-                const number = keys.stored(key)
-                storedNumbers.push(number)
-                byKey?.set(number, key)
-              }
-              const finalKeys = new Set<number>()
-              for (const row of staged) {
-                const day = finalDay(batch, row)
-                const line = lineOn(row, day, recordContext)
-                lines.push(line)
-                let found: StoredKey | undefined
-                if (byKey !== undefined) {
-                  const key = keys.planned(typeCodes[row.typeCode]!, day)
-                  finalKeys.add(key)
-                  found = byKey.get(key)
-                }
-                if (found === undefined) {
-                  if (row.metadata === undefined) insertsWithoutMetadata.push({ row, day })
-                  else {
-                    inserted++
-                    const record = recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext, line)
-                    if (writer.bufferInsert(record)) yield* writer.flushInserts
-                  }
-                } else if (
-                  batch.undecodableIds.has(found.id) ||
-                  isHandledStatus(found.status) ||
-                  belongsToUnreadableCampaign(found.campaignInstanceId)
-                )
-                  droppedHandled++
-                else if (found.id === row.unchangedId && day === row.startDay) unchanged++
-                else if (found.id === row.differsFromId && day === row.startDay && row.metadata !== undefined) {
-                  // Pass 1 compared this very row (same id, key and status: the contact's keys are as it read them).
-                  updated++
-                  yield* writer.update(
-                    found,
-                    recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext, line)
-                  )
-                } else comparisons.push({ storedId: found.id, row, day })
-              }
-              for (const [position, key] of stored.entries()) {
-                if (
-                  isHandledStatus(key.status) ||
-                  batch.undecodableIds.has(key.id) ||
-                  belongsToUnreadableCampaign(key.campaignInstanceId)
-                )
-                  continue
-                if (!finalKeys.has(storedNumbers[position]!)) deletes.push(key.id)
-              }
-            }
-
-            // The few rows that need a stored row's columns: comparisons, and unchanged rows balancing moved.
-            const needed = new Set<number>()
-            for (const { storedId, row } of comparisons) {
-              needed.add(storedId)
-              if (row.metadata === undefined && row.unchangedId !== undefined) needed.add(row.unchangedId)
-            }
-            for (const { row } of insertsWithoutMetadata) if (row.unchangedId !== undefined) needed.add(row.unchangedId)
-            const storedRows = new Map<number, EmailScheduleRow>()
-            if (needed.size > 0) {
-              for (const row of yield* db.emailSchedulesByIds([...needed])) storedRows.set(row.id, row)
-            }
-            const plannedMetadata = (row: StagedRow): string | undefined => {
-              if (row.metadata !== undefined) return row.metadata
-              const source = row.unchangedId === undefined ? undefined : storedRows.get(row.unchangedId)?.metadata
-              if (source === undefined || source === null) return undefined
-              return row.startDay === row.plannedDay ? source : withoutMoved(source)
-            }
-            for (const { row, day } of insertsWithoutMetadata) {
-              const metadata = plannedMetadata(row)
-              if (metadata === undefined) {
-                replan.push(row.contactId)
-                continue
-              }
-              inserted++
-              yield* writer.insert(recordOn(row, day, metadata, moveOf(batch, row, day), recordContext))
-            }
-            for (const { storedId, row, day } of comparisons) {
-              const stored = storedRows.get(storedId)
-              const metadata = plannedMetadata(row)
-              if (stored === undefined || metadata === undefined) {
-                replan.push(row.contactId)
-                continue
-              }
-              const record = recordOn(row, day, metadata, moveOf(batch, row, day), recordContext)
-              if (differs(stored, record)) {
-                updated++
-                yield* writer.update(stored, record)
-              } else unchanged++
-            }
-            yield* writer.flush
-            yield* writer.deleteIds(deletes)
-            counts = addCounts(counts, { inserted, updated, deleted: deletes.length, unchanged, droppedHandled })
-
-            // Contacts whose stored rows changed after pass 1 read them: planned again, from fresh rows.
-            const replanned = [...new Set(replan)]
-            const replannedLines: Array<PlanLineFields> = []
-            if (replanned.length > 0) {
-              const again = yield* replanContacts(replanned)
-              counts = addCounts(counts, again.counts)
-              replannedLines.push(...again.records)
-            }
-            const replannedIds = new Set(replanned)
-            const enrollmentUpdates = batch.enrollmentUpdates.filter((update) => !replannedIds.has(update.contactId))
-            yield* writer.updateEnrollments(enrollmentUpdates)
-            enrollmentsUpdated += enrollmentUpdates.length
-
-            // The checksum lines of this batch, per contact in (email_type, scheduled_send_date) order. Without replanned
-            // contacts the lines are in contact order already, and only each contact's few lines need ordering.
-            const byLineOrder = (a: PlanLineFields, b: PlanLineFields) =>
-              a.contactId - b.contactId || byTypeThenDate(a, b)
-            if (replanned.length === 0) sortInPlace(lines, byLineOrder)
-            const batchLines =
-              replanned.length === 0
-                ? lines
-                : [...lines.filter((line) => !replannedIds.has(line.contactId)), ...replannedLines].sort(byLineOrder)
-            for (const line of batchLines) planHash.add(planLine(line))
-            return counts
-          })
-        )
-      )
+    /** Adds a written batch's counts, lines and progress. */
+    const written = (batch: Batch, batchWrites: WriteCounts, batchLines: ReadonlyArray<PlanLineFields>) => {
+      for (const line of batchLines) planHash.add(planLine(line))
       writes = addCounts(writes, batchWrites)
       if (batchWrites.inserted + batchWrites.updated + batchWrites.deleted > 0) batchesWritten++
       done += batch.contactIds.length
       options.onProgress(done)
-      yield* options.betweenBatches
-      yield* yieldToEventLoop
     }
+
+    /**
+     * Writes a batch on the run's connection. `readAgain`: the stored rows are read again whatever the change counter
+     * says (the write thread stopped without saying whether it committed the batch).
+     */
+    const writeHere = (batch: Batch, readAgain: boolean) =>
+      Effect.gen(function* () {
+        const recordContext = { typeNames: batch.typeNames, strings: batch.strings, time }
+        const typeCodes = keys.batchTypeCodes(batch.typeNames)
+        const bytes = yield* options.staging.read(batch.extent)
+        let batchLines: Array<PlanLineFields> = []
+
+        const batchWrites = yield* db.withTransaction(
+          sql.time(
+            Effect.gen(function* () {
+              // Decoded a contact at a time: a batch's rows as objects would be the write's largest use of memory. The
+              // reader starts here, so the transaction's body reads the batch from its start whenever it runs.
+              const reader = new ByteReader(bytes)
+              // The counter is the run's start plus its own counted writes when nobody else wrote since pass 1 read the
+              // batch: then the keys pass 1 staged are the stored keys now, and reading them again would only cost time.
+              // Otherwise (and when a row of the batch could not be decoded, whose key pass 1 did not stage) they are
+              // read again, and a contact whose rows changed is planned again.
+              const trusted =
+                !readAgain &&
+                options.startVersion !== undefined &&
+                batch.undecodableIds.size === 0 &&
+                (yield* changeVersion) === options.startVersion + ownChanges()
+              const existing = trusted ? undefined : yield* db.contactIdsBetween(batch)
+              const storedBy = new Map<number, Array<StoredKey>>()
+              if (!trusted) {
+                keysReadAgain++
+                for (const key of yield* db.storedKeysOf(batch)) {
+                  const list = storedBy.get(key.contactId)
+                  if (list === undefined) storedBy.set(key.contactId, [key])
+                  else list.push(key)
+                }
+              }
+              let counts: WriteCounts = NO_WRITES
+              let inserted = 0
+              let updated = 0
+              let unchanged = 0
+              let droppedHandled = 0
+              const deletes: Array<number> = []
+              const comparisons: Array<Comparison> = []
+              const insertsWithoutMetadata: Array<{ readonly row: StagedRow; readonly day: number }> = []
+              const replan: Array<number> = []
+              const lines: Array<PlanLineFields> = []
+              /** The numeric keys of the contact's stored rows, by position (one array for the whole batch). */
+              const storedNumbers: Array<number> = []
+
+              for (const contactId of batch.contactIds) {
+                const stagedKeys = readStoredKeys(reader, contactId, batch.strings)
+                const staged = readRowsOf(reader, contactId)
+                if (existing !== undefined && !existing.has(contactId)) continue // deleted since it was planned
+                const stored = trusted ? stagedKeys : (storedBy.get(contactId) ?? [])
+                if (!trusted && !sameKeys(stored, stagedKeys, batch.undecodableIds)) {
+                  replan.push(contactId)
+                  continue
+                }
+                // A contact without stored rows (every contact of a fresh run but the sender's) needs no key lookups.
+                const byKey = stored.length === 0 ? undefined : new Map<number, StoredKey>()
+                storedNumbers.length = 0
+                for (const key of stored) {
+                  const number = keys.stored(key)
+                  storedNumbers.push(number)
+                  byKey?.set(number, key)
+                }
+                const finalKeys = new Set<number>()
+                for (const row of staged) {
+                  const day = finalDay(batch, row)
+                  const line = lineOn(row, day, recordContext)
+                  lines.push(line)
+                  let found: StoredKey | undefined
+                  if (byKey !== undefined) {
+                    const key = keys.planned(typeCodes[row.typeCode]!, day)
+                    finalKeys.add(key)
+                    found = byKey.get(key)
+                  }
+                  if (found === undefined) {
+                    if (row.metadata === undefined) insertsWithoutMetadata.push({ row, day })
+                    else {
+                      inserted++
+                      const record = recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext, line)
+                      if (writer.bufferInsert(record)) yield* writer.flushInserts
+                    }
+                  } else if (
+                    batch.undecodableIds.has(found.id) ||
+                    isHandledStatus(found.status) ||
+                    belongsToUnreadableCampaign(found.campaignInstanceId)
+                  )
+                    droppedHandled++
+                  else if (found.id === row.unchangedId && day === row.startDay) unchanged++
+                  else if (found.id === row.differsFromId && day === row.startDay && row.metadata !== undefined) {
+                    // Pass 1 compared this very row (same id, key and status: the contact's keys are as it read them).
+                    updated++
+                    yield* writer.update(
+                      found,
+                      recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext, line)
+                    )
+                  } else comparisons.push({ storedId: found.id, row, day })
+                }
+                for (const [position, key] of stored.entries()) {
+                  if (
+                    isHandledStatus(key.status) ||
+                    batch.undecodableIds.has(key.id) ||
+                    belongsToUnreadableCampaign(key.campaignInstanceId)
+                  )
+                    continue
+                  if (!finalKeys.has(storedNumbers[position]!)) deletes.push(key.id)
+                }
+              }
+
+              // The few rows that need a stored row's columns: comparisons, and unchanged rows balancing moved.
+              const needed = new Set<number>()
+              for (const { storedId, row } of comparisons) {
+                needed.add(storedId)
+                if (row.metadata === undefined && row.unchangedId !== undefined) needed.add(row.unchangedId)
+              }
+              for (const { row } of insertsWithoutMetadata)
+                if (row.unchangedId !== undefined) needed.add(row.unchangedId)
+              const storedRows = new Map<number, EmailScheduleRow>()
+              if (needed.size > 0) {
+                for (const row of yield* db.emailSchedulesByIds([...needed])) storedRows.set(row.id, row)
+              }
+              const plannedMetadata = (row: StagedRow): string | undefined => {
+                if (row.metadata !== undefined) return row.metadata
+                const source = row.unchangedId === undefined ? undefined : storedRows.get(row.unchangedId)?.metadata
+                if (source === undefined || source === null) return undefined
+                return row.startDay === row.plannedDay ? source : withoutMoved(source)
+              }
+              for (const { row, day } of insertsWithoutMetadata) {
+                const metadata = plannedMetadata(row)
+                if (metadata === undefined) {
+                  replan.push(row.contactId)
+                  continue
+                }
+                inserted++
+                yield* writer.insert(recordOn(row, day, metadata, moveOf(batch, row, day), recordContext))
+              }
+              for (const { storedId, row, day } of comparisons) {
+                const stored = storedRows.get(storedId)
+                const metadata = plannedMetadata(row)
+                if (stored === undefined || metadata === undefined) {
+                  replan.push(row.contactId)
+                  continue
+                }
+                const record = recordOn(row, day, metadata, moveOf(batch, row, day), recordContext)
+                if (differs(stored, record)) {
+                  updated++
+                  yield* writer.update(stored, record)
+                } else unchanged++
+              }
+              yield* writer.flush
+              yield* writer.deleteIds(deletes)
+              counts = addCounts(counts, { inserted, updated, deleted: deletes.length, unchanged, droppedHandled })
+
+              // Contacts whose stored rows changed after pass 1 read them: planned again, from fresh rows.
+              const replanned = [...new Set(replan)]
+              const replannedLines: Array<PlanLineFields> = []
+              if (replanned.length > 0) {
+                const again = yield* replanContacts(replanned)
+                counts = addCounts(counts, again.counts)
+                replannedLines.push(...again.records)
+              }
+              const replannedIds = new Set(replanned)
+              const enrollmentUpdates = batch.enrollmentUpdates.filter((update) => !replannedIds.has(update.contactId))
+              yield* writer.updateEnrollments(enrollmentUpdates)
+              enrollmentsUpdated += enrollmentUpdates.length
+
+              // The checksum lines of this batch, per contact in (email_type, scheduled_send_date) order. Without replanned
+              // contacts the lines are in contact order already, and only each contact's few lines need ordering.
+              if (replanned.length === 0) sortInPlace(lines, byLineOrder)
+              batchLines =
+                replanned.length === 0
+                  ? lines
+                  : [...lines.filter((line) => !replannedIds.has(line.contactId)), ...replannedLines].sort(byLineOrder)
+              return counts
+            })
+          )
+        )
+        written(batch, batchWrites, batchLines)
+        yield* options.betweenBatches
+        yield* yieldToEventLoop
+      })
+
+    const thread = options.thread
+    let threadUsable = thread !== undefined && options.startVersion !== undefined
+    /** Batches sent to the thread and not yet answered, oldest first. */
+    const sent: Array<SentBatch> = []
+    /** Takes the thread's answer for the oldest batch sent: counted when committed, else written here. */
+    const settleOldest = (thread: WriteThread, oldest: SentBatch) =>
+      Effect.gen(function* () {
+        const answer = yield* thread.answer
+        if (answer._tag === "returned") return yield* writeHere(oldest.batch, false)
+        if (answer._tag === "committed") {
+          threadChanges += answer.changes
+          threadMs += answer.ms
+          writtenByThread++
+          written(
+            oldest.batch,
+            { ...NO_WRITES, inserted: oldest.inserted, droppedHandled: oldest.droppedHandled },
+            oldest.lines
+          )
+          enrollmentsUpdated += oldest.batch.enrollmentUpdates.length
+          return
+        }
+        if (threadUsable) {
+          threadUsable = false
+          yield* Effect.logWarning("The write thread stopped writing; the run's thread writes the rest.").pipe(
+            Effect.annotateLogs({ cause: answer.reason ?? "the thread stopped" })
+          )
+        }
+        yield* writeHere(oldest.batch, answer.unknown)
+      })
+    /**
+     * Settles batches sent until at most `left` wait. The log is emptied when nothing is sent (the thread holds no
+     * transaction then).
+     */
+    const settleDownTo = (thread: WriteThread, left: number) =>
+      Effect.gen(function* () {
+        const settleTo = (most: number) =>
+          Effect.gen(function* () {
+            while (sent.length > most) {
+              const oldest = sent.shift()
+              if (oldest !== undefined) yield* settleOldest(thread, oldest)
+            }
+          })
+        yield* settleTo(left)
+        if (options.logFull()) {
+          yield* settleTo(0)
+          yield* options.betweenBatches
+        }
+      })
+
+    for (const [index, batch] of options.batches.entries()) {
+      // The thread writes a first run's batches while this thread prepares the next (sendBatch takes back a batch
+      // that needs more than inserts).
+      if (thread !== undefined && threadUsable && batch.undecodableIds.size === 0) {
+        sent.push(
+          yield* sendBatch(thread, {
+            index,
+            batch,
+            bytes: yield* options.staging.read(batch.extent),
+            expectedVersion: (options.startVersion ?? 0) + writer.countedChanges(),
+            keys,
+            stays: (key) => isHandledStatus(key.status) || belongsToUnreadableCampaign(key.campaignInstanceId),
+            finalDay,
+            moveOf,
+            time,
+            now: options.now
+          })
+        )
+        // A batch taken back is written here once every earlier one is: batches are written in order.
+        const last = sent.at(-1)
+        if (last?.takenBack === true) yield* settleDownTo(thread, 0)
+        else if (sent.length > 1) yield* settleDownTo(thread, 1)
+        continue
+      }
+      if (thread !== undefined && sent.length > 0) yield* settleDownTo(thread, 0)
+      yield* writeHere(batch, false)
+    }
+    if (thread !== undefined && sent.length > 0) yield* settleDownTo(thread, 0)
 
     return {
       writes,
@@ -401,7 +466,8 @@ export const writePlan = (options: {
       planChecksum: planHash.hex(),
       batchesWritten,
       keysReadAgain,
-      ownChanges: writer.countedChanges(),
-      sqlMs: sql.millis()
+      writtenByThread,
+      ownChanges: ownChanges(),
+      sqlMs: Math.round(sql.millis() + threadMs)
     }
   })

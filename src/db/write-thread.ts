@@ -1,0 +1,293 @@
+import { createRequire } from "node:module"
+import { Worker } from "node:worker_threads"
+import { Effect } from "effect"
+import { CHANGE_TRIGGERS, CHANGES_TABLE } from "./change-tracking.js"
+import { ENROLLMENT_UPDATE, insertOfRunText, NEW_ROW_VALUES } from "./plan-writes.js"
+import { readPragma } from "./pragmas.js"
+
+/** Rows per INSERT statement on the thread, as on the run's own connection (plan-writes.ts). */
+const ROWS_PER_STATEMENT = 500
+/** Rows sent in one message: small enough that the values in flight stay a few MB, large enough to cost nothing. */
+export const ROWS_PER_MESSAGE = 5_000
+/** Messages of rows sent and not yet taken by the thread: the run's thread prepares at most this far ahead. */
+const MESSAGES_IN_FLIGHT = 2
+/** A thread that does not stop within this is terminated (it rolls back what it has not committed). */
+const STOP_TIMEOUT_MS = 5_000
+
+/**
+ * The thread's whole program (CommonJS, run with `eval`, so no file has to sit next to a bundle). Its own connection
+ * writes the batches it is sent, one transaction each, in the order sent:
+ * - `begin`: opens the transaction and checks that nobody else wrote since the run's pass 1 (every change-tracking
+ *   trigger present, and the change counter at `expected` plus the counted changes of the batches it committed:
+ *   the run's own trust check, write-plan.ts). If not, it rolls back, and refuses this batch and every later one.
+ * - `rows`: inserts them (answered `taken` whatever happens, so that the sender never waits in vain).
+ * - `end`: updates the batch's enrollments, commits, and answers `committed` with the changes the counter counted;
+ *   or `refused` with the reason when the batch was refused, abandoned or failed. A failure refuses every later batch.
+ * - `abandon`: rolls the open batch back and answers `returned` (the run writes that batch itself, then goes on
+ *   sending).
+ */
+const WRITER = `
+const { parentPort, workerData } = require("node:worker_threads")
+const Database = require(workerData.driver)
+const db = new Database(workerData.path, { fileMustExist: true })
+db.pragma("foreign_keys = OFF")
+db.pragma("synchronous = " + workerData.synchronous)
+db.pragma("busy_timeout = " + workerData.busyTimeoutMs)
+db.pragma("cache_size = " + workerData.cacheSize)
+db.pragma("wal_autocheckpoint = " + workerData.autocheckpoint)
+const perRow = workerData.valuesPerRow
+const perStatement = workerData.rowsPerStatement
+const insertMany = db.prepare(workerData.insertManySql)
+const insertOne = db.prepare(workerData.insertOneSql)
+const updateEnrollment = db.prepare(workerData.enrollmentSql)
+const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'email_scheduler_changed_%'").pluck()
+const version = db.prepare(workerData.versionSql).pluck()
+let counted = 0
+let open = -1
+let openedAt = 0
+let refusal
+const rollback = () => {
+  open = -1
+  try {
+    if (db.inTransaction) db.exec("ROLLBACK")
+  } catch {}
+}
+const refuseFromNowOn = (reason) => {
+  rollback()
+  if (refusal === undefined) refusal = reason
+}
+const untouched = (expected) => {
+  const present = new Set(triggers.all())
+  return workerData.triggerNames.every((name) => present.has(name)) && version.get() === expected + counted
+}
+const insert = (values) => {
+  const whole = perRow * perStatement
+  let at = 0
+  for (; at + whole <= values.length; at += whole) insertMany.run(values.slice(at, at + whole))
+  for (; at < values.length; at += perRow) insertOne.run(values.slice(at, at + perRow))
+}
+const failed = (error) => "the writing thread failed: " + (error && error.message ? error.message : String(error))
+parentPort.on("message", (message) => {
+  switch (message.kind) {
+    case "begin":
+      if (refusal !== undefined) return
+      try {
+        openedAt = performance.now()
+        db.exec("BEGIN IMMEDIATE")
+        open = message.batch
+        if (!untouched(message.expected)) refuseFromNowOn("someone else may have written since the plan was made")
+      } catch (error) {
+        refuseFromNowOn(failed(error))
+      }
+      return
+    case "rows":
+      try {
+        if (open === message.batch) insert(message.values)
+      } catch (error) {
+        refuseFromNowOn(failed(error))
+      }
+      parentPort.postMessage({ kind: "taken" })
+      return
+    case "end":
+      if (open !== message.batch) {
+        parentPort.postMessage({ kind: "refused", batch: message.batch, reason: refusal })
+        return
+      }
+      try {
+        let changes = 0
+        for (const values of message.enrollments) changes += updateEnrollment.run(values).changes
+        db.exec("COMMIT")
+        open = -1
+        counted += changes
+        const ms = performance.now() - openedAt
+        parentPort.postMessage({ kind: "committed", batch: message.batch, changes, ms })
+      } catch (error) {
+        refuseFromNowOn(failed(error))
+        parentPort.postMessage({ kind: "refused", batch: message.batch, reason: refusal })
+      }
+      return
+    case "abandon":
+      if (open === message.batch) rollback()
+      parentPort.postMessage({ kind: "returned", batch: message.batch })
+      return
+    default:
+      rollback()
+      db.close()
+      parentPort.close()
+  }
+})
+`
+
+/** What became of a batch sent to the thread. */
+export type ThreadAnswer =
+  /** Committed: `changes` the change counter counted (enrollments), `ms` from its BEGIN to its COMMIT. */
+  | { readonly _tag: "committed"; readonly batch: number; readonly changes: number; readonly ms: number }
+  /**
+   * Not written: the thread rolled it back (`reason`), or stopped before it answered, when nobody knows whether it
+   * committed (`unknown`: the run must read the batch's rows again before it writes them itself).
+   */
+  | { readonly _tag: "refused"; readonly batch: number; readonly reason: string | undefined; readonly unknown: boolean }
+  /** Taken back by the run (`abandon`) and rolled back. */
+  | { readonly _tag: "returned"; readonly batch: number }
+
+export interface WriteThread {
+  /** Opens batch `batch`'s transaction; the thread checks the change counter is `expected` plus its own changes. */
+  readonly begin: (batch: number, expected: number) => void
+  /**
+   * Sends new rows (`NEW_ROW_VALUES` values each, `pushNewRowValues`' order) of the open batch; waits while
+   * `MESSAGES_IN_FLIGHT` messages are not yet taken.
+   */
+  readonly rows: (batch: number, values: Array<unknown>) => Effect.Effect<void>
+  /** Ends the batch: its enrollment updates (`enrollmentValues` each), then the commit. */
+  readonly end: (batch: number, enrollments: ReadonlyArray<ReadonlyArray<unknown>>) => void
+  /** Rolls the open batch back; it is answered `returned`. */
+  readonly abandon: (batch: number) => void
+  /** The answer for the oldest batch ended and not answered yet (batches are answered in the order they end). */
+  readonly answer: Effect.Effect<ThreadAnswer>
+  /** Batches ended and not answered yet. */
+  readonly waiting: () => number
+}
+
+/**
+ * Starts the thread that writes a first run's batches (run/write-thread-batches.ts) on the file at `path`, with the
+ * run's connection's settings: its durability, its page cache, its wait for locks and its checkpoints. The thread's connection
+ * starts in milliseconds (it loads nothing but better-sqlite3). Scoped: the thread stops with the scope, rolling
+ * back a batch it has not committed.
+ */
+export const startWriteThread = (options: { readonly path: string; readonly runId: string; readonly now: string }) =>
+  Effect.gen(function* () {
+    const synchronous = yield* readPragma("synchronous")
+    const cacheSize = yield* readPragma("cache_size")
+    const busyTimeoutMs = yield* readPragma("busy_timeout")
+    // 0 while db/background-checkpoints.ts's worker checkpoints: the thread's commits then only append to the log.
+    const autocheckpoint = yield* readPragma("wal_autocheckpoint")
+    return yield* Effect.acquireRelease(
+      Effect.sync(() =>
+        threadHandle(
+          new Worker(WRITER, {
+            eval: true,
+            workerData: {
+              driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+              path: options.path,
+              synchronous,
+              cacheSize,
+              busyTimeoutMs,
+              autocheckpoint,
+              valuesPerRow: NEW_ROW_VALUES,
+              rowsPerStatement: ROWS_PER_STATEMENT,
+              insertManySql: insertOfRunText(ROWS_PER_STATEMENT, options.runId, options.now),
+              insertOneSql: insertOfRunText(1, options.runId, options.now),
+              enrollmentSql: ENROLLMENT_UPDATE,
+              triggerNames: CHANGE_TRIGGERS.map((trigger) => trigger.name),
+              versionSql: `SELECT version FROM ${CHANGES_TABLE} WHERE id = 1`
+            }
+          })
+        )
+      ),
+      (thread) => thread.stop
+    )
+  })
+
+/** The run's side of the thread: messages out, answers in order, and the wait for room. */
+const threadHandle = (worker: Worker): WriteThread & { readonly stop: Effect.Effect<void> } => {
+  let stopped = false
+  let inFlight = 0
+  /** Batches ended, oldest first, not yet answered. */
+  const ended: Array<number> = []
+  const answers: Array<ThreadAnswer> = []
+  const wakers = new Set<() => void>()
+  const wake = () => {
+    for (const waker of [...wakers]) waker()
+  }
+  worker.on("message", (message: unknown) => {
+    const answer = threadAnswer(message)
+    if (answer === "taken") inFlight--
+    else if (answer !== undefined) {
+      ended.shift()
+      answers.push(answer)
+    }
+    wake()
+  })
+  // A thread that fails or exits answers every batch it holds as unknown, and takes nothing more.
+  const gone = () => {
+    if (stopped) return
+    stopped = true
+    for (const batch of ended.splice(0)) answers.push({ _tag: "refused", batch, reason: undefined, unknown: true })
+    wake()
+  }
+  worker.on("error", gone)
+  worker.once("exit", gone)
+  /** Resumes once `ready()` holds, checking again after every message. */
+  const until = (ready: () => boolean) =>
+    Effect.async<void>((resume) => {
+      if (ready()) return resume(Effect.void)
+      const waker = () => {
+        if (!ready()) return
+        wakers.delete(waker)
+        resume(Effect.void)
+      }
+      wakers.add(waker)
+      return Effect.sync(() => wakers.delete(waker))
+    })
+  const post = (message: object) => {
+    if (!stopped) worker.postMessage(message)
+  }
+  const endWith = (batch: number, message: object) => {
+    if (stopped) answers.push({ _tag: "refused", batch, reason: undefined, unknown: true })
+    else {
+      ended.push(batch)
+      worker.postMessage(message)
+    }
+  }
+  return {
+    begin: (batch, expected) => post({ kind: "begin", batch, expected }),
+    rows: (batch, values) =>
+      Effect.zipRight(
+        Effect.sync(() => {
+          if (stopped) return
+          inFlight++
+          worker.postMessage({ kind: "rows", batch, values })
+        }),
+        until(() => stopped || inFlight < MESSAGES_IN_FLIGHT)
+      ),
+    end: (batch, enrollments) => endWith(batch, { kind: "end", batch, enrollments }),
+    abandon: (batch) => endWith(batch, { kind: "abandon", batch }),
+    answer: Effect.zipRight(
+      until(() => answers.length > 0 || (stopped && ended.length === 0)),
+      Effect.sync(
+        (): ThreadAnswer => answers.shift() ?? { _tag: "refused", batch: -1, reason: undefined, unknown: true }
+      )
+    ),
+    waiting: () => ended.length + answers.length,
+    stop: Effect.async<void>((resume) => {
+      if (stopped) return resume(Effect.void)
+      const timeout = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS)
+      worker.once("exit", () => {
+        clearTimeout(timeout)
+        resume(Effect.void)
+      })
+      worker.postMessage({ kind: "stop" })
+    })
+  }
+}
+
+/** A message of the thread as the run reads it: `taken`, an answer, or undefined for anything else. */
+const threadAnswer = (message: unknown): "taken" | ThreadAnswer | undefined => {
+  if (typeof message !== "object" || message === null || !("kind" in message)) return undefined
+  if (message.kind === "taken") return "taken"
+  const batch = "batch" in message && typeof message.batch === "number" ? message.batch : -1
+  if (
+    message.kind === "committed" &&
+    "changes" in message &&
+    typeof message.changes === "number" &&
+    "ms" in message &&
+    typeof message.ms === "number"
+  )
+    return { _tag: "committed", batch, changes: message.changes, ms: message.ms }
+  if (message.kind === "returned") return { _tag: "returned", batch }
+  if (message.kind === "refused") {
+    const reason = "reason" in message && typeof message.reason === "string" ? message.reason : undefined
+    return { _tag: "refused", batch, reason, unknown: false }
+  }
+  return undefined
+}

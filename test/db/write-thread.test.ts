@@ -1,0 +1,252 @@
+import { assert, describe, it } from "@effect/vitest"
+import BetterSqlite3 from "better-sqlite3"
+import { Effect, Option } from "effect"
+import { runnableFile } from "../../src/app/sqlite.js"
+import { enrollmentValues, pushNewRowValues } from "../../src/db/plan-writes.js"
+import { startWriteThread, type ThreadAnswer } from "../../src/db/write-thread.js"
+import type { PlanRecord } from "../../src/plan/index.js"
+import { runOnce } from "../../src/run/run.js"
+import { useTempDir } from "../support/files.js"
+import { generatedCopy } from "../support/organization.js"
+
+const dir = useTempDir("write-thread")
+const AS_OF = "2026-11-29"
+const RUN_ID = "run_20261129T000000Z_0000abcd"
+const NOW = "2026-11-29 01:02:03"
+
+/** A database the scheduler has run on once: its tables, change tracking and a plan. */
+const scheduledCopy = (name: string) =>
+  Effect.gen(function* () {
+    const path = yield* generatedCopy(dir, name, 500, 3, AS_OF)
+    yield* runOnce({ asOf: Option.some(AS_OF), dryRun: false, flags: {} }).pipe(Effect.provide(runnableFile(path)))
+    return path
+  })
+
+/** `count` new rows of contact 1, in a year no plan reaches, starting on day `first` of January 2099. */
+const newRows = (first: number, count: number): Array<unknown> => {
+  const values: Array<unknown> = []
+  for (let day = first; day < first + count; day++) {
+    const record: PlanRecord = {
+      contactId: 1,
+      emailType: "birthday",
+      date: `2099-01-${String(day).padStart(2, "0")}`,
+      time: "08:30:00",
+      status: "pre-scheduled",
+      skipReason: null,
+      priority: 10,
+      campaignInstanceId: null,
+      emailTemplate: null,
+      smsTemplate: null,
+      eventYear: 2099,
+      eventMonth: 1,
+      eventDay: day,
+      metadata: `{"day":${day}}`
+    }
+    pushNewRowValues(values, record)
+  }
+  return values
+}
+
+const read = <A>(path: string, query: (db: BetterSqlite3.Database) => A): A => {
+  const db = new BetterSqlite3(path, { readonly: true })
+  try {
+    return query(db)
+  } finally {
+    db.close()
+  }
+}
+const version = (path: string) =>
+  read(path, (db) => Number(db.prepare("SELECT version FROM email_scheduler_changes WHERE id = 1").pluck().get()))
+/** The rows the thread wrote, as `date|run id|created_at|updated_at|metadata`. */
+const written = (path: string) =>
+  read(path, (db) =>
+    db
+      .prepare(
+        `SELECT scheduled_send_date || '|' || scheduler_run_id || '|' || created_at || '|' || updated_at || '|' || metadata
+          FROM email_schedules WHERE scheduled_send_date LIKE '2099-%' ORDER BY id`
+      )
+      .pluck()
+      .all()
+      .map(String)
+  )
+/** An enrollment a run may still change, and a status it could change it to. */
+const changeableEnrollment = (path: string) =>
+  read(path, (db) => {
+    const row = db
+      .prepare(
+        "SELECT id, status FROM contact_campaigns WHERE status IN ('pending', 'scheduled', 'skipped') ORDER BY id LIMIT 1"
+      )
+      .raw()
+      .get()
+    const [id, status] = Array.isArray(row) ? row : []
+    return { id: Number(id), status: status === "skipped" ? "scheduled" : "skipped" }
+  })
+const otherWrite = (path: string, statement: string) => {
+  const db = new BetterSqlite3(path)
+  db.exec(statement)
+  db.close()
+}
+
+const withThread = <A, E>(
+  path: string,
+  use: (thread: Effect.Effect.Success<ReturnType<typeof startWriteThread>>) => Effect.Effect<A, E>
+) =>
+  Effect.scoped(Effect.flatMap(startWriteThread({ path, runId: RUN_ID, now: NOW }), use)).pipe(
+    Effect.provide(runnableFile(path))
+  )
+
+const committed = (answer: ThreadAnswer) => (answer._tag === "committed" ? answer.changes : `${answer._tag}`)
+
+describe("the write thread (issue 11: a first run's SQL on the second core)", () => {
+  it.live("writes each batch in a transaction of its own, in order, and counts the changes the counter counts", () =>
+    Effect.gen(function* () {
+      const path = yield* scheduledCopy("writes.sqlite")
+      const before = version(path)
+      const enrollment = changeableEnrollment(path)
+      assert.isAbove(enrollment.id, 0)
+      const answers = yield* withThread(path, (thread) =>
+        Effect.gen(function* () {
+          thread.begin(0, before)
+          yield* thread.rows(0, newRows(1, 3))
+          yield* thread.rows(0, newRows(4, 2))
+          thread.end(0, [enrollmentValues(enrollment, NOW)])
+          // The thread expects the counter it was told plus its own counted change.
+          thread.begin(1, before)
+          yield* thread.rows(1, newRows(6, 1))
+          thread.end(1, [enrollmentValues(enrollment, NOW)])
+          return [yield* thread.answer, yield* thread.answer]
+        })
+      )
+      assert.deepStrictEqual(answers.map(committed), [1, 0])
+      assert.deepStrictEqual(
+        answers.map((answer) => answer.batch),
+        [0, 1]
+      )
+      assert.deepStrictEqual(
+        written(path),
+        [1, 2, 3, 4, 5, 6].map((day) => `2099-01-0${day}|${RUN_ID}|${NOW}|${NOW}|{"day":${day}}`)
+      )
+      // Its own rows do not count; the enrollment does, once.
+      assert.strictEqual(version(path), before + 1)
+      assert.strictEqual(
+        read(path, (db) => db.prepare("SELECT status FROM contact_campaigns WHERE id = ?").pluck().get(enrollment.id)),
+        enrollment.status
+      )
+    })
+  )
+
+  it.live("refuses a batch when someone else wrote since the plan, and every batch after it", () =>
+    Effect.gen(function* () {
+      const path = yield* scheduledCopy("refuses.sqlite")
+      const before = version(path)
+      const answers = yield* withThread(path, (thread) =>
+        Effect.gen(function* () {
+          thread.begin(0, before)
+          yield* thread.rows(0, newRows(1, 2))
+          thread.end(0, [])
+          const first = yield* thread.answer
+          otherWrite(path, "UPDATE contacts SET first_name = 'Changed' WHERE id = 2")
+          thread.begin(1, before)
+          yield* thread.rows(1, newRows(3, 2))
+          thread.end(1, [])
+          // Even told the counter as it is now, the thread writes nothing more.
+          thread.begin(2, before + 1)
+          yield* thread.rows(2, newRows(5, 2))
+          thread.end(2, [])
+          return [first, yield* thread.answer, yield* thread.answer]
+        })
+      )
+      assert.deepStrictEqual(answers, [
+        { _tag: "committed", batch: 0, changes: 0, ms: answers[0]?._tag === "committed" ? answers[0].ms : -1 },
+        { _tag: "refused", batch: 1, reason: "someone else may have written since the plan was made", unknown: false },
+        { _tag: "refused", batch: 2, reason: "someone else may have written since the plan was made", unknown: false }
+      ])
+      assert.deepStrictEqual(
+        written(path).map((row) => row.slice(0, 10)),
+        ["2099-01-01", "2099-01-02"]
+      )
+    })
+  )
+
+  it.live("refuses when a change-tracking trigger is gone, and when a statement fails, with SQLite's words", () =>
+    Effect.gen(function* () {
+      const untracked = yield* scheduledCopy("untracked.sqlite")
+      otherWrite(untracked, "DROP TRIGGER email_scheduler_changed_contacts_update")
+      const before = version(untracked)
+      const refused = yield* withThread(untracked, (thread) =>
+        Effect.gen(function* () {
+          thread.begin(0, before)
+          yield* thread.rows(0, newRows(1, 1))
+          thread.end(0, [])
+          return yield* thread.answer
+        })
+      )
+      assert.deepStrictEqual(refused, {
+        _tag: "refused",
+        batch: 0,
+        reason: "someone else may have written since the plan was made",
+        unknown: false
+      })
+
+      const failing = yield* scheduledCopy("failing.sqlite")
+      otherWrite(
+        failing,
+        `CREATE TRIGGER injected_failure BEFORE INSERT ON email_schedules WHEN NEW.scheduled_send_date = '2099-01-02'
+          BEGIN SELECT RAISE(ABORT, 'injected failure'); END`
+      )
+      // The trigger is someone else's write: the counter is read after it.
+      const now = version(failing)
+      const failed = yield* withThread(failing, (thread) =>
+        Effect.gen(function* () {
+          thread.begin(0, now)
+          yield* thread.rows(0, newRows(1, 3))
+          thread.end(0, [])
+          return yield* thread.answer
+        })
+      )
+      assert.deepStrictEqual(failed, {
+        _tag: "refused",
+        batch: 0,
+        reason: "the writing thread failed: injected failure",
+        unknown: false
+      })
+      assert.deepStrictEqual(written(failing), [], "the batch's first row is rolled back with it")
+    })
+  )
+
+  it.live("rolls back a batch taken back and goes on; a thread stopped answers what it held as unknown", () =>
+    Effect.gen(function* () {
+      const path = yield* scheduledCopy("abandon.sqlite")
+      const before = version(path)
+      const answers = yield* withThread(path, (thread) =>
+        Effect.gen(function* () {
+          thread.begin(0, before)
+          yield* thread.rows(0, newRows(1, 2))
+          thread.abandon(0)
+          thread.begin(1, before)
+          yield* thread.rows(1, newRows(3, 1))
+          thread.end(1, [])
+          const kept = [yield* thread.answer, yield* thread.answer]
+          thread.begin(2, before)
+          yield* thread.rows(2, newRows(4, 1))
+          yield* thread.stop
+          thread.end(2, [])
+          return [...kept, yield* thread.answer]
+        })
+      )
+      assert.deepStrictEqual(
+        answers.map((answer) => [answer._tag, answer.batch]),
+        [
+          ["returned", 0],
+          ["committed", 1],
+          ["refused", 2]
+        ]
+      )
+      assert.deepStrictEqual(answers[2], { _tag: "refused", batch: 2, reason: undefined, unknown: true })
+      assert.deepStrictEqual(
+        written(path).map((row) => row.slice(0, 10)),
+        ["2099-01-03"]
+      )
+    })
+  )
+})
