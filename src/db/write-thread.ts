@@ -151,16 +151,13 @@ export interface WriteThread {
   readonly abandon: (batch: number) => void
   /** The answer for the oldest batch ended and not answered yet (batches are answered in the order they end). */
   readonly answer: Effect.Effect<ThreadAnswer>
-  /** Batches ended and not answered yet. */
-  readonly waiting: () => number
 }
 
 /**
- * Starts the thread that writes a first run's batches (run/write-thread-batches.ts) on the file at `path`, with the
- * run's connection's settings: its durability, its wait for locks and its checkpoints, and a page cache at least
- * `THREAD_CACHE_KIB`. The thread's connection
- * starts in milliseconds (it loads nothing but better-sqlite3). Scoped: the thread stops with the scope, rolling
- * back a batch it has not committed.
+ * Starts the thread that writes a first run's batches (run/thread-batches.ts) on the file at `path`, with the run's
+ * connection's settings (its durability, its wait for locks and its checkpoints) and a page cache of at least
+ * `THREAD_CACHE_KIB`. The thread's connection starts in milliseconds (it loads nothing but better-sqlite3). Scoped:
+ * the thread stops with the scope, rolling back a batch it has not committed.
  */
 export const startWriteThread = (options: { readonly path: string; readonly runId: string; readonly now: string }) =>
   Effect.gen(function* () {
@@ -268,7 +265,6 @@ const threadHandle = (worker: Worker): WriteThread & { readonly stop: Effect.Eff
         (): ThreadAnswer => answers.shift() ?? { _tag: "refused", batch: -1, reason: undefined, unknown: true }
       )
     ),
-    waiting: () => ended.length + answers.length,
     stop: Effect.async<void>((resume) => {
       if (stopped) return resume(Effect.void)
       const timeout = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS)
