@@ -6,24 +6,9 @@ import { planWriter } from "../../src/db/plan-writes.js"
 import { EmailScheduleRow } from "../../src/domain/email.js"
 import type { PlanRecord } from "../../src/plan/records.js"
 import { DatabaseTest } from "../support/layers.js"
+import { planRecord } from "../support/plan-record.js"
 
-const record = (overrides: Partial<PlanRecord>): PlanRecord => ({
-  contactId: 1,
-  emailType: "birthday",
-  date: "2026-12-10",
-  time: "08:30:00",
-  status: "pre-scheduled",
-  skipReason: null,
-  priority: 10,
-  campaignInstanceId: null,
-  emailTemplate: null,
-  smsTemplate: null,
-  eventYear: 2026,
-  eventMonth: 12,
-  eventDay: 24,
-  metadata: '{"v":1}',
-  ...overrides
-})
+const record = planRecord
 
 const Row = Schema.Struct({
   id: Schema.Int,

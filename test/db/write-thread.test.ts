@@ -4,10 +4,10 @@ import { Effect, Option } from "effect"
 import { runnableFile } from "../../src/app/sqlite.js"
 import { enrollmentValues, pushNewRowValues } from "../../src/db/plan-writes.js"
 import { startWriteThread, type ThreadAnswer } from "../../src/db/write-thread.js"
-import type { PlanRecord } from "../../src/plan/index.js"
 import { runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
+import { planRecord } from "../support/plan-record.js"
 
 const dir = useTempDir("write-thread")
 const AS_OF = "2026-11-29"
@@ -26,23 +26,11 @@ const scheduledCopy = (name: string) =>
 const newRows = (first: number, count: number): Array<unknown> => {
   const values: Array<unknown> = []
   for (let day = first; day < first + count; day++) {
-    const record: PlanRecord = {
-      contactId: 1,
-      emailType: "birthday",
-      date: `2099-01-${String(day).padStart(2, "0")}`,
-      time: "08:30:00",
-      status: "pre-scheduled",
-      skipReason: null,
-      priority: 10,
-      campaignInstanceId: null,
-      emailTemplate: null,
-      smsTemplate: null,
-      eventYear: 2099,
-      eventMonth: 1,
-      eventDay: day,
-      metadata: `{"day":${day}}`
-    }
-    pushNewRowValues(values, record)
+    const date = `2099-01-${String(day).padStart(2, "0")}`
+    pushNewRowValues(
+      values,
+      planRecord({ date, eventYear: 2099, eventMonth: 1, eventDay: day, metadata: `{"day":${day}}` })
+    )
   }
   return values
 }
@@ -93,6 +81,17 @@ const withThread = <A, E>(
 ) =>
   Effect.scoped(Effect.flatMap(startWriteThread({ path, runId: RUN_ID, now: NOW }), use)).pipe(
     Effect.provide(runnableFile(path))
+  )
+
+/** Sends one batch of `count` new rows to a thread of its own, told the counter `expected`, and returns its answer. */
+const oneBatch = (path: string, expected: number, count: number) =>
+  withThread(path, (thread) =>
+    Effect.gen(function* () {
+      thread.begin(0, expected)
+      yield* thread.rows(0, newRows(1, count))
+      thread.end(0, [])
+      return yield* thread.answer
+    })
   )
 
 const committed = (answer: ThreadAnswer) => (answer._tag === "committed" ? answer.changes : `${answer._tag}`)
@@ -173,14 +172,7 @@ describe("the write thread (issue 11: a first run's SQL on the second core)", ()
       const untracked = yield* scheduledCopy("untracked.sqlite")
       otherWrite(untracked, "DROP TRIGGER email_scheduler_changed_contacts_update")
       const before = version(untracked)
-      const refused = yield* withThread(untracked, (thread) =>
-        Effect.gen(function* () {
-          thread.begin(0, before)
-          yield* thread.rows(0, newRows(1, 1))
-          thread.end(0, [])
-          return yield* thread.answer
-        })
-      )
+      const refused = yield* oneBatch(untracked, before, 1)
       assert.deepStrictEqual(refused, {
         _tag: "refused",
         batch: 0,
@@ -196,14 +188,7 @@ describe("the write thread (issue 11: a first run's SQL on the second core)", ()
       )
       // The trigger is someone else's write: the counter is read after it.
       const now = version(failing)
-      const failed = yield* withThread(failing, (thread) =>
-        Effect.gen(function* () {
-          thread.begin(0, now)
-          yield* thread.rows(0, newRows(1, 3))
-          thread.end(0, [])
-          return yield* thread.answer
-        })
-      )
+      const failed = yield* oneBatch(failing, now, 3)
       assert.deepStrictEqual(failed, {
         _tag: "refused",
         batch: 0,
