@@ -33,8 +33,10 @@ export const WRITTEN_COLUMNS = [
 ] as const
 const INSERT_COLUMNS = WRITTEN_COLUMNS.join(", ")
 const placeholders = (columns: number) => `(${new Array(columns).fill("?").join(", ")})`
-const insertText = (rows: number) =>
-  `INSERT INTO email_schedules (${INSERT_COLUMNS}) VALUES ${new Array(rows).fill(placeholders(17)).join(", ")}`
+/** An INSERT of `rows` new rows, each written as `row`. */
+const insertOf = (rows: number, row: string) =>
+  `INSERT INTO email_schedules (${INSERT_COLUMNS}) VALUES ${new Array(rows).fill(row).join(", ")}`
+const insertText = (rows: number) => insertOf(rows, placeholders(WRITTEN_COLUMNS.length))
 
 /** An SQL string literal. */
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`
@@ -44,8 +46,8 @@ const literal = (text: string) => `'${text.replaceAll("'", "''")}'`
  * the statement (run/write-thread.ts: the values cross to another thread, and these three are the same for every row).
  */
 export const insertOfRunText = (rows: number, runId: string, now: string) => {
-  const row = `(${new Array(NEW_ROW_VALUES).fill("?").join(", ")}, ${literal(runId)}, ${literal(now)}, ${literal(now)})`
-  return `INSERT INTO email_schedules (${INSERT_COLUMNS}) VALUES ${new Array(rows).fill(row).join(", ")}`
+  const values = placeholders(NEW_ROW_VALUES).slice(0, -1)
+  return insertOf(rows, `${values}, ${literal(runId)}, ${literal(now)}, ${literal(now)})`)
 }
 
 /**

@@ -91,6 +91,8 @@ export const writePlan = (options: {
     const untouchable = context.campaigns.untouchable
     const belongsToUnreadableCampaign = (campaignInstanceId: number | null) =>
       campaignInstanceId !== null && untouchable.has(campaignInstanceId)
+    /** A stored row the plan leaves alone whatever it plans: handled by the sender, or of an unreadable campaign. */
+    const stays = (key: StoredKey) => isHandledStatus(key.status) || belongsToUnreadableCampaign(key.campaignInstanceId)
     const planHash = lineHash()
     const writer = yield* planWriter(options.runId, options.now)
     let writes = NO_WRITES
@@ -282,12 +284,7 @@ export const writePlan = (options: {
                       const record = recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext, line)
                       if (writer.bufferInsert(record)) yield* writer.flushInserts
                     }
-                  } else if (
-                    batch.undecodableIds.has(found.id) ||
-                    isHandledStatus(found.status) ||
-                    belongsToUnreadableCampaign(found.campaignInstanceId)
-                  )
-                    droppedHandled++
+                  } else if (batch.undecodableIds.has(found.id) || stays(found)) droppedHandled++
                   else if (found.id === row.unchangedId && day === row.startDay) unchanged++
                   else if (found.id === row.differsFromId && day === row.startDay && row.metadata !== undefined) {
                     // Pass 1 compared this very row (same id, key and status: the contact's keys are as it read them).
@@ -299,12 +296,7 @@ export const writePlan = (options: {
                   } else comparisons.push({ storedId: found.id, row, day })
                 }
                 for (const [position, key] of stored.entries()) {
-                  if (
-                    isHandledStatus(key.status) ||
-                    batch.undecodableIds.has(key.id) ||
-                    belongsToUnreadableCampaign(key.campaignInstanceId)
-                  )
-                    continue
+                  if (batch.undecodableIds.has(key.id) || stays(key)) continue
                   if (!finalKeys.has(storedNumbers[position]!)) deletes.push(key.id)
                 }
               }
@@ -442,7 +434,7 @@ export const writePlan = (options: {
             bytes: yield* options.staging.read(batch.extent),
             expectedVersion: (options.startVersion ?? 0) + writer.countedChanges(),
             keys,
-            stays: (key) => isHandledStatus(key.status) || belongsToUnreadableCampaign(key.campaignInstanceId),
+            stays,
             finalDay,
             moveOf,
             time,
