@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
+import BetterSqlite3 from "better-sqlite3"
 import { Effect, Exit, Option, Schema } from "effect"
 import { runnableFile, sqliteFile } from "../../src/app/sqlite.js"
 import { startCheckpointer, withBackgroundCheckpoints } from "../../src/db/background-checkpoints.js"
@@ -32,6 +33,9 @@ const writeEightMegabytes = Effect.flatMap(SqlClient.SqlClient, (sql) =>
 const scratchTableInWal = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   Effect.zipRight(sql`PRAGMA journal_mode = WAL`, sql`CREATE TABLE scratch (bytes BLOB)`)
 )
+
+/** The size of the log file: it stays allocated while the run writes it over. */
+const logFileBytes = (path: string) => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0)
 
 const scratchRows = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   sql`SELECT count(*) AS n FROM scratch`.pipe(
@@ -67,34 +71,66 @@ describe("the write-ahead log is checkpointed by a worker thread while a run wri
     }).pipe(Effect.provide(sqliteFile(join(dir, "scratch.sqlite"))))
   )
 
-  it.live("the log is emptied between batches once it passes its limit, so it never grows with the whole write", () =>
+  it.live(
+    "the log starts again between batches once it passes its limit: written over in place, never the whole write",
+    () =>
+      Effect.gen(function* () {
+        const path = join(dir, "bounded.sqlite")
+        yield* scratchTableInWal
+        // Eight batches of 8 MB with a 12 MB limit: without the limit the log would hold all 64 MB at the end (the
+        // worker's checkpoints copy it into the file, but a log is only reused from its start when a new write finds
+        // it wholly copied, which a writer that commits batch after batch never gives it).
+        const sizes = yield* withBackgroundCheckpoints(
+          (betweenBatches) =>
+            Effect.gen(function* () {
+              const sizes: Array<number> = []
+              for (let batch = 0; batch < 8; batch++) {
+                yield* writeEightMegabytes
+                yield* betweenBatches
+                sizes.push(logFileBytes(path))
+              }
+              return sizes
+            }),
+          { logLimitBytes: 12_000_000 }
+        )
+        assert.isBelow(Math.max(...sizes), 12_000_000 + 9_000_000, `log sizes after each batch: ${sizes.join(", ")}`)
+        // Written over from its start, the file keeps its size (it is not truncated and extended again each time).
+        assert.isAbove(sizes[7] ?? 0, 12_000_000, `log sizes after each batch: ${sizes.join(", ")}`)
+        assert.strictEqual(logFileBytes(path), 0, "the log is truncated once the write is over")
+        assert.strictEqual(yield* scratchRows, 16_000)
+      }).pipe(Effect.provide(sqliteFile(join(dir, "bounded.sqlite"))))
+  )
+
+  it.live("a reader in the log keeps it from starting again; the next attempt waits for another limit", () =>
     Effect.gen(function* () {
-      const path = join(dir, "bounded.sqlite")
+      const path = join(dir, "reader.sqlite")
       yield* scratchTableInWal
-      const logSize = () => (existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0)
-      // Six batches of 8 MB with a 12 MB limit: without the limit the log would hold all 48 MB at the end (the
-      // worker's checkpoints copy it into the file, but a log is only reused from its start when a new write finds
-      // it wholly copied, which a writer that commits batch after batch never gives it).
-      const sizes = yield* withBackgroundCheckpoints(
+      // The sender reading meanwhile: its snapshot needs the log's frames until its transaction ends.
+      const reader = new BetterSqlite3(path, { readonly: true })
+      const result = yield* withBackgroundCheckpoints(
         (betweenBatches) =>
           Effect.gen(function* () {
+            yield* writeEightMegabytes
+            reader.exec("BEGIN")
+            const counted = reader.prepare("SELECT count(*) AS n FROM scratch").pluck().get()
             const sizes: Array<number> = []
-            for (let batch = 0; batch < 6; batch++) {
+            for (let batch = 0; batch < 8; batch++) {
+              if (batch === 4) reader.exec("COMMIT")
               yield* writeEightMegabytes
               yield* betweenBatches
-              sizes.push(logSize())
+              sizes.push(logFileBytes(path))
             }
-            return sizes
+            return { counted, sizes }
           }),
         { logLimitBytes: 12_000_000 }
-      )
-      assert.isBelow(Math.max(...sizes), 12_000_000 + 9_000_000, `log sizes after each batch: ${sizes.join(", ")}`)
-      assert.isTrue(
-        sizes.some((size) => size < 8_000_000),
-        "the log was emptied at least once"
-      )
-      assert.strictEqual(yield* scratchRows, 12_000)
-    }).pipe(Effect.provide(sqliteFile(join(dir, "bounded.sqlite"))))
+      ).pipe(Effect.ensuring(Effect.sync(() => reader.close())))
+      const { counted, sizes } = result
+      assert.strictEqual(counted, 2000, "the reader saw the rows committed before it began, and only those")
+      assert.isAbove(sizes[3] ?? 0, 30_000_000, `the log grew while the reader held it: ${sizes.join(", ")}`)
+      // Once the reader is gone, an attempt succeeds and the log is written over from its start: it stops growing.
+      assert.strictEqual(sizes[7], sizes[6], `log sizes after each batch: ${sizes.join(", ")}`)
+      assert.strictEqual(yield* scratchRows, 18_000)
+    }).pipe(Effect.provide(sqliteFile(join(dir, "reader.sqlite"))))
   )
 
   it.live("a write that fails stops the worker and gives the connection its checkpoints back", () =>
