@@ -8,10 +8,10 @@ import { openLogMeter } from "./wal-index.js"
 
 /**
  * The worker's whole program (CommonJS, run with `eval`, so no file has to sit next to a bundle): its own connection
- * to the run's file copies the write-ahead log into the file every `intervalMs`. When the run asks ("empty"), it
- * copies all of the log and waits for readers, so that the next write starts the log again from its beginning
- * (RESTART), and answers whether it could and the log's frames then. At stop it empties and truncates the log, and
- * closes.
+ * to the run's file copies the write-ahead log into the file every `intervalMs`. When the run asks (`{ empty: mode }`),
+ * it copies all of the log and waits for readers, so that the next write starts the log again from its beginning
+ * (RESTART, or TRUNCATE when the run cannot read the log's use from the wal-index: the file's size then says it), and
+ * answers whether it could and the log's frames then. At stop it empties and truncates the log, and closes.
  *
  * RESTART, not TRUNCATE, between batches: a truncated log is a file that every later commit extends again, and the
  * file system allocates and zeroes each new block (at 1 M contacts the writing thread spent 1.5–2.9 s in the
@@ -31,8 +31,8 @@ const checkpoint = (mode) => {
 }
 const timer = setInterval(() => checkpoint("PASSIVE"), workerData.intervalMs)
 parentPort.on("message", (message) => {
-  if (message === "empty") {
-    const result = checkpoint("RESTART")
+  if (message.empty === "RESTART" || message.empty === "TRUNCATE") {
+    const result = checkpoint(message.empty)
     parentPort.postMessage({ restarted: result !== undefined && result.busy === 0, frames: result ? result.log : -1 })
     return
   }
@@ -65,8 +65,9 @@ const OneText = Schema.Array(Schema.Tuple(Schema.String))
 const OneInt = Schema.Array(Schema.Tuple(Schema.Int))
 
 /**
- * Starts the checkpointing worker on the file at `path`. `emptyLog` has it copy the whole log into the file and
- * truncate it (waiting up to `BUSY_TIMEOUT_MS` for readers), and resumes when it has. `stop` ends it: at once when it
+ * Starts the checkpointing worker on the file at `path`. `emptyLog` has it copy the whole log into the file and start
+ * it again or truncate it (waiting up to `BUSY_TIMEOUT_MS` for readers), and resumes when it has. `stop` ends it (the
+ * log truncated): at once when it
  * has already ended (it could not open the file, say), else when it has closed its connection, else after
  * `STOP_TIMEOUT_MS` by terminating it.
  */
@@ -92,31 +93,32 @@ export const startCheckpointer = (path: string, synchronous: string) =>
      * Succeeds with the log's frames when it was emptied, so that the next write starts it from its beginning; or
      * with undefined when a reader kept it (or the worker has ended).
      */
-    const emptyLog = Effect.async<number | undefined>((resume) => {
-      if (ended) return resume(Effect.succeed(undefined))
-      const done = (frames: number | undefined) => {
-        worker.off("message", onMessage)
-        worker.off("exit", onExit)
-        resume(Effect.succeed(frames))
-      }
-      const onMessage = (message: unknown) => {
-        if (typeof message !== "object" || message === null || !("restarted" in message)) return
-        done(
-          message.restarted === true && "frames" in message && typeof message.frames === "number"
-            ? message.frames
-            : undefined
-        )
-      }
-      const onExit = () => done(undefined)
-      worker.on("message", onMessage)
-      worker.once("exit", onExit)
-      worker.postMessage("empty")
-      // Interrupted while waiting: stop listening (the worker finishes emptying on its own).
-      return Effect.sync(() => {
-        worker.off("message", onMessage)
-        worker.off("exit", onExit)
+    const emptyLog = (mode: "RESTART" | "TRUNCATE") =>
+      Effect.async<number | undefined>((resume) => {
+        if (ended) return resume(Effect.succeed(undefined))
+        const done = (frames: number | undefined) => {
+          worker.off("message", onMessage)
+          worker.off("exit", onExit)
+          resume(Effect.succeed(frames))
+        }
+        const onMessage = (message: unknown) => {
+          if (typeof message !== "object" || message === null || !("restarted" in message)) return
+          done(
+            message.restarted === true && "frames" in message && typeof message.frames === "number"
+              ? message.frames
+              : undefined
+          )
+        }
+        const onExit = () => done(undefined)
+        worker.on("message", onMessage)
+        worker.once("exit", onExit)
+        worker.postMessage({ empty: mode })
+        // Interrupted while waiting: stop listening (the worker finishes emptying on its own).
+        return Effect.sync(() => {
+          worker.off("message", onMessage)
+          worker.off("exit", onExit)
+        })
       })
-    })
     const stop = Effect.async<void>((resume) => {
       if (ended) return resume(Effect.void)
       const timeout = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS)
@@ -184,11 +186,13 @@ export const withBackgroundCheckpoints = <A, E, R>(
         const betweenBatches = Effect.suspend(() =>
           !logFull()
             ? Effect.void
-            : Effect.andThen(checkpointer.emptyLog, (frames) =>
-                Effect.sync(() => {
-                  emptiedAt = frames
-                  threshold = (frames === undefined ? logBytes() : 0) + logLimit
-                })
+            : Effect.andThen(
+                checkpointer.emptyLog(meter.read().frames === undefined ? "TRUNCATE" : "RESTART"),
+                (frames) =>
+                  Effect.sync(() => {
+                    emptiedAt = frames
+                    threshold = (frames === undefined ? logBytes() : 0) + logLimit
+                  })
               )
         )
         return write(betweenBatches, logFull)
