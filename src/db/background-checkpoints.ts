@@ -66,10 +66,9 @@ const OneInt = Schema.Array(Schema.Tuple(Schema.Int))
 
 /**
  * Starts the checkpointing worker on the file at `path`. `emptyLog` has it copy the whole log into the file and start
- * it again or truncate it (waiting up to `BUSY_TIMEOUT_MS` for readers), and resumes when it has. `stop` ends it (the
- * log truncated): at once when it
- * has already ended (it could not open the file, say), else when it has closed its connection, else after
- * `STOP_TIMEOUT_MS` by terminating it.
+ * it again or truncate it (waiting up to `BUSY_TIMEOUT_MS` for readers), and resumes when it has. `stop` ends it, the
+ * log truncated: at once when it has already ended (it could not open the file, say), else when it has closed its
+ * connection, else after `STOP_TIMEOUT_MS` by terminating it.
  */
 export const startCheckpointer = (path: string, synchronous: string) =>
   Effect.sync(() => {

@@ -9,24 +9,40 @@ import { useTempDir } from "../support/files.js"
 const dir = useTempDir("wal-index")
 const CheckpointResult = Schema.Array(Schema.Struct({ busy: Schema.Int, log: Schema.Int, checkpointed: Schema.Int }))
 
-/** A database in WAL mode that never checkpoints by itself, with a table of 4 KB blobs. */
-const walDatabase = (name: string) => {
+/**
+ * Runs `body` on a new database that never checkpoints by itself, with a table of 4 KB blobs (`write` adds some) and a
+ * meter open on it; in WAL mode unless `wal` is false. Closes both afterwards.
+ */
+const withMeteredDatabase = (
+  name: string,
+  body: (database: {
+    readonly path: string
+    readonly db: BetterSqlite3.Database
+    readonly meter: ReturnType<typeof openLogMeter>
+    readonly write: (blobs: number) => void
+  }) => void,
+  wal = true
+) => {
   const path = join(dir, name)
   const db = new BetterSqlite3(path)
-  db.pragma("journal_mode = WAL")
+  if (wal) db.pragma("journal_mode = WAL")
   db.pragma("wal_autocheckpoint = 0")
   db.exec("CREATE TABLE scratch (bytes BLOB)")
   const write = (blobs: number) =>
     db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${blobs})
       INSERT INTO scratch SELECT randomblob(4000) FROM n`)
-  return { path, db, write }
+  const meter = openLogMeter(path)
+  try {
+    body({ path, db, meter, write })
+  } finally {
+    meter.close()
+    db.close()
+  }
 }
 
 describe("the log's use, read from the wal-index header (issue 11)", () => {
-  it("counts the frames a checkpoint reports, and the bytes they take in the log file", () => {
-    const { path, db, write } = walDatabase("frames.sqlite")
-    const meter = openLogMeter(path)
-    try {
+  it("counts the frames a checkpoint reports, and the bytes they take in the log file", () =>
+    withMeteredDatabase("frames.sqlite", ({ path, meter, write }) => {
       write(300)
       const use = meter.read()
       const other = new BetterSqlite3(path)
@@ -34,16 +50,10 @@ describe("the log's use, read from the wal-index header (issue 11)", () => {
       other.close()
       assert.strictEqual(use.frames, checkpoint?.log)
       assert.strictEqual(use.bytes, statSync(`${path}-wal`).size, "a log never started again is exactly its frames")
-    } finally {
-      meter.close()
-      db.close()
-    }
-  })
+    }))
 
-  it("after the log starts again, counts the new frames while the file keeps its size", () => {
-    const { path, db, write } = walDatabase("restarted.sqlite")
-    const meter = openLogMeter(path)
-    try {
+  it("after the log starts again, counts the new frames while the file keeps its size", () =>
+    withMeteredDatabase("restarted.sqlite", ({ path, db, meter, write }) => {
       write(600)
       const before = meter.read()
       db.pragma("wal_checkpoint(RESTART)")
@@ -52,22 +62,15 @@ describe("the log's use, read from the wal-index header (issue 11)", () => {
       assert.isBelow(after.frames ?? Number.POSITIVE_INFINITY, (before.frames ?? 0) / 5)
       assert.isAbove(after.frames ?? 0, 50, "each blob fills a page")
       assert.isBelow(after.bytes, statSync(`${path}-wal`).size / 5)
-    } finally {
-      meter.close()
-      db.close()
-    }
-  })
+    }))
 
-  it("without a wal-index, answers the log file's size (none: 0)", () => {
-    const path = join(dir, "rollback.sqlite")
-    const db = new BetterSqlite3(path)
-    db.exec("CREATE TABLE t (x)")
-    const meter = openLogMeter(path)
-    try {
-      assert.deepStrictEqual(meter.read(), { frames: undefined, bytes: 0 })
-    } finally {
-      meter.close()
-      db.close()
-    }
-  })
+  it("without a wal-index, answers the log file's size (none: 0)", () =>
+    withMeteredDatabase(
+      "rollback.sqlite",
+      ({ meter, write }) => {
+        write(10)
+        assert.deepStrictEqual(meter.read(), { frames: undefined, bytes: 0 })
+      },
+      false
+    ))
 })
