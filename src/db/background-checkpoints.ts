@@ -4,7 +4,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { DatabaseError } from "./errors.js"
 import { mainDatabaseFile } from "./introspect.js"
-import { openLogMeter } from "./wal-index.js"
+import { type LogUse, openLogMeter } from "./wal-index.js"
 
 /**
  * The worker's whole program (CommonJS, run with `eval`, so no file has to sit next to a bundle): its own connection
@@ -175,25 +175,24 @@ export const withBackgroundCheckpoints = <A, E, R>(
         let threshold = logLimit
         // The log's frames when it was last emptied: the header says so until the next write starts the log again.
         let emptiedAt: number | undefined
-        const logBytes = () => {
+        const logUse = (): LogUse => {
           const use = meter.read()
-          if (use.frames !== undefined && use.frames === emptiedAt) return 0
+          if (use.frames !== undefined && use.frames === emptiedAt) return { frames: use.frames, bytes: 0 }
           emptiedAt = undefined
-          return use.bytes
+          return use
         }
-        const logFull = () => logBytes() > threshold
-        const betweenBatches = Effect.suspend(() =>
-          !logFull()
-            ? Effect.void
-            : Effect.andThen(
-                checkpointer.emptyLog(meter.read().frames === undefined ? "TRUNCATE" : "RESTART"),
-                (frames) =>
-                  Effect.sync(() => {
-                    emptiedAt = frames
-                    threshold = (frames === undefined ? logBytes() : 0) + logLimit
-                  })
-              )
-        )
+        const logFull = () => logUse().bytes > threshold
+        const betweenBatches = Effect.suspend(() => {
+          const use = logUse()
+          if (use.bytes <= threshold) return Effect.void
+          // Without the header the file's size is all the run can see, so the log is truncated as before.
+          return Effect.andThen(checkpointer.emptyLog(use.frames === undefined ? "TRUNCATE" : "RESTART"), (frames) =>
+            Effect.sync(() => {
+              emptiedAt = frames
+              threshold = (frames === undefined ? logUse().bytes : 0) + logLimit
+            })
+          )
+        })
         return write(betweenBatches, logFull)
       },
       ({ checkpointer, meter }) =>
