@@ -80,6 +80,7 @@ export const loadAndPlan = <E, R>(options: {
     let newRows = 0
     let storedRows = 0
     let threadBatches = 0
+    let takenBack = 0
     const staged = new ByteWriter()
     const merge = (plan: BatchPlan) =>
       Effect.gen(function* () {
@@ -135,6 +136,18 @@ export const loadAndPlan = <E, R>(options: {
         }
       })
       const planOwn = (index: number) => Effect.map(planHere(ranges[index]!), (plan) => unmerged.set(index, plan))
+      /** The latest posted batch the other thread has not begun, taken back from it (its index); or undefined. */
+      const takeBackLatest = (): number | undefined => {
+        for (let at = posted.length - 1; at >= 0; at--) {
+          const batch = posted[at]!
+          if (!batch.answered() && batch.steal()) {
+            posted.splice(at, 1)
+            takenBack++
+            return batch.index
+          }
+        }
+        return undefined
+      }
       const receive = (batch: PostedBatch) =>
         Effect.gen(function* () {
           const received = yield* Effect.either(batch.plan)
@@ -166,6 +179,14 @@ export const loadAndPlan = <E, R>(options: {
           // Lets the other thread's answers in, so that the next turn sees them.
           yield* yieldToEventLoop
         } else {
+          // Nothing left to hand out: rather than wait for the other thread's whole queue (the last THREAD_QUEUE
+          // batches would end pass 1 on one thread), this thread plans the latest batch the other has not begun.
+          const taken = next === ranges.length ? takeBackLatest() : undefined
+          if (taken !== undefined) {
+            yield* planOwn(taken)
+            yield* yieldToEventLoop
+            continue
+          }
           // Batch `merged` is the other thread's oldest (every earlier batch is merged, every later one handed out
           // is queued after it): wait for it.
           const oldest = posted.shift()
@@ -192,7 +213,9 @@ export const loadAndPlan = <E, R>(options: {
       newRows,
       storedRows,
       /** Batches the other thread planned. */
-      threadBatches
+      threadBatches,
+      /** Batches posted to the other thread and taken back before it began them. */
+      takenBack
     }
   })
 

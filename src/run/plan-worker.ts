@@ -10,7 +10,14 @@ import { Database } from "../db/Database.js"
 import { describeCause, sqliteCodeIn } from "../db/errors.js"
 import type { BatchRange } from "./plan-batch.js"
 import { planBatch } from "./plan-batch.js"
-import { type PlanningAnswer, type PlanningInput, planningContext, transferList } from "./planning-thread.js"
+import {
+  claimBatch,
+  type PlanningAnswer,
+  type PlanningInput,
+  type PostedRange,
+  planningContext,
+  transferList
+} from "./planning-thread.js"
 import { ByteWriter, pageStager, threadStagingAppender } from "./staging.js"
 
 // Made by startPlanningThread of the same build from a typed PlanningInput.
@@ -34,11 +41,17 @@ if (port !== null) {
         pageStager(writer, (bytes) => Effect.sync(() => append(bytes)))
       )
     })
-  // One batch at a time, in the order posted: the run merges them in batch order.
+  // One batch at a time, in the order posted: the run merges them in batch order. A batch the run's thread claimed
+  // first (it had nothing else to do) is answered at once.
   let queue = Promise.resolve()
-  port.on("message", (range: BatchRange) => {
-    queue = queue.then(() =>
-      runtime.runPromiseExit(planOne(range)).then((exit) => {
+  port.on("message", ({ range, claim }: PostedRange) => {
+    queue = queue.then(() => {
+      if (!claimBatch(claim)) {
+        const answer: PlanningAnswer = { _tag: "stolen" }
+        port.postMessage(answer)
+        return
+      }
+      return runtime.runPromiseExit(planOne(range)).then((exit) => {
         if (exit._tag === "Success") {
           const answer: PlanningAnswer = { _tag: "planned", plan: exit.value }
           port.postMessage(answer, transferList(exit.value))
@@ -48,6 +61,6 @@ if (port !== null) {
           port.postMessage(answer)
         }
       })
-    )
+    })
   })
 }

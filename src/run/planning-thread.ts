@@ -30,10 +30,27 @@ export interface PlanningInput {
   readonly stagingDescriptor: number
 }
 
-/** The worker's answer to one batch. */
+/** The worker's answer to one batch: `stolen` when the run's thread claimed the batch before the worker began it. */
 export type PlanningAnswer =
   | { readonly _tag: "planned"; readonly plan: BatchPlan }
   | { readonly _tag: "failed"; readonly message: string; readonly code: string | undefined }
+  | { readonly _tag: "stolen" }
+
+/**
+ * A batch as posted to the worker. `claim` is one shared 32-bit cell: whichever thread first changes it from
+ * `UNCLAIMED` plans the batch, so the run's thread can take back a batch the worker has not begun without a race.
+ */
+export interface PostedRange {
+  readonly range: BatchRange
+  readonly claim: SharedArrayBuffer
+}
+
+const UNCLAIMED = 0
+const CLAIMED = 1
+
+/** Claims a posted batch for the calling thread; false when the other thread claimed it first. */
+export const claimBatch = (claim: SharedArrayBuffer): boolean =>
+  Atomics.compareExchange(new Int32Array(claim), 0, UNCLAIMED, CLAIMED) === UNCLAIMED
 
 /** Rows arrive as plain objects (a structured clone keeps fields, not classes): made into their classes again. */
 const malformedRows = (rows: ReadonlyArray<MalformedRow>) => rows.map((row) => new MalformedRow({ ...row }))
@@ -117,6 +134,11 @@ export interface PostedBatch {
   readonly index: number
   /** Whether its answer has arrived (`plan` then does not wait). */
   readonly answered: () => boolean
+  /**
+   * Takes the batch back if the worker has not begun it: true when the caller must plan it (the worker then answers
+   * `stolen` and its `plan` must not be awaited).
+   */
+  readonly steal: () => boolean
   /** Waits for its plan. */
   readonly plan: Effect.Effect<BatchPlan, DatabaseError>
 }
@@ -152,11 +174,12 @@ export const startPlanningThread = (script: URL, input: PlanningInput) =>
       )
       const start = (range: BatchRange) =>
         Effect.sync((): PostedBatch => {
+          const posted: PostedRange = { range, claim: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT) }
           const answer =
             ended === undefined
               ? new Promise<PlanningAnswer>((resolve) => {
                   waiting.push(resolve)
-                  worker.postMessage(range)
+                  worker.postMessage(posted)
                 })
               : Promise.resolve(ended)
           let answered = false
@@ -166,12 +189,15 @@ export const startPlanningThread = (script: URL, input: PlanningInput) =>
           return {
             index: range.index,
             answered: () => answered,
+            steal: () => claimBatch(posted.claim),
             plan: Effect.flatMap(
               Effect.promise(() => answer),
               (received): Effect.Effect<BatchPlan, DatabaseError> =>
                 received._tag === "planned"
                   ? Effect.succeed(revived(received.plan))
-                  : Effect.fail(failure(range, received.message, received.code))
+                  : received._tag === "stolen"
+                    ? Effect.dieMessage(`batch ${range.index} was taken back: the run's thread plans it`)
+                    : Effect.fail(failure(range, received.message, received.code))
             )
           }
         })

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
@@ -118,6 +118,46 @@ parentPort.postMessage = (message, transfer) => {
 await import(${JSON.stringify(BUILT_SCRIPT.href)})
 `
       )
+      assert.strictEqual(report.planningThreads, 2)
+    })
+  )
+})
+
+describe("the last batches are not left to one thread", () => {
+  it.live("with nothing left to hand out, the run's thread takes back the batches the other has not begun", () =>
+    Effect.gen(function* () {
+      // The built planning thread, each batch reaching it a second late, and every batch posted and answer given
+      // written down: the run's thread plans its own batches, then finds the other thread's latest ones not begun and
+      // plans them, and the run ends before the thread answers them.
+      const answers = join(dir, "answers.txt")
+      writeFileSync(answers, "")
+      const report = yield* sameAsOneThread(
+        "late-start",
+        `import { appendFileSync } from "node:fs"
+import { parentPort } from "node:worker_threads"
+const on = parentPort.on.bind(parentPort)
+parentPort.on = (event, listener) =>
+  on(
+    event,
+    event === "message"
+      ? (message) => {
+          appendFileSync(${JSON.stringify(answers)}, "posted\\n")
+          setTimeout(() => listener(message), 1000)
+        }
+      : listener
+  )
+const post = parentPort.postMessage.bind(parentPort)
+parentPort.postMessage = (message, transfer) => {
+  appendFileSync(${JSON.stringify(answers)}, message._tag + "\\n")
+  post(message, transfer)
+}
+await import(${JSON.stringify(BUILT_SCRIPT.href)})
+`
+      )
+      const tags = readFileSync(answers, "utf8").trim().split("\n")
+      const count = (tag: string) => tags.filter((found) => found === tag).length
+      assert.isAbove(count("planned"), 0)
+      assert.isAbove(count("posted"), count("planned"))
       assert.strictEqual(report.planningThreads, 2)
     })
   )
