@@ -80,7 +80,6 @@ export const loadAndPlan = <E, R>(options: {
     let newRows = 0
     let storedRows = 0
     let threadBatches = 0
-    let takenBack = 0
     const staged = new ByteWriter()
     const merge = (plan: BatchPlan) =>
       Effect.gen(function* () {
@@ -140,9 +139,8 @@ export const loadAndPlan = <E, R>(options: {
       const takeBackLatest = (): number | undefined => {
         for (let at = posted.length - 1; at >= 0; at--) {
           const batch = posted[at]!
-          if (!batch.answered() && batch.steal()) {
+          if (!batch.answered() && batch.takeBack()) {
             posted.splice(at, 1)
-            takenBack++
             return batch.index
           }
         }
@@ -213,9 +211,7 @@ export const loadAndPlan = <E, R>(options: {
       newRows,
       storedRows,
       /** Batches the other thread planned. */
-      threadBatches,
-      /** Batches posted to the other thread and taken back before it began them. */
-      takenBack
+      threadBatches
     }
   })
 

@@ -47,7 +47,7 @@ if (port !== null) {
   port.on("message", ({ range, claim }: PostedRange) => {
     queue = queue.then(() => {
       if (!claimBatch(claim)) {
-        const answer: PlanningAnswer = { _tag: "stolen" }
+        const answer: PlanningAnswer = { _tag: "takenBack" }
         port.postMessage(answer)
         return
       }

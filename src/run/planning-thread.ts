@@ -30,11 +30,11 @@ export interface PlanningInput {
   readonly stagingDescriptor: number
 }
 
-/** The worker's answer to one batch: `stolen` when the run's thread claimed the batch before the worker began it. */
+/** The worker's answer to one batch: `takenBack` when the run's thread claimed the batch before the worker began it. */
 export type PlanningAnswer =
   | { readonly _tag: "planned"; readonly plan: BatchPlan }
   | { readonly _tag: "failed"; readonly message: string; readonly code: string | undefined }
-  | { readonly _tag: "stolen" }
+  | { readonly _tag: "takenBack" }
 
 /**
  * A batch as posted to the worker. `claim` is one shared 32-bit cell: whichever thread first changes it from
@@ -136,9 +136,9 @@ export interface PostedBatch {
   readonly answered: () => boolean
   /**
    * Takes the batch back if the worker has not begun it: true when the caller must plan it (the worker then answers
-   * `stolen` and its `plan` must not be awaited).
+   * `takenBack`, and `plan` must not be awaited).
    */
-  readonly steal: () => boolean
+  readonly takeBack: () => boolean
   /** Waits for its plan. */
   readonly plan: Effect.Effect<BatchPlan, DatabaseError>
 }
@@ -189,13 +189,13 @@ export const startPlanningThread = (script: URL, input: PlanningInput) =>
           return {
             index: range.index,
             answered: () => answered,
-            steal: () => claimBatch(posted.claim),
+            takeBack: () => claimBatch(posted.claim),
             plan: Effect.flatMap(
               Effect.promise(() => answer),
               (received): Effect.Effect<BatchPlan, DatabaseError> =>
                 received._tag === "planned"
                   ? Effect.succeed(revived(received.plan))
-                  : received._tag === "stolen"
+                  : received._tag === "takenBack"
                     ? Effect.dieMessage(`batch ${range.index} was taken back: the run's thread plans it`)
                     : Effect.fail(failure(range, received.message, received.code))
             )
