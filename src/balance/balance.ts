@@ -1,6 +1,7 @@
 import { DAILY_CAP, ED_SMOOTHING, HELD } from "../plan/index.js"
 import { jitter } from "../rules/hash.js"
 import { type BalanceItems, NO_EVENT_YEAR, NO_HELD_DAY, NO_LATEST_DAY } from "./balance-items.js"
+import { capOrderRanks } from "./cap-order.js"
 
 export interface BalanceParameters {
   readonly today: number
@@ -73,32 +74,6 @@ export class DayQueue {
   }
 }
 
-const byCapFields = (items: BalanceItems, typeRanks: Int32Array) => (a: number, b: number) =>
-  items.priority[a]! - items.priority[b]! ||
-  items.contactId[a]! - items.contactId[b]! ||
-  typeRanks[items.typeCode[a]!]! - typeRanks[items.typeCode[b]!]!
-
-/**
- * The cap's order (priority, contact id, email type by name; spec §10.5) as one number per item, so sorting and
- * merging compare numbers: exact while |priority| < 2^10 and fewer than 2^12 types (ids are below 2^31), 53 bits.
- * Otherwise each item's rank in the order, from one sort with the full comparison.
- */
-const capOrderKeys = (items: BalanceItems, typeRanks: Int32Array): Float64Array => {
-  const keys = new Float64Array(items.length)
-  let exact = typeRanks.length <= 2 ** 12
-  for (let index = 0; index < items.length && exact; index++) {
-    const priority = items.priority[index]!
-    exact = priority > -(2 ** 10) && priority < 2 ** 10 && items.contactId[index]! >= 0
-    keys[index] = (priority * 2 ** 31 + items.contactId[index]!) * 2 ** 12 + typeRanks[items.typeCode[index]!]!
-  }
-  if (exact) return keys
-  const order = Array.from({ length: items.length }, (_, index) => index).sort(byCapFields(items, typeRanks))
-  order.forEach((index, rank) => {
-    keys[index] = rank
-  })
-  return keys
-}
-
 /** A list of item indexes, `indexes[0 … length)` (an array, or the start of a reusable buffer). */
 interface IndexList {
   readonly indexes: ArrayLike<number>
@@ -127,7 +102,7 @@ const mergeInto = (
   aStart: number,
   b: IndexList,
   bStart: number,
-  keys: Float64Array
+  keys: Int32Array
 ): IndexList => {
   const length = Math.max(0, a.length - aStart) + Math.max(0, b.length - bStart)
   const merged = into.take(length)
@@ -215,8 +190,8 @@ export const balance = (
   }
 
   // §10.5: the cascading daily cap.
-  const keys = capOrderKeys(items, types.ranks)
-  // Priorities and event years are in the keys now: the cascade's memory is the run's peak (issue 11).
+  const keys = capOrderRanks(items, types.ranks)
+  // Priorities and event years are in the ranks now: the cascade's memory is the run's peak (issue 11).
   items.releaseOrderingColumns()
   const byKey = (a: number, b: number) => keys[a]! - keys[b]!
   const rowsOn = new Map<number, DayRows>()
