@@ -2,22 +2,32 @@ import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 import { Effect } from "effect"
 import { CHANGE_TRIGGERS, CHANGES_TABLE } from "./change-tracking.js"
-import { ENROLLMENT_UPDATE, insertOfRunText, NEW_ROW_VALUES } from "./plan-writes.js"
+import {
+  deleteText,
+  ENROLLMENT_UPDATE,
+  insertOfRunText,
+  NEW_ROW_VALUES,
+  updateOneText,
+  updateValuesPerRow
+} from "./plan-writes.js"
 import { readPragma } from "./pragmas.js"
 
-/** Rows per INSERT statement on the thread, as on the run's own connection (plan-writes.ts). */
+/** Rows per INSERT, UPDATE or DELETE statement on the thread, as on the run's own connection (plan-writes.ts). */
 const ROWS_PER_STATEMENT = 500
 /** Rows sent in one message: small enough that the values in flight stay a few MB, large enough to cost nothing. */
 export const ROWS_PER_MESSAGE = 5_000
 /** Messages of rows sent and not yet taken by the thread: the run's thread prepares at most this far ahead. */
 const MESSAGES_IN_FLIGHT = 2
 /**
- * The thread's page cache, at least: a batch of 25,000 contacts (the largest profile's) dirties about 70 MB of pages,
- * and with the run's 64 MiB the thread wrote part of them into the log before its commit, then rewrote some (1 M
- * first runs, alternating: write 47.8–51.4 s against 53.2–57.7 s, peak RSS 10–25 MiB more). Only a first run starts
- * the thread, and a first run's peak is below a night's.
+ * A first run's thread's page cache, at least: a batch of 25,000 contacts (the largest profile's) dirties about 70 MB
+ * of pages, and with the run's 64 MiB the thread wrote part of them into the log before its commit, then rewrote some
+ * (1 M first runs, alternating: write 47.8–51.4 s against 53.2–57.7 s, peak RSS 10–25 MiB more). A first run's peak
+ * is below a night's; a night's thread has the run's cache.
  */
-const THREAD_CACHE_KIB = 128 * 1024
+export const FIRST_RUN_CACHE_KIB = 128 * 1024
+
+/** What a message of rows asks the thread to do with them (each row's values as `plan-writes.ts` lays them out). */
+export type WriteForm = "insert" | "update" | "updateWithStatus" | "delete"
 /** A thread that does not stop within this is terminated (it rolls back what it has not committed). */
 const STOP_TIMEOUT_MS = 5_000
 
@@ -27,8 +37,10 @@ const STOP_TIMEOUT_MS = 5_000
  * - `begin`: opens the transaction and checks that nobody else wrote since the run's pass 1 (every change-tracking
  *   trigger present, and the change counter at `expected` plus the counted changes of the batches it committed:
  *   the run's own trust check, write-plan.ts). If not, it rolls back, and refuses this batch and every later one.
- * - `rows`: inserts them (answered `taken` whatever happens, so that the sender never waits in vain).
- * - `end`: updates the batch's enrollments, commits, and answers `committed` with the changes the counter counted;
+ * - `rows`: inserts, updates or deletes them, as their `form` says (answered `taken` whatever happens, so that the
+ *   sender never waits in vain).
+ * - `end`: updates the batch's enrollments, commits, and answers `committed` with the changes the counter counted
+ *   (its deletes and enrollments: db/change-tracking.ts);
  *   or `refused` with the reason when the batch was refused, abandoned or failed. A failure refuses every later batch.
  * - `abandon`: rolls the open batch back and answers `returned` (the run writes that batch itself, then goes on
  *   sending).
@@ -42,14 +54,16 @@ db.pragma("synchronous = " + workerData.synchronous)
 db.pragma("busy_timeout = " + workerData.busyTimeoutMs)
 db.pragma("cache_size = " + workerData.cacheSize)
 db.pragma("wal_autocheckpoint = " + workerData.autocheckpoint)
-const perRow = workerData.valuesPerRow
 const perStatement = workerData.rowsPerStatement
-const insertMany = db.prepare(workerData.insertManySql)
-const insertOne = db.prepare(workerData.insertOneSql)
+const forms = {}
+for (const [form, { valuesPerRow, manySql, oneSql }] of Object.entries(workerData.forms)) {
+  forms[form] = { perRow: valuesPerRow, many: manySql === undefined ? undefined : db.prepare(manySql), one: db.prepare(oneSql) }
+}
 const updateEnrollment = db.prepare(workerData.enrollmentSql)
 const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'email_scheduler_changed_%'").pluck()
 const version = db.prepare(workerData.versionSql).pluck()
 let counted = 0
+let batchChanges = 0
 let open = -1
 let openedAt = 0
 let refusal
@@ -67,11 +81,16 @@ const untouched = (expected) => {
   const present = new Set(triggers.all())
   return workerData.triggerNames.every((name) => present.has(name)) && version.get() === expected + counted
 }
-const insert = (values) => {
+const write = (form, values) => {
+  const { perRow, many, one } = forms[form]
   const whole = perRow * perStatement
+  let changes = 0
   let at = 0
-  for (; at + whole <= values.length; at += whole) insertMany.run(values.slice(at, at + whole))
-  for (; at < values.length; at += perRow) insertOne.run(values.slice(at, at + perRow))
+  if (many !== undefined) {
+    for (; at + whole <= values.length; at += whole) changes += many.run(values.slice(at, at + whole)).changes
+  }
+  for (; at < values.length; at += perRow) changes += one.run(values.slice(at, at + perRow)).changes
+  if (form === "delete") batchChanges += changes
 }
 const failed = (error) => "the writing thread failed: " + (error && error.message ? error.message : String(error))
 parentPort.on("message", (message) => {
@@ -82,6 +101,7 @@ parentPort.on("message", (message) => {
         openedAt = performance.now()
         db.exec("BEGIN IMMEDIATE")
         open = message.batch
+        batchChanges = 0
         if (!untouched(message.expected)) refuseFromNowOn("someone else may have written since the plan was made")
       } catch (error) {
         refuseFromNowOn(failed(error))
@@ -89,7 +109,7 @@ parentPort.on("message", (message) => {
       return
     case "rows":
       try {
-        if (open === message.batch) insert(message.values)
+        if (open === message.batch) write(message.form, message.values)
       } catch (error) {
         refuseFromNowOn(failed(error))
       }
@@ -101,7 +121,7 @@ parentPort.on("message", (message) => {
         return
       }
       try {
-        let changes = 0
+        let changes = batchChanges
         for (const values of message.enrollments) changes += updateEnrollment.run(values).changes
         db.exec("COMMIT")
         open = -1
@@ -141,10 +161,10 @@ export interface WriteThread {
   /** Opens batch `batch`'s transaction; the thread checks the change counter is `expected` plus its own changes. */
   readonly begin: (batch: number, expected: number) => void
   /**
-   * Sends new rows (`NEW_ROW_VALUES` values each, `pushNewRowValues`' order) of the open batch; waits while
-   * `MESSAGES_IN_FLIGHT` messages are not yet taken.
+   * Sends rows of the open batch to insert (`pushNewRowValues`' values), update (`pushUpdateValues`') or delete (ids);
+   * waits while `MESSAGES_IN_FLIGHT` messages are not yet taken.
    */
-  readonly rows: (batch: number, values: Array<unknown>) => Effect.Effect<void>
+  readonly rows: (batch: number, form: WriteForm, values: Array<unknown>) => Effect.Effect<void>
   /** Ends the batch: its enrollment updates (`enrollmentValues` each), then the commit. */
   readonly end: (batch: number, enrollments: ReadonlyArray<ReadonlyArray<unknown>>) => void
   /** Rolls the open batch back; it is answered `returned`. */
@@ -154,17 +174,22 @@ export interface WriteThread {
 }
 
 /**
- * Starts the thread that writes a first run's batches (run/thread-batches.ts) on the file at `path`, with the run's
- * connection's settings (its durability, its wait for locks and its checkpoints) and a page cache of at least
- * `THREAD_CACHE_KIB`. The thread's connection starts in milliseconds (it loads nothing but better-sqlite3). Scoped:
+ * Starts the thread that writes a run's batches (run/thread-batches.ts) on the file at `path`, with the run's
+ * connection's settings (its durability, its wait for locks, its checkpoints and its page cache, or `cacheKib` when that
+ * is larger). The thread's connection starts in milliseconds (it loads nothing but better-sqlite3). Scoped:
  * the thread stops with the scope, rolling back a batch it has not committed.
  */
-export const startWriteThread = (options: { readonly path: string; readonly runId: string; readonly now: string }) =>
+export const startWriteThread = (options: {
+  readonly path: string
+  readonly runId: string
+  readonly now: string
+  readonly cacheKib?: number
+}) =>
   Effect.gen(function* () {
     const synchronous = yield* readPragma("synchronous")
     const runCache = yield* readPragma("cache_size")
     // A negative size is in KiB, a positive one in pages (of 4 KiB here or more).
-    const cacheSize = -Math.max(runCache < 0 ? -runCache : runCache * 4, THREAD_CACHE_KIB)
+    const cacheSize = -Math.max(runCache < 0 ? -runCache : runCache * 4, options.cacheKib ?? 0)
     const busyTimeoutMs = yield* readPragma("busy_timeout")
     // 0 while db/background-checkpoints.ts's worker checkpoints: the thread's commits then only append to the log.
     const autocheckpoint = yield* readPragma("wal_autocheckpoint")
@@ -180,10 +205,8 @@ export const startWriteThread = (options: { readonly path: string; readonly runI
               cacheSize,
               busyTimeoutMs,
               autocheckpoint,
-              valuesPerRow: NEW_ROW_VALUES,
               rowsPerStatement: ROWS_PER_STATEMENT,
-              insertManySql: insertOfRunText(ROWS_PER_STATEMENT, options.runId, options.now),
-              insertOneSql: insertOfRunText(1, options.runId, options.now),
+              forms: writeForms(options.runId, options.now),
               enrollmentSql: ENROLLMENT_UPDATE,
               triggerNames: CHANGE_TRIGGERS.map((trigger) => trigger.name),
               versionSql: `SELECT version FROM ${CHANGES_TABLE} WHERE id = 1`
@@ -194,6 +217,24 @@ export const startWriteThread = (options: { readonly path: string; readonly runI
       (thread) => thread.stop
     )
   })
+
+/**
+ * Each form's statements: for `ROWS_PER_STATEMENT` rows (inserts and deletes: one statement for many rows saves
+ * SQLite work) and for one (updates go one row to a statement: plan-writes.ts `updateOneText`).
+ */
+const writeForms = (runId: string, now: string): Record<WriteForm, object> => {
+  const form = (valuesPerRow: number, text: (rows: number) => string) => ({
+    valuesPerRow,
+    manySql: text(ROWS_PER_STATEMENT),
+    oneSql: text(1)
+  })
+  return {
+    insert: form(NEW_ROW_VALUES, (rows) => insertOfRunText(rows, runId, now)),
+    update: { valuesPerRow: updateValuesPerRow(false), oneSql: updateOneText(false) },
+    updateWithStatus: { valuesPerRow: updateValuesPerRow(true), oneSql: updateOneText(true) },
+    delete: form(1, deleteText)
+  }
+}
 
 /** The run's side of the thread: messages out, answers in order, and the wait for room. */
 const threadHandle = (worker: Worker): WriteThread & { readonly stop: Effect.Effect<void> } => {
@@ -248,12 +289,12 @@ const threadHandle = (worker: Worker): WriteThread & { readonly stop: Effect.Eff
   }
   return {
     begin: (batch, expected) => post({ kind: "begin", batch, expected }),
-    rows: (batch, values) =>
+    rows: (batch, form, values) =>
       Effect.zipRight(
         Effect.sync(() => {
           if (stopped) return
           inFlight++
-          worker.postMessage({ kind: "rows", batch, values })
+          worker.postMessage({ kind: "rows", batch, form, values })
         }),
         until(() => stopped || inFlight < MESSAGES_IN_FLIGHT)
       ),

@@ -12,7 +12,7 @@ import { runMigrations } from "../db/migrations.js"
 import { prepareForWriting, skipSyncing, withCacheAtMost } from "../db/pragmas.js"
 import { ensureRecognised } from "../db/recognise.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
-import { startWriteThread, type WriteThread } from "../db/write-thread.js"
+import { FIRST_RUN_CACHE_KIB, startWriteThread, type WriteThread } from "../db/write-thread.js"
 import { addDays, businessDateProblem, type IsoDate, toDayNumber } from "../domain/dates.js"
 import { isValidEmail } from "../domain/email-address.js"
 import { ZIP_DATASET } from "../domain/states.js"
@@ -63,8 +63,8 @@ export interface RunOptions {
    */
   readonly planningThread?: URL | false
   /**
-   * `false`: the run's thread writes every batch itself. By default a first run's batches of new rows are written by
-   * a thread of their own (db/write-thread.ts), except in a dry run or a database in memory.
+   * `false`: the run's thread writes every batch itself. By default the batches are written by a thread of their
+   * own (db/write-thread.ts), except in a dry run or a database in memory.
    */
   readonly writeThread?: boolean
 }
@@ -358,21 +358,28 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           logFull,
           thread
         })
-      // A first run's batches of new rows are written by a thread of their own while this one prepares the next
-      // (db/write-thread.ts); it needs the file, which a dry run's rolled-back transaction holds.
-      const bulkWrite = (betweenBatches: Effect.Effect<void>, logFull: () => boolean) =>
+      // The batches are written by a thread of their own while this one prepares the next (db/write-thread.ts); it
+      // needs the file, which a dry run's rolled-back transaction holds. A first run's gets a larger page cache.
+      const threadedWrite = (betweenBatches: Effect.Effect<void>, logFull: () => boolean, cacheKib?: number) =>
         options.writeThread === false || path === ""
           ? write(betweenBatches, logFull)
           : Effect.scoped(
-              Effect.flatMap(startWriteThread({ path, runId, now }), (thread) => write(betweenBatches, logFull, thread))
+              Effect.flatMap(
+                startWriteThread({ path, runId, now, ...(cacheKib === undefined ? {} : { cacheKib }) }),
+                (thread) => write(betweenBatches, logFull, thread)
+              )
             )
       const [writeMs, written] = yield* elapsed(
         options.dryRun
           ? write(Effect.void, () => false)
           : withBackgroundCheckpoints((betweenBatches, logFull) =>
               isBulkWrite(planned)
-                ? withIndexesDeferred(bulkWrite(betweenBatches, logFull), indexProgress, betweenBatches)
-                : write(betweenBatches, logFull)
+                ? withIndexesDeferred(
+                    threadedWrite(betweenBatches, logFull, FIRST_RUN_CACHE_KIB),
+                    indexProgress,
+                    betweenBatches
+                  )
+                : threadedWrite(betweenBatches, logFull)
             )
       )
       const { summary } = planned

@@ -1,12 +1,17 @@
 import { Effect } from "effect"
 import type { StoredKey } from "../db/Database.js"
-import { enrollmentValues, pushNewRowValues } from "../db/plan-writes.js"
-import { ROWS_PER_MESSAGE, type WriteThread } from "../db/write-thread.js"
+import type { DatabaseError } from "../db/errors.js"
+import { enrollmentValues, pushNewRowValues, pushUpdateValues } from "../db/plan-writes.js"
+import { ROWS_PER_MESSAGE, type WriteForm, type WriteThread } from "../db/write-thread.js"
+import type { EmailScheduleRow } from "../domain/email.js"
 import { sortInPlace } from "../domain/sort-in-place.js"
+import type { PlanRecord } from "../plan/index.js"
+import { writeBatchRows } from "./batch-rows.js"
 import type { PlanLineFields } from "./checksums.js"
+import { writeDeferredRows } from "./deferred-rows.js"
 import type { Batch } from "./load-plan.js"
 import type { NumericKeys } from "./numeric-keys.js"
-import { lineOn, readRowsOf, readStoredKeys, recordOn, type StagedRow } from "./staged-rows.js"
+import { recordOn, type StagedRow } from "./staged-rows.js"
 import { ByteReader } from "./staging.js"
 
 /** A batch sent to the write thread, with what the run counts once the thread has committed it. */
@@ -15,6 +20,9 @@ export interface SentBatch {
   /** Taken back: the run writes it (the thread rolled back what it had). */
   readonly takenBack: boolean
   readonly inserted: number
+  readonly updated: number
+  readonly deleted: number
+  readonly unchanged: number
   /** Planned rows that met a row the sender handled on their day (spec §12.3): not written. */
   readonly droppedHandled: number
   /** The batch's plan checksum lines, in checksum order, added to the checksum only once the batch is written. */
@@ -28,12 +36,39 @@ export const byLineOrder = (a: PlanLineFields, b: PlanLineFields): number =>
   (a.date < b.date ? -1 : a.date > b.date ? 1 : 0)
 
 /**
- * Sends a batch to the write thread when all it writes is new rows (a first run's batch: its contacts' stored rows
- * are the sender's, and stay). Each staged row is classified as the run's own write does (write-plan.ts): on the day
- * balancing gave it, a row that meets no stored row is new, built by `recordOn` and sent `ROWS_PER_MESSAGE` rows at
- * a time while the thread inserts the previous ones; one that meets a row the sender handled is dropped. Any other
- * write (a stored row of ours to update or delete, a row without its explanation) takes the batch back: the thread
- * rolls back what it has, and the run writes the batch itself.
+ * Rows of one form waiting for a message: sent `ROWS_PER_MESSAGE` rows at a time while the thread writes the previous
+ * ones.
+ */
+const outbox = (thread: WriteThread, index: number, form: WriteForm) => {
+  let values: Array<unknown> = []
+  let rows = 0
+  const send = Effect.suspend(() => {
+    if (rows === 0) return Effect.void
+    const sent = values
+    values = []
+    rows = 0
+    return thread.rows(index, form, sent)
+  })
+  return {
+    get values() {
+      return values
+    },
+    /** Counts the row just pushed onto `values`: true when the message is full and `send` must run. */
+    full: () => ++rows === ROWS_PER_MESSAGE,
+    /** Counts the row just pushed onto `values`, and sends the message when it is full. */
+    added: () => (++rows === ROWS_PER_MESSAGE ? send : Effect.void),
+    send
+  }
+}
+
+/**
+ * Sends a batch to the write thread when nobody wrote since pass 1 read it: the run's trust check (write-plan.ts), which
+ * the thread checks again when it opens the batch. The batch's staged rows get the smart update the run's own write
+ * gives them (`writeBatchRows`, `writeDeferredRows`), with the writes sent to the thread `ROWS_PER_MESSAGE` rows at a
+ * time while it writes the previous ones, and the deletes last, as the run's thread deletes. The few stored rows the
+ * deferred rows need are read on the run's connection: a change to them after pass 1 makes the thread refuse the batch.
+ * A contact whose rows must be planned again takes the batch back: the thread rolls back what it has, and the run
+ * writes the batch itself.
  */
 export const sendBatch = (
   thread: WriteThread,
@@ -48,51 +83,81 @@ export const sendBatch = (
     readonly stays: (key: StoredKey) => boolean
     readonly finalDay: (batch: Batch, row: StagedRow) => number
     readonly moveOf: (batch: Batch, row: StagedRow, day: number) => { readonly steps: number; readonly jitter: number }
+    readonly storedRows: (ids: ReadonlyArray<number>) => Effect.Effect<ReadonlyArray<EmailScheduleRow>, DatabaseError>
     readonly time: string
+    readonly runId: string
     readonly now: string
   }
-): Effect.Effect<SentBatch> =>
+): Effect.Effect<SentBatch, DatabaseError> =>
   Effect.gen(function* () {
-    const { index, batch, keys } = options
+    const { index, batch } = options
     const context = { typeNames: batch.typeNames, strings: batch.strings, time: options.time }
-    const typeCodes = keys.batchTypeCodes(batch.typeNames)
-    const reader = new ByteReader(options.bytes)
-    const lines: Array<PlanLineFields> = []
-    const takeBack = Effect.sync((): SentBatch => {
-      thread.abandon(index)
-      return { batch, takenBack: true, inserted: 0, droppedHandled: 0, lines: [] }
-    })
-    let values: Array<unknown> = []
-    let inserted = 0
-    let droppedHandled = 0
+    const inserts = outbox(thread, index, "insert")
+    const updates = outbox(thread, index, "update")
+    const updatesWithStatus = outbox(thread, index, "updateWithStatus")
+    const insert = (record: PlanRecord) => {
+      pushNewRowValues(inserts.values, record)
+      return inserts.added()
+    }
+    const update = (stored: { readonly id: number; readonly status: string }, record: PlanRecord) => {
+      const withStatus = stored.status !== record.status
+      const outgoing = withStatus ? updatesWithStatus : updates
+      pushUpdateValues(outgoing.values, stored.id, withStatus, record, options.runId, options.now)
+      return outgoing.added()
+    }
     thread.begin(index, options.expectedVersion)
-    for (const contactId of batch.contactIds) {
-      const stored = readStoredKeys(reader, contactId, batch.strings)
-      const staged = readRowsOf(reader, contactId)
-      // Stored rows that are not the sender's would be updated or deleted by the plan.
-      if (!stored.every(options.stays)) return yield* takeBack
-      const byKey = stored.length === 0 ? undefined : new Map(stored.map((key) => [keys.stored(key), key]))
-      for (const row of staged) {
-        const day = options.finalDay(batch, row)
-        const line = lineOn(row, day, context)
-        lines.push(line)
-        if (byKey?.has(keys.planned(typeCodes[row.typeCode]!, day))) {
-          droppedHandled++
-          continue
-        }
-        if (row.metadata === undefined) return yield* takeBack
-        pushNewRowValues(values, recordOn(row, day, row.metadata, options.moveOf(batch, row, day), context, line))
-        if (++inserted % ROWS_PER_MESSAGE === 0) {
-          yield* thread.rows(index, values)
-          values = []
-        }
+    const rows = yield* writeBatchRows(batch, new ByteReader(options.bytes), {
+      keys: options.keys,
+      context,
+      stays: options.stays,
+      finalDay: options.finalDay,
+      moveOf: options.moveOf,
+      storedOf: (_, staged) => staged,
+      sink: {
+        bufferInsert: (record) => {
+          pushNewRowValues(inserts.values, record)
+          return inserts.full()
+        },
+        flushInserts: inserts.send,
+        update
+      }
+    })
+    const late = yield* writeDeferredRows(rows.deferred, {
+      storedRows: options.storedRows,
+      record: (row, day, metadata) => recordOn(row, day, metadata, options.moveOf(batch, row, day), context),
+      insert,
+      update
+    })
+    if (rows.replan.length > 0 || late.replan.length > 0) {
+      thread.abandon(index)
+      return {
+        batch,
+        takenBack: true,
+        inserted: 0,
+        updated: 0,
+        deleted: 0,
+        unchanged: 0,
+        droppedHandled: 0,
+        lines: []
       }
     }
-    if (values.length > 0) yield* thread.rows(index, values)
+    yield* inserts.send
+    yield* updates.send
+    yield* updatesWithStatus.send
+    if (rows.deletes.length > 0) yield* thread.rows(index, "delete", [...rows.deletes])
     thread.end(
       index,
       batch.enrollmentUpdates.map((update) => enrollmentValues(update, options.now))
     )
-    sortInPlace(lines, byLineOrder)
-    return { batch, takenBack: false, inserted, droppedHandled, lines }
+    sortInPlace(rows.lines, byLineOrder)
+    return {
+      batch,
+      takenBack: false,
+      inserted: rows.inserted + late.inserted,
+      updated: rows.updated + late.updated,
+      deleted: rows.deletes.length,
+      unchanged: rows.unchanged + late.unchanged,
+      droppedHandled: rows.droppedHandled,
+      lines: rows.lines
+    }
   })

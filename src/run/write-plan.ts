@@ -11,12 +11,14 @@ import { sortInPlace } from "../domain/sort-in-place.js"
 import type { PlanContext } from "../plan/index.js"
 import { dayKey, type PlanRecord, toRecord } from "../plan/index.js"
 import { planContactRow, readRelated } from "./batch-input.js"
+import { writeBatchRows } from "./batch-rows.js"
 import { lineHash, type PlanLineFields, planLine } from "./checksums.js"
+import { writeDeferredRows } from "./deferred-rows.js"
 import { stopwatch } from "./elapsed.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { Batch } from "./load-plan.js"
 import { numericKeys } from "./numeric-keys.js"
-import { lineOn, readRowsOf, readStoredKeys, recordOn, type StagedRow, withoutMoved } from "./staged-rows.js"
+import { recordOn, type StagedRow } from "./staged-rows.js"
 import { ByteReader, type StagingFile } from "./staging.js"
 import { byLineOrder, type SentBatch, sendBatch } from "./thread-batches.js"
 import { addCounts, differs, NO_WRITES, type WriteCounts } from "./write.js"
@@ -46,13 +48,6 @@ export const sameKeys = (
   return s === staged.length
 }
 
-/** A planned row that meets a stored owned row on its key, other than the one pass 1 found equal. */
-interface Comparison {
-  readonly storedId: number
-  readonly row: StagedRow
-  readonly day: number
-}
-
 /**
  * Pass 2 of a run (spec §11 step 10, §12): batch by batch, in one transaction each, re-reads the keys and statuses of
  * the batch's stored rows (so a status the sender changed meanwhile is respected; when the change counter shows that
@@ -60,9 +55,9 @@ interface Comparison {
  * day and writes with the smart update of §12.3: a row found unchanged in pass 1 that stays on its day costs nothing;
  * new rows are inserted; rows that meet another stored row are compared column by column. A contact whose stored
  * rows the sender changed after pass 1 is planned again from fresh rows. The plan checksum is computed here, from the
- * final rows sorted per contact (batches are in contact-id order). With a write thread (a first run's), each batch
- * whose writes are all inserts goes to that thread while this one prepares the next (run/thread-batches.ts); a batch
- * it refuses or a batch taken back is written here, in order.
+ * final rows sorted per contact (batches are in contact-id order). With a write thread, each batch whose writes pass
+ * 1's keys tell goes to that thread while this one prepares the next (run/thread-batches.ts); a batch it refuses or a
+ * batch taken back is written here, in order.
  */
 export const writePlan = (options: {
   readonly db: Database
@@ -82,7 +77,7 @@ export const writePlan = (options: {
   readonly betweenBatches: Effect.Effect<void>
   /** Whether `betweenBatches` would do anything now (the write thread is given a pause for it only then). */
   readonly logFull: () => boolean
-  /** The thread that writes batches of new rows on its own connection (db/write-thread.ts), if any. */
+  /** The thread that writes batches on its own connection (db/write-thread.ts), if any. */
   readonly thread?: WriteThread | undefined
 }) =>
   Effect.gen(function* () {
@@ -207,7 +202,6 @@ export const writePlan = (options: {
     const writeHere = (batch: Batch, readAgain: boolean) =>
       Effect.gen(function* () {
         const recordContext = { typeNames: batch.typeNames, strings: batch.strings, time }
-        const typeCodes = keys.batchTypeCodes(batch.typeNames)
         const bytes = yield* options.staging.read(batch.extent)
         let batchLines: Array<PlanLineFields> = []
 
@@ -236,114 +230,38 @@ export const writePlan = (options: {
                   else list.push(key)
                 }
               }
-              let counts: WriteCounts = NO_WRITES
-              let inserted = 0
-              let updated = 0
-              let unchanged = 0
-              let droppedHandled = 0
-              const deletes: Array<number> = []
-              const comparisons: Array<Comparison> = []
-              const insertsWithoutMetadata: Array<{ readonly row: StagedRow; readonly day: number }> = []
-              const replan: Array<number> = []
-              const lines: Array<PlanLineFields> = []
-              /** The numeric keys of the contact's stored rows, by position (one array for the whole batch). */
-              const storedNumbers: Array<number> = []
-
-              for (const contactId of batch.contactIds) {
-                const stagedKeys = readStoredKeys(reader, contactId, batch.strings)
-                const staged = readRowsOf(reader, contactId)
-                if (existing !== undefined && !existing.has(contactId)) continue // deleted since it was planned
-                const stored = trusted ? stagedKeys : (storedBy.get(contactId) ?? [])
-                if (!trusted && !sameKeys(stored, stagedKeys, batch.undecodableIds)) {
-                  replan.push(contactId)
-                  continue
-                }
-                // A contact without stored rows (every contact of a fresh run but the sender's) needs no key lookups.
-                const byKey = stored.length === 0 ? undefined : new Map<number, StoredKey>()
-                storedNumbers.length = 0
-                for (const key of stored) {
-                  const number = keys.stored(key)
-                  storedNumbers.push(number)
-                  byKey?.set(number, key)
-                }
-                const finalKeys = new Set<number>()
-                for (const row of staged) {
-                  const day = finalDay(batch, row)
-                  const line = lineOn(row, day, recordContext)
-                  lines.push(line)
-                  let found: StoredKey | undefined
-                  if (byKey !== undefined) {
-                    const key = keys.planned(typeCodes[row.typeCode]!, day)
-                    finalKeys.add(key)
-                    found = byKey.get(key)
-                  }
-                  if (found === undefined) {
-                    if (row.metadata === undefined) insertsWithoutMetadata.push({ row, day })
-                    else {
-                      inserted++
-                      const record = recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext, line)
-                      if (writer.bufferInsert(record)) yield* writer.flushInserts
-                    }
-                  } else if (batch.undecodableIds.has(found.id) || stays(found)) droppedHandled++
-                  else if (found.id === row.unchangedId && day === row.startDay) unchanged++
-                  else if (found.id === row.differsFromId && day === row.startDay && row.metadata !== undefined) {
-                    // Pass 1 compared this very row (same id, key and status: the contact's keys are as it read them).
-                    updated++
-                    yield* writer.update(
-                      found,
-                      recordOn(row, day, row.metadata, moveOf(batch, row, day), recordContext, line)
-                    )
-                  } else comparisons.push({ storedId: found.id, row, day })
-                }
-                for (const [position, key] of stored.entries()) {
-                  if (batch.undecodableIds.has(key.id) || stays(key)) continue
-                  if (!finalKeys.has(storedNumbers[position]!)) deletes.push(key.id)
-                }
-              }
-
+              const rows = yield* writeBatchRows(batch, reader, {
+                keys,
+                context: recordContext,
+                stays: (key) => batch.undecodableIds.has(key.id) || stays(key),
+                finalDay,
+                moveOf,
+                storedOf: (contactId, stagedKeys) => {
+                  if (existing !== undefined && !existing.has(contactId)) return "gone" // deleted since it was planned
+                  if (trusted) return stagedKeys
+                  const stored = storedBy.get(contactId) ?? []
+                  return sameKeys(stored, stagedKeys, batch.undecodableIds) ? stored : "replan"
+                },
+                sink: writer
+              })
               // The few rows that need a stored row's columns: comparisons, and unchanged rows balancing moved.
-              const needed = new Set<number>()
-              for (const { storedId, row } of comparisons) {
-                needed.add(storedId)
-                if (row.metadata === undefined && row.unchangedId !== undefined) needed.add(row.unchangedId)
-              }
-              for (const { row } of insertsWithoutMetadata)
-                if (row.unchangedId !== undefined) needed.add(row.unchangedId)
-              const storedRows = new Map<number, EmailScheduleRow>()
-              if (needed.size > 0) {
-                for (const row of yield* db.emailSchedulesByIds([...needed])) storedRows.set(row.id, row)
-              }
-              const plannedMetadata = (row: StagedRow): string | undefined => {
-                if (row.metadata !== undefined) return row.metadata
-                const source = row.unchangedId === undefined ? undefined : storedRows.get(row.unchangedId)?.metadata
-                if (source === undefined || source === null) return undefined
-                return row.startDay === row.plannedDay ? source : withoutMoved(source)
-              }
-              for (const { row, day } of insertsWithoutMetadata) {
-                const metadata = plannedMetadata(row)
-                if (metadata === undefined) {
-                  replan.push(row.contactId)
-                  continue
-                }
-                inserted++
-                yield* writer.insert(recordOn(row, day, metadata, moveOf(batch, row, day), recordContext))
-              }
-              for (const { storedId, row, day } of comparisons) {
-                const stored = storedRows.get(storedId)
-                const metadata = plannedMetadata(row)
-                if (stored === undefined || metadata === undefined) {
-                  replan.push(row.contactId)
-                  continue
-                }
-                const record = recordOn(row, day, metadata, moveOf(batch, row, day), recordContext)
-                if (differs(stored, record)) {
-                  updated++
-                  yield* writer.update(stored, record)
-                } else unchanged++
-              }
+              const late = yield* writeDeferredRows(rows.deferred, {
+                storedRows: db.emailSchedulesByIds,
+                record: (row, day, metadata) => recordOn(row, day, metadata, moveOf(batch, row, day), recordContext),
+                insert: writer.insert,
+                update: writer.update
+              })
+              const { deletes, lines } = rows
+              const replan = [...rows.replan, ...late.replan]
               yield* writer.flush
               yield* writer.deleteIds(deletes)
-              counts = addCounts(counts, { inserted, updated, deleted: deletes.length, unchanged, droppedHandled })
+              let counts: WriteCounts = {
+                inserted: rows.inserted + late.inserted,
+                updated: rows.updated + late.updated,
+                deleted: deletes.length,
+                unchanged: rows.unchanged + late.unchanged,
+                droppedHandled: rows.droppedHandled
+              }
 
               // Contacts whose stored rows changed after pass 1 read them: planned again, from fresh rows.
               const replanned = [...new Set(replan)]
@@ -387,11 +305,8 @@ export const writePlan = (options: {
           threadChanges += answer.changes
           threadMs += answer.ms
           writtenByThread++
-          written(
-            oldest.batch,
-            { ...NO_WRITES, inserted: oldest.inserted, droppedHandled: oldest.droppedHandled },
-            oldest.lines
-          )
+          const { inserted, updated, deleted, unchanged, droppedHandled } = oldest
+          written(oldest.batch, { inserted, updated, deleted, unchanged, droppedHandled }, oldest.lines)
           enrollmentsUpdated += oldest.batch.enrollmentUpdates.length
           return
         }
@@ -424,8 +339,8 @@ export const writePlan = (options: {
       })
 
     for (const [index, batch] of options.batches.entries()) {
-      // The thread writes a first run's batches while this thread prepares the next (sendBatch takes back a batch
-      // that needs more than inserts).
+      // The thread writes each batch while this thread prepares the next (sendBatch takes back a batch that needs
+      // more than pass 1's keys tell).
       if (thread !== undefined && threadUsable && batch.undecodableIds.size === 0) {
         sent.push(
           yield* sendBatch(thread, {
@@ -437,7 +352,9 @@ export const writePlan = (options: {
             stays,
             finalDay,
             moveOf,
+            storedRows: db.emailSchedulesByIds,
             time,
+            runId: options.runId,
             now: options.now
           })
         )

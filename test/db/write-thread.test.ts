@@ -88,7 +88,7 @@ const oneBatch = (path: string, expected: number, count: number) =>
   withThread(path, (thread) =>
     Effect.gen(function* () {
       thread.begin(0, expected)
-      yield* thread.rows(0, newRows(1, count))
+      yield* thread.rows(0, "insert", newRows(1, count))
       thread.end(0, [])
       return yield* thread.answer
     })
@@ -106,12 +106,12 @@ describe("the write thread (issue 11: a first run's SQL on the second core)", ()
       const answers = yield* withThread(path, (thread) =>
         Effect.gen(function* () {
           thread.begin(0, before)
-          yield* thread.rows(0, newRows(1, 3))
-          yield* thread.rows(0, newRows(4, 2))
+          yield* thread.rows(0, "insert", newRows(1, 3))
+          yield* thread.rows(0, "insert", newRows(4, 2))
           thread.end(0, [enrollmentValues(enrollment, NOW)])
           // The thread expects the counter it was told plus its own counted change.
           thread.begin(1, before)
-          yield* thread.rows(1, newRows(6, 1))
+          yield* thread.rows(1, "insert", newRows(6, 1))
           thread.end(1, [enrollmentValues(enrollment, NOW)])
           return [yield* thread.answer, yield* thread.answer]
         })
@@ -141,16 +141,16 @@ describe("the write thread (issue 11: a first run's SQL on the second core)", ()
       const answers = yield* withThread(path, (thread) =>
         Effect.gen(function* () {
           thread.begin(0, before)
-          yield* thread.rows(0, newRows(1, 2))
+          yield* thread.rows(0, "insert", newRows(1, 2))
           thread.end(0, [])
           const first = yield* thread.answer
           otherWrite(path, "UPDATE contacts SET first_name = 'Changed' WHERE id = 2")
           thread.begin(1, before)
-          yield* thread.rows(1, newRows(3, 2))
+          yield* thread.rows(1, "insert", newRows(3, 2))
           thread.end(1, [])
           // Even told the counter as it is now, the thread writes nothing more.
           thread.begin(2, before + 1)
-          yield* thread.rows(2, newRows(5, 2))
+          yield* thread.rows(2, "insert", newRows(5, 2))
           thread.end(2, [])
           return [first, yield* thread.answer, yield* thread.answer]
         })
@@ -206,14 +206,14 @@ describe("the write thread (issue 11: a first run's SQL on the second core)", ()
       const answers = yield* withThread(path, (thread) =>
         Effect.gen(function* () {
           thread.begin(0, before)
-          yield* thread.rows(0, newRows(1, 2))
+          yield* thread.rows(0, "insert", newRows(1, 2))
           thread.abandon(0)
           thread.begin(1, before)
-          yield* thread.rows(1, newRows(3, 1))
+          yield* thread.rows(1, "insert", newRows(3, 1))
           thread.end(1, [])
           const kept = [yield* thread.answer, yield* thread.answer]
           thread.begin(2, before)
-          yield* thread.rows(2, newRows(4, 1))
+          yield* thread.rows(2, "insert", newRows(4, 1))
           yield* thread.stop
           thread.end(2, [])
           return [...kept, yield* thread.answer]

@@ -18,13 +18,15 @@ const run = (
     flags?: Record<string, string>
     dryRun?: boolean
     onProgress?: (phase: string) => void
+    writeThread?: boolean
   } = {}
 ) =>
   runOnce({
     asOf: Option.some(options.asOf ?? AS_OF),
     dryRun: options.dryRun ?? false,
     flags: options.flags ?? {},
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress })
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.writeThread === undefined ? {} : { writeThread: options.writeThread })
   }).pipe(Effect.provide(runnableFile(path)))
 
 const exec = (path: string, text: string) =>
@@ -149,45 +151,52 @@ describe("a re-run with nothing changed reuses the stored plan (issue 11, spec Â
     })
   )
 
-  it.effect("a contact whose rows the sender changed between the passes is planned again, and its sent row kept", () =>
-    Effect.gen(function* () {
-      const path = yield* generatedCopy(dir, "between.sqlite", 2000, 7, AS_OF)
-      const flags = { batch_size: "500" }
-      const first = yield* run(path, { flags })
-      assert.strictEqual(first.batches.keysReadAgain, 0)
-      yield* exec(path, "UPDATE contacts SET first_name = 'Renamed' WHERE id = 5")
-      let sentId: number | undefined
-      const report = yield* run(path, {
-        flags,
-        onProgress: (phase) => {
-          if (sentId !== undefined || phase !== "Writing") return
-          // After the first batch is written, the sender sends a row of a contact in the last batch, which pass 1
-          // planned before that.
-          const sender = new BetterSqlite3(path)
-          const row = sender
-            .prepare(
-              `SELECT id FROM email_schedules WHERE contact_id > 1600 AND status = 'pre-scheduled'
+  it.effect.each([false, true])(
+    "a contact whose rows the sender changed between the passes is planned again, and its sent row kept (write thread: %s)",
+    (writeThread) =>
+      Effect.gen(function* () {
+        const path = yield* generatedCopy(dir, `between-${writeThread}.sqlite`, 2000, 7, AS_OF)
+        const flags = { batch_size: "500" }
+        const first = yield* run(path, { flags })
+        assert.strictEqual(first.batches.keysReadAgain, 0)
+        yield* exec(path, "UPDATE contacts SET first_name = 'Renamed' WHERE id = 5")
+        let sentId: number | undefined
+        const report = yield* run(path, {
+          flags,
+          writeThread,
+          onProgress: (phase) => {
+            if (sentId !== undefined || phase !== "Writing") return
+            // After the first batch is written, the sender sends a row of a contact in the last batch, which pass 1
+            // planned before that.
+            const sender = new BetterSqlite3(path)
+            const row = sender
+              .prepare(
+                `SELECT id FROM email_schedules WHERE contact_id > 1600 AND status = 'pre-scheduled'
                 ORDER BY scheduled_send_date, id LIMIT 1`
-            )
-            .pluck()
-            .get()
-          sentId = typeof row === "number" ? row : -1
-          sender.prepare("UPDATE email_schedules SET status = 'sent' WHERE id = ?").run(sentId)
-          sender.close()
-        }
+              )
+              .pluck()
+              .get()
+            sentId = typeof row === "number" ? row : -1
+            sender.prepare("UPDATE email_schedules SET status = 'sent' WHERE id = ?").run(sentId)
+            sender.close()
+          }
+        })
+        assert.isAbove(sentId ?? -1, 0)
+        assert.isFalse(report.reused)
+        // The batches written before the sender's write trusted their keys as pass 1 staged them: the first one alone
+        // on the run's thread; on the write thread, those it committed before (it writes a batch while the run prepares
+        // the next). Every later batch read them again.
+        if (writeThread) {
+          assert.isAtLeast(report.batches.keysReadAgain, 1)
+          assert.strictEqual(report.batches.keysReadAgain + report.batches.writtenByThread, report.batches.total)
+        } else assert.strictEqual(report.batches.keysReadAgain, report.batches.total - 1)
+        const db = new BetterSqlite3(path, { readonly: true })
+        assert.strictEqual(db.prepare("SELECT status FROM email_schedules WHERE id = ?").pluck().get(sentId), "sent")
+        db.close()
+        // The contact was written as a plan made with the sent row: planning again changes nothing.
+        const again = yield* run(path, { flags, dryRun: true })
+        assert.isFalse(again.reused)
+        assert.deepStrictEqual([again.writes.inserted, again.writes.updated, again.writes.deleted], [0, 0, 0])
       })
-      assert.isAbove(sentId ?? -1, 0)
-      assert.isFalse(report.reused)
-      // The first batch was written before the sender's write: its keys were trusted as pass 1 staged them; every
-      // later batch read them again.
-      assert.strictEqual(report.batches.keysReadAgain, report.batches.total - 1)
-      const db = new BetterSqlite3(path, { readonly: true })
-      assert.strictEqual(db.prepare("SELECT status FROM email_schedules WHERE id = ?").pluck().get(sentId), "sent")
-      db.close()
-      // The contact was written as a plan made with the sent row: planning again changes nothing.
-      const again = yield* run(path, { flags, dryRun: true })
-      assert.isFalse(again.reused)
-      assert.deepStrictEqual([again.writes.inserted, again.writes.updated, again.writes.deleted], [0, 0, 0])
-    })
   )
 })

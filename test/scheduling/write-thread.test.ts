@@ -13,8 +13,8 @@ const RUN_ID = "run_20261129T000000Z_00c0ffee"
 /** 3,000 contacts in batches of 400: eight batches. */
 const FLAGS = { batch_size: "400" }
 
-const run = (path: string, writeThread: boolean, runId = RUN_ID) =>
-  runOnce({ asOf: Option.some(AS_OF), dryRun: false, flags: FLAGS, runId, writeThread }).pipe(
+const run = (path: string, writeThread: boolean, runId = RUN_ID, asOf = AS_OF) =>
+  runOnce({ asOf: Option.some(asOf), dryRun: false, flags: FLAGS, runId, writeThread }).pipe(
     Effect.provide(runnableFile(path))
   )
 
@@ -54,17 +54,17 @@ const exec = (path: string, statement: string) => {
 }
 
 /**
- * Runs a first run on two copies of the same database, with and without the write thread: they must agree. The test clock
+ * Runs a run on two copies of the same database, with and without the write thread: they must agree. The test clock
  * makes both runs' timestamps the same.
  */
-const bothWays = <E>(name: string, prepare: (path: string) => Effect.Effect<void, E>) =>
+const bothWays = <E>(name: string, prepare: (path: string) => Effect.Effect<void, E>, asOf = AS_OF) =>
   Effect.gen(function* () {
     const threaded = yield* generatedCopy(dir, `${name}-thread.sqlite`, 3000, 5, AS_OF)
     const alone = yield* generatedCopy(dir, `${name}-alone.sqlite`, 3000, 5, AS_OF)
     yield* prepare(threaded)
     yield* prepare(alone)
-    const byThread = yield* run(threaded, true)
-    const byOne = yield* run(alone, false)
+    const byThread = yield* run(threaded, true, RUN_ID, asOf)
+    const byOne = yield* run(alone, false, RUN_ID, asOf)
     assert.strictEqual(byThread.batches.total, 8)
     assert.strictEqual(byOne.batches.writtenByThread, 0)
     assert.deepStrictEqual(planned(byThread), planned(byOne))
@@ -72,7 +72,7 @@ const bothWays = <E>(name: string, prepare: (path: string) => Effect.Effect<void
     return byThread
   })
 
-describe("a first run's batches written by a thread of their own (issue 11)", () => {
+describe("a run's batches written by a thread of their own (issue 11)", () => {
   it.effect("write exactly what the run's own thread writes, row for row, ids and enrollments included", () =>
     Effect.gen(function* () {
       const report = yield* bothWays("plain", () => Effect.void)
@@ -82,7 +82,7 @@ describe("a first run's batches written by a thread of their own (issue 11)", ()
     })
   )
 
-  it.effect("a batch with rows of an earlier run is written by the run's thread, and the thread goes on", () =>
+  it.effect("a batch with rows of an earlier run is written by the thread too, beside batches of new rows", () =>
     Effect.gen(function* () {
       // Only the first batch's contacts keep the rows of a run before (as if the others came later).
       const report = yield* bothWays("earlier", (path) =>
@@ -90,7 +90,30 @@ describe("a first run's batches written by a thread of their own (issue 11)", ()
           exec(path, "DELETE FROM email_schedules WHERE contact_id > 400 AND status IN ('pre-scheduled', 'skipped')")
         )
       )
-      assert.strictEqual(report.batches.writtenByThread, 7)
+      assert.strictEqual(report.batches.writtenByThread, 8)
+      assert.isAbove(report.writes.unchanged, 0)
+    })
+  )
+
+  it.effect("the night after a sender: the thread inserts, updates and deletes what the run's thread would", () =>
+    Effect.gen(function* () {
+      const report = yield* bothWays(
+        "night",
+        (path) =>
+          Effect.andThen(run(path, false, "run_20261129T000000Z_0000beef"), () =>
+            exec(
+              path,
+              `UPDATE email_schedules SET status = 'sent', actual_send_datetime = '${AS_OF} 08:30:00'
+                WHERE status = 'pre-scheduled' AND scheduled_send_date = '${AS_OF}'`
+            )
+          ),
+        "2026-11-30"
+      )
+      assert.strictEqual(report.batches.writtenByThread, 8)
+      assert.strictEqual(report.batches.keysReadAgain, 0)
+      assert.isAbove(report.writes.inserted, 0)
+      assert.isAbove(report.writes.updated, 0)
+      assert.isAbove(report.writes.deleted, 0)
       assert.isAbove(report.writes.unchanged, 0)
     })
   )
