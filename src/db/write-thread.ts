@@ -12,7 +12,7 @@ import {
 } from "./plan-writes.js"
 import { readPragma } from "./pragmas.js"
 
-/** Rows per INSERT, UPDATE or DELETE statement on the thread, as on the run's own connection (plan-writes.ts). */
+/** Rows per INSERT or DELETE statement on the thread, as on the run's own connection (updates go one to a statement). */
 const ROWS_PER_STATEMENT = 500
 /** Rows sent in one message: small enough that the values in flight stay a few MB, large enough to cost nothing. */
 export const ROWS_PER_MESSAGE = 5_000
