@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
 import { Effect, Option } from "effect"
 import { runnableFile } from "../../src/app/sqlite.js"
-import { enrollmentValues, pushNewRowValues } from "../../src/db/plan-writes.js"
+import { enrollmentValues, pushNewRowValues, pushUpdateValues } from "../../src/db/plan-writes.js"
 import { startWriteThread, type ThreadAnswer } from "../../src/db/write-thread.js"
 import { runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
@@ -97,6 +97,53 @@ const oneBatch = (path: string, expected: number, count: number) =>
 const committed = (answer: ThreadAnswer) => (answer._tag === "committed" ? answer.changes : `${answer._tag}`)
 
 describe("the write thread (issue 11: a first run's SQL on the second core)", () => {
+  it.live("updates one row to a statement, keeping or changing its status, and counts its deletes", () =>
+    Effect.gen(function* () {
+      const path = yield* scheduledCopy("updates.sqlite")
+      const before = version(path)
+      const ids = read(path, (db) =>
+        db
+          .prepare("SELECT id FROM email_schedules WHERE status = 'pre-scheduled' ORDER BY id LIMIT 5")
+          .pluck()
+          .all()
+          .map(Number)
+      )
+      const [same, other, ...gone] = ids
+      assert.strictEqual(gone.length, 3)
+      const sameStatus: Array<unknown> = []
+      pushUpdateValues(sameStatus, same!, false, planRecord({ metadata: '{"same":1}' }), RUN_ID, NOW)
+      const newStatus: Array<unknown> = []
+      const skipped = planRecord({ status: "skipped", skipReason: "frequency_limit", metadata: '{"other":1}' })
+      pushUpdateValues(newStatus, other!, true, skipped, RUN_ID, NOW)
+      const answer = yield* withThread(path, (thread) =>
+        Effect.gen(function* () {
+          thread.begin(0, before)
+          yield* thread.rows(0, "update", sameStatus)
+          yield* thread.rows(0, "updateWithStatus", newStatus)
+          yield* thread.rows(0, "delete", gone)
+          thread.end(0, [])
+          return yield* thread.answer
+        })
+      )
+      // Three deletes counted; the updates (the scheduler's statuses, its run id) are not.
+      assert.strictEqual(committed(answer), 3)
+      assert.strictEqual(version(path), before + 3)
+      const rows = read(path, (db) =>
+        db
+          .prepare(
+            `SELECT id, status, skip_reason, metadata, scheduler_run_id, updated_at FROM email_schedules
+              WHERE id IN (${ids.join(", ")}) ORDER BY id`
+          )
+          .raw()
+          .all()
+      )
+      assert.deepStrictEqual(rows, [
+        [same, "pre-scheduled", null, '{"same":1}', RUN_ID, NOW],
+        [other, "skipped", "frequency_limit", '{"other":1}', RUN_ID, NOW]
+      ])
+    })
+  )
+
   it.live("writes each batch in a transaction of its own, in order, and counts the changes the counter counts", () =>
     Effect.gen(function* () {
       const path = yield* scheduledCopy("writes.sqlite")
