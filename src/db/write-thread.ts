@@ -164,7 +164,7 @@ export interface WriteThread {
    * Sends rows of the open batch to insert (`pushNewRowValues`' values), update (`pushUpdateValues`') or delete (ids);
    * waits while `MESSAGES_IN_FLIGHT` messages are not yet taken.
    */
-  readonly rows: (batch: number, form: WriteForm, values: Array<unknown>) => Effect.Effect<void>
+  readonly rows: (batch: number, form: WriteForm, values: ReadonlyArray<unknown>) => Effect.Effect<void>
   /** Ends the batch: its enrollment updates (`enrollmentValues` each), then the commit. */
   readonly end: (batch: number, enrollments: ReadonlyArray<ReadonlyArray<unknown>>) => void
   /** Rolls the open batch back; it is answered `returned`. */

@@ -7,6 +7,7 @@ import type { Batch } from "./load-plan.js"
 import type { NumericKeys } from "./numeric-keys.js"
 import { lineOn, type RecordContext, readRowsOf, readStoredKeys, recordOn, type StagedRow } from "./staged-rows.js"
 import type { ByteReader } from "./staging.js"
+import type { WriteCounts } from "./write.js"
 
 /** Where a batch's writes go: the run's own connection (db/plan-writes.ts) or the write thread's messages. */
 export interface RowSink<E> {
@@ -121,3 +122,15 @@ export const writeBatchRows = <E>(
     }
     return { inserted, updated, unchanged, droppedHandled, deletes, deferred, replan, lines }
   })
+
+/** A batch's counts: its rows' decisions and those of its deferred rows (`writeDeferredRows`). */
+export const batchCounts = (
+  rows: BatchRows,
+  late: { readonly inserted: number; readonly updated: number; readonly unchanged: number }
+): WriteCounts => ({
+  inserted: rows.inserted + late.inserted,
+  updated: rows.updated + late.updated,
+  deleted: rows.deletes.length,
+  unchanged: rows.unchanged + late.unchanged,
+  droppedHandled: rows.droppedHandled
+})

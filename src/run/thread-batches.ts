@@ -6,25 +6,22 @@ import { ROWS_PER_MESSAGE, type WriteForm, type WriteThread } from "../db/write-
 import type { EmailScheduleRow } from "../domain/email.js"
 import { sortInPlace } from "../domain/sort-in-place.js"
 import type { PlanRecord } from "../plan/index.js"
-import { writeBatchRows } from "./batch-rows.js"
+import { batchCounts, writeBatchRows } from "./batch-rows.js"
 import type { PlanLineFields } from "./checksums.js"
 import { writeDeferredRows } from "./deferred-rows.js"
 import type { Batch } from "./load-plan.js"
 import type { NumericKeys } from "./numeric-keys.js"
 import { recordOn, type StagedRow } from "./staged-rows.js"
 import { ByteReader } from "./staging.js"
+import { NO_WRITES, type WriteCounts } from "./write.js"
 
 /** A batch sent to the write thread, with what the run counts once the thread has committed it. */
 export interface SentBatch {
   readonly batch: Batch
   /** Taken back: the run writes it (the thread rolled back what it had). */
   readonly takenBack: boolean
-  readonly inserted: number
-  readonly updated: number
-  readonly deleted: number
-  readonly unchanged: number
-  /** Planned rows that met a row the sender handled on their day (spec §12.3): not written. */
-  readonly droppedHandled: number
+  /** What the batch writes (spec §12.3), counted once the thread has committed it. */
+  readonly counts: WriteCounts
   /** The batch's plan checksum lines, in checksum order, added to the checksum only once the batch is written. */
   readonly lines: ReadonlyArray<PlanLineFields>
 }
@@ -130,34 +127,16 @@ export const sendBatch = (
     })
     if (rows.replan.length > 0 || late.replan.length > 0) {
       thread.abandon(index)
-      return {
-        batch,
-        takenBack: true,
-        inserted: 0,
-        updated: 0,
-        deleted: 0,
-        unchanged: 0,
-        droppedHandled: 0,
-        lines: []
-      }
+      return { batch, takenBack: true, counts: NO_WRITES, lines: [] }
     }
     yield* inserts.send
     yield* updates.send
     yield* updatesWithStatus.send
-    if (rows.deletes.length > 0) yield* thread.rows(index, "delete", [...rows.deletes])
+    if (rows.deletes.length > 0) yield* thread.rows(index, "delete", rows.deletes)
     thread.end(
       index,
       batch.enrollmentUpdates.map((update) => enrollmentValues(update, options.now))
     )
     sortInPlace(rows.lines, byLineOrder)
-    return {
-      batch,
-      takenBack: false,
-      inserted: rows.inserted + late.inserted,
-      updated: rows.updated + late.updated,
-      deleted: rows.deletes.length,
-      unchanged: rows.unchanged + late.unchanged,
-      droppedHandled: rows.droppedHandled,
-      lines: rows.lines
-    }
+    return { batch, takenBack: false, counts: batchCounts(rows, late), lines: rows.lines }
   })

@@ -11,7 +11,7 @@ import { sortInPlace } from "../domain/sort-in-place.js"
 import type { PlanContext } from "../plan/index.js"
 import { dayKey, type PlanRecord, toRecord } from "../plan/index.js"
 import { planContactRow, readRelated } from "./batch-input.js"
-import { writeBatchRows } from "./batch-rows.js"
+import { batchCounts, writeBatchRows } from "./batch-rows.js"
 import { lineHash, type PlanLineFields, planLine } from "./checksums.js"
 import { writeDeferredRows } from "./deferred-rows.js"
 import { stopwatch } from "./elapsed.js"
@@ -55,9 +55,9 @@ export const sameKeys = (
  * day and writes with the smart update of §12.3: a row found unchanged in pass 1 that stays on its day costs nothing;
  * new rows are inserted; rows that meet another stored row are compared column by column. A contact whose stored
  * rows the sender changed after pass 1 is planned again from fresh rows. The plan checksum is computed here, from the
- * final rows sorted per contact (batches are in contact-id order). With a write thread, each batch whose writes pass
- * 1's keys tell goes to that thread while this one prepares the next (run/thread-batches.ts); a batch it refuses or a
- * batch taken back is written here, in order.
+ * final rows sorted per contact (batches are in contact-id order). With a write thread, each batch goes to that thread
+ * while this one prepares the next (run/thread-batches.ts); a batch it refuses or a batch taken back (a contact to
+ * plan again) is written here, in order.
  */
 export const writePlan = (options: {
   readonly db: Database
@@ -255,13 +255,7 @@ export const writePlan = (options: {
               const replan = [...rows.replan, ...late.replan]
               yield* writer.flush
               yield* writer.deleteIds(deletes)
-              let counts: WriteCounts = {
-                inserted: rows.inserted + late.inserted,
-                updated: rows.updated + late.updated,
-                deleted: deletes.length,
-                unchanged: rows.unchanged + late.unchanged,
-                droppedHandled: rows.droppedHandled
-              }
+              let counts = batchCounts(rows, late)
 
               // Contacts whose stored rows changed after pass 1 read them: planned again, from fresh rows.
               const replanned = [...new Set(replan)]
@@ -305,8 +299,7 @@ export const writePlan = (options: {
           threadChanges += answer.changes
           threadMs += answer.ms
           writtenByThread++
-          const { inserted, updated, deleted, unchanged, droppedHandled } = oldest
-          written(oldest.batch, { inserted, updated, deleted, unchanged, droppedHandled }, oldest.lines)
+          written(oldest.batch, oldest.counts, oldest.lines)
           enrollmentsUpdated += oldest.batch.enrollmentUpdates.length
           return
         }
@@ -339,8 +332,8 @@ export const writePlan = (options: {
       })
 
     for (const [index, batch] of options.batches.entries()) {
-      // The thread writes each batch while this thread prepares the next (sendBatch takes back a batch that needs
-      // more than pass 1's keys tell).
+      // The thread writes each batch while this thread prepares the next (sendBatch takes back a batch with a contact
+      // to plan again).
       if (thread !== undefined && threadUsable && batch.undecodableIds.size === 0) {
         sent.push(
           yield* sendBatch(thread, {
