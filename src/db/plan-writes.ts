@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import type { PlanRecord } from "../plan/index.js"
 import { DatabaseError } from "./errors.js"
+import type { ValueSink } from "./value-columns.js"
 
 /** Rows per INSERT or UPDATE statement: at most 17 values each, well under SQLite's 32,766 bound parameters. */
 const INSERT_CHUNK = 500
@@ -92,17 +93,16 @@ export const updateOneText = (withStatus: boolean) => {
 const updateColumns = (withStatus: boolean) => [...(withStatus ? ["status"] : []), ...UPDATED_COLUMNS, "id"]
 
 /** The values an insert and an update both bind, in this order: skip_reason … event_day (spec §12.1). */
-const pushRowValues = (values: Array<unknown>, record: PlanRecord): void => {
-  values.push(
-    record.skipReason,
-    record.priority,
-    record.campaignInstanceId,
-    record.emailTemplate,
-    record.smsTemplate,
-    record.eventYear,
-    record.eventMonth,
-    record.eventDay
-  )
+const pushRowValues = (values: ValueSink, record: PlanRecord): void => {
+  // One value to a push: a sink of columns takes values one at a time (value-columns.ts).
+  values.push(record.skipReason)
+  values.push(record.priority)
+  values.push(record.campaignInstanceId)
+  values.push(record.emailTemplate)
+  values.push(record.smsTemplate)
+  values.push(record.eventYear)
+  values.push(record.eventMonth)
+  values.push(record.eventDay)
 }
 
 /** How many values an update binds per row (`updateColumns`). */
@@ -113,7 +113,7 @@ export const updateValuesPerRow = (withStatus: boolean) => updateColumns(withSta
  * status when it changes, then `UPDATED_COLUMNS`, then the id).
  */
 export const pushUpdateValues = (
-  values: Array<unknown>,
+  values: ValueSink,
   id: number,
   withStatus: boolean,
   record: PlanRecord,
@@ -123,7 +123,10 @@ export const pushUpdateValues = (
   if (withStatus) values.push(record.status)
   values.push(record.time)
   pushRowValues(values, record)
-  values.push(record.metadata, runId, now, id)
+  values.push(record.metadata)
+  values.push(runId)
+  values.push(now)
+  values.push(id)
 }
 
 /** A DELETE of the `rows` stored rows whose ids it binds. */
@@ -134,8 +137,12 @@ export const deleteText = (rows: number) =>
 export const NEW_ROW_VALUES = 14
 
 /** The values of a new row that vary by row, in `WRITTEN_COLUMNS` order (contact_id … metadata). */
-export const pushNewRowValues = (values: Array<unknown>, record: PlanRecord): void => {
-  values.push(record.contactId, record.emailType, record.date, record.time, record.status)
+export const pushNewRowValues = (values: ValueSink, record: PlanRecord): void => {
+  values.push(record.contactId)
+  values.push(record.emailType)
+  values.push(record.date)
+  values.push(record.time)
+  values.push(record.status)
   pushRowValues(values, record)
   values.push(record.metadata)
 }
@@ -165,7 +172,7 @@ const failAs = (operation: string) => Effect.mapError((cause: unknown) => new Da
  */
 const pendingRows = (sql: SqlClient.SqlClient, chunk: number, text: (rows: number) => string, operation: string) => {
   const full = text(chunk)
-  let values: Array<unknown> = []
+  let values: Array<string | number | null> = []
   let rows = 0
   const ids = new Set<number>()
   const flush = Effect.suspend(() => {

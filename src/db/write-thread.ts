@@ -11,6 +11,7 @@ import {
   updateValuesPerRow
 } from "./plan-writes.js"
 import { readPragma } from "./pragmas.js"
+import { ColumnBuffers, fillValues, transferables, type ValueColumnsData } from "./value-columns.js"
 
 /** Rows per INSERT or DELETE statement on the thread, as on the run's own connection (updates go one to a statement). */
 const ROWS_PER_STATEMENT = 500
@@ -37,8 +38,8 @@ const STOP_TIMEOUT_MS = 5_000
  * - `begin`: opens the transaction and checks that nobody else wrote since the run's pass 1 (every change-tracking
  *   trigger present, and the change counter at `expected` plus the counted changes of the batches it committed:
  *   the run's own trust check, write-plan.ts). If not, it rolls back, and refuses this batch and every later one.
- * - `rows`: inserts, updates or deletes them, as their `form` says (answered `taken` whatever happens, so that the
- *   sender never waits in vain).
+ * - `rows`: inserts, updates or deletes them (their values in columns: db/value-columns.ts), as their `form` says
+ *   (answered `taken` whatever happens, so that the sender never waits in vain).
  * - `end`: updates the batch's enrollments, commits, and answers `committed` with the changes the counter counted
  *   (its deletes and enrollments: db/change-tracking.ts);
  *   or `refused` with the reason when the batch was refused, abandoned or failed. A failure refuses every later batch.
@@ -57,8 +58,17 @@ db.pragma("wal_autocheckpoint = " + workerData.autocheckpoint)
 const perStatement = workerData.rowsPerStatement
 const forms = {}
 for (const [form, { valuesPerRow, manySql, oneSql }] of Object.entries(workerData.forms)) {
-  forms[form] = { perRow: valuesPerRow, many: manySql === undefined ? undefined : db.prepare(manySql), one: db.prepare(oneSql) }
+  forms[form] = {
+    perRow: valuesPerRow,
+    many: manySql === undefined ? undefined : db.prepare(manySql),
+    one: db.prepare(oneSql),
+    // Each statement's values, refilled for every statement (better-sqlite3 reads them during run).
+    manyValues: new Array(valuesPerRow * perStatement),
+    oneValues: new Array(valuesPerRow)
+  }
 }
+// Embedded from value-columns.ts (an expression, so a name the bundler gave it does not matter).
+const fillValues = ${fillValues.toString()}
 const updateEnrollment = db.prepare(workerData.enrollmentSql)
 const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'email_scheduler_changed_%'").pluck()
 const version = db.prepare(workerData.versionSql).pluck()
@@ -81,15 +91,21 @@ const untouched = (expected) => {
   const present = new Set(triggers.all())
   return workerData.triggerNames.every((name) => present.has(name)) && version.get() === expected + counted
 }
-const write = (form, values) => {
-  const { perRow, many, one } = forms[form]
+const write = (form, columns) => {
+  const { perRow, many, one, manyValues, oneValues } = forms[form]
   const whole = perRow * perStatement
   let changes = 0
   let at = 0
   if (many !== undefined) {
-    for (; at + whole <= values.length; at += whole) changes += many.run(values.slice(at, at + whole)).changes
+    for (; at + whole <= columns.length; at += whole) {
+      fillValues(columns, at, whole, manyValues)
+      changes += many.run(manyValues).changes
+    }
   }
-  for (; at < values.length; at += perRow) changes += one.run(values.slice(at, at + perRow)).changes
+  for (; at < columns.length; at += perRow) {
+    fillValues(columns, at, perRow, oneValues)
+    changes += one.run(oneValues).changes
+  }
   if (form === "delete") batchChanges += changes
 }
 const failed = (error) => "the writing thread failed: " + (error && error.message ? error.message : String(error))
@@ -109,11 +125,15 @@ parentPort.on("message", (message) => {
       return
     case "rows":
       try {
-        if (open === message.batch) write(message.form, message.values)
+        if (open === message.batch) write(message.form, message.columns)
       } catch (error) {
         refuseFromNowOn(failed(error))
       }
-      parentPort.postMessage({ kind: "taken" })
+      {
+        // The column buffers go back to the run for its next messages.
+        const { numbers, kinds } = message.columns
+        parentPort.postMessage({ kind: "taken", numbers, kinds }, [numbers.buffer, kinds.buffer].filter((b) => b.byteLength > 0))
+      }
       return
     case "end":
       if (open !== message.batch) {
@@ -161,10 +181,12 @@ export interface WriteThread {
   /** Opens batch `batch`'s transaction; the thread checks the change counter is `expected` plus its own changes. */
   readonly begin: (batch: number, expected: number) => void
   /**
-   * Sends rows of the open batch to insert (`pushNewRowValues`' values), update (`pushUpdateValues`') or delete (ids);
-   * waits while `MESSAGES_IN_FLIGHT` messages are not yet taken.
+   * Sends rows of the open batch to insert (`pushNewRowValues`' values), update (`pushUpdateValues`') or delete (ids),
+   * as columns whose buffers move to the thread; waits while `MESSAGES_IN_FLIGHT` messages are not yet taken.
    */
-  readonly rows: (batch: number, form: WriteForm, values: ReadonlyArray<unknown>) => Effect.Effect<void>
+  readonly rows: (batch: number, form: WriteForm, columns: ValueColumnsData) => Effect.Effect<void>
+  /** The column buffers the thread gave back, for the next messages' `ValueColumns`. */
+  readonly buffers: ColumnBuffers
   /** Ends the batch: its enrollment updates (`enrollmentValues` each), then the commit. */
   readonly end: (batch: number, enrollments: ReadonlyArray<ReadonlyArray<unknown>>) => void
   /** Rolls the open batch back; it is answered `returned`. */
@@ -247,10 +269,13 @@ const threadHandle = (worker: Worker): WriteThread & { readonly stop: Effect.Eff
   const wake = () => {
     for (const waker of [...wakers]) waker()
   }
+  const buffers = new ColumnBuffers()
   worker.on("message", (message: unknown) => {
     const answer = threadAnswer(message)
-    if (answer === "taken") inFlight--
-    else if (answer !== undefined) {
+    if (answer === "taken") {
+      inFlight--
+      if (isTakenBuffers(message)) buffers.give(message.numbers, message.kinds)
+    } else if (answer !== undefined) {
       ended.shift()
       answers.push(answer)
     }
@@ -288,13 +313,14 @@ const threadHandle = (worker: Worker): WriteThread & { readonly stop: Effect.Eff
     }
   }
   return {
+    buffers,
     begin: (batch, expected) => post({ kind: "begin", batch, expected }),
-    rows: (batch, form, values) =>
+    rows: (batch, form, columns) =>
       Effect.zipRight(
         Effect.sync(() => {
           if (stopped) return
           inFlight++
-          worker.postMessage({ kind: "rows", batch, form, values })
+          worker.postMessage({ kind: "rows", batch, form, columns }, transferables(columns))
         }),
         until(() => stopped || inFlight < MESSAGES_IN_FLIGHT)
       ),
@@ -317,6 +343,15 @@ const threadHandle = (worker: Worker): WriteThread & { readonly stop: Effect.Eff
     })
   }
 }
+
+/** A `taken` message's column buffers, given back. */
+const isTakenBuffers = (message: unknown): message is { numbers: Float64Array; kinds: Uint8Array } =>
+  typeof message === "object" &&
+  message !== null &&
+  "numbers" in message &&
+  message.numbers instanceof Float64Array &&
+  "kinds" in message &&
+  message.kinds instanceof Uint8Array
 
 /** A message of the thread as the run reads it: `taken`, an answer, or undefined for anything else. */
 const threadAnswer = (message: unknown): "taken" | ThreadAnswer | undefined => {

@@ -1,7 +1,14 @@
 import { Effect } from "effect"
 import type { StoredKey } from "../db/Database.js"
 import type { DatabaseError } from "../db/errors.js"
-import { enrollmentValues, pushNewRowValues, pushUpdateValues } from "../db/plan-writes.js"
+import {
+  enrollmentValues,
+  NEW_ROW_VALUES,
+  pushNewRowValues,
+  pushUpdateValues,
+  updateValuesPerRow
+} from "../db/plan-writes.js"
+import { ValueColumns } from "../db/value-columns.js"
 import { ROWS_PER_MESSAGE, type WriteForm, type WriteThread } from "../db/write-thread.js"
 import type { EmailScheduleRow } from "../domain/email.js"
 import { sortInPlace } from "../domain/sort-in-place.js"
@@ -36,20 +43,16 @@ export const byLineOrder = (a: PlanLineFields, b: PlanLineFields): number =>
  * Rows of one form waiting for a message: sent `ROWS_PER_MESSAGE` rows at a time while the thread writes the previous
  * ones.
  */
-const outbox = (thread: WriteThread, index: number, form: WriteForm) => {
-  let values: Array<unknown> = []
+const outbox = (thread: WriteThread, index: number, form: WriteForm, valuesPerRow: number) => {
+  const values = new ValueColumns(ROWS_PER_MESSAGE * valuesPerRow, thread.buffers)
   let rows = 0
   const send = Effect.suspend(() => {
     if (rows === 0) return Effect.void
-    const sent = values
-    values = []
     rows = 0
-    return thread.rows(index, form, sent)
+    return thread.rows(index, form, values.take())
   })
   return {
-    get values() {
-      return values
-    },
+    values,
     /** Counts the row just pushed onto `values`: true when the message is full and `send` must run. */
     full: () => ++rows === ROWS_PER_MESSAGE,
     /** Counts the row just pushed onto `values`, and sends the message when it is full. */
@@ -89,9 +92,9 @@ export const sendBatch = (
   Effect.gen(function* () {
     const { index, batch } = options
     const context = { typeNames: batch.typeNames, strings: batch.strings, time: options.time }
-    const inserts = outbox(thread, index, "insert")
-    const updates = outbox(thread, index, "update")
-    const updatesWithStatus = outbox(thread, index, "updateWithStatus")
+    const inserts = outbox(thread, index, "insert", NEW_ROW_VALUES)
+    const updates = outbox(thread, index, "update", updateValuesPerRow(false))
+    const updatesWithStatus = outbox(thread, index, "updateWithStatus", updateValuesPerRow(true))
     const insert = (record: PlanRecord) => {
       pushNewRowValues(inserts.values, record)
       return inserts.added()
@@ -132,7 +135,7 @@ export const sendBatch = (
     yield* inserts.send
     yield* updates.send
     yield* updatesWithStatus.send
-    if (rows.deletes.length > 0) yield* thread.rows(index, "delete", rows.deletes)
+    if (rows.deletes.length > 0) yield* thread.rows(index, "delete", ValueColumns.of(rows.deletes, thread.buffers))
     thread.end(
       index,
       batch.enrollmentUpdates.map((update) => enrollmentValues(update, options.now))

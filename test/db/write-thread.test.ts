@@ -3,6 +3,7 @@ import BetterSqlite3 from "better-sqlite3"
 import { Effect, Option } from "effect"
 import { runnableFile } from "../../src/app/sqlite.js"
 import { enrollmentValues, pushNewRowValues, pushUpdateValues } from "../../src/db/plan-writes.js"
+import { ValueColumns, type ValueColumnsData } from "../../src/db/value-columns.js"
 import { startWriteThread, type ThreadAnswer } from "../../src/db/write-thread.js"
 import { runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
@@ -23,8 +24,8 @@ const scheduledCopy = (name: string) =>
   })
 
 /** `count` new rows of contact 1, in a year no plan reaches, starting on day `first` of January 2099. */
-const newRows = (first: number, count: number): Array<unknown> => {
-  const values: Array<unknown> = []
+const newRows = (first: number, count: number): ValueColumnsData => {
+  const values = new ValueColumns()
   for (let day = first; day < first + count; day++) {
     const date = `2099-01-${String(day).padStart(2, "0")}`
     pushNewRowValues(
@@ -32,7 +33,7 @@ const newRows = (first: number, count: number): Array<unknown> => {
       planRecord({ date, eventYear: 2099, eventMonth: 1, eventDay: day, metadata: `{"day":${day}}` })
     )
   }
-  return values
+  return values.take()
 }
 
 const read = <A>(path: string, query: (db: BetterSqlite3.Database) => A): A => {
@@ -110,23 +111,26 @@ describe("the write thread (issue 11: a first run's SQL on the second core)", ()
       )
       const [same, other, ...gone] = ids
       assert.strictEqual(gone.length, 3)
-      const sameStatus: Array<unknown> = []
+      const sameStatus = new ValueColumns()
       pushUpdateValues(sameStatus, same!, false, planRecord({ metadata: '{"same":1}' }), RUN_ID, NOW)
-      const newStatus: Array<unknown> = []
+      const newStatus = new ValueColumns()
       const skipped = planRecord({ status: "skipped", skipReason: "frequency_limit", metadata: '{"other":1}' })
       pushUpdateValues(newStatus, other!, true, skipped, RUN_ID, NOW)
-      const answer = yield* withThread(path, (thread) =>
+      const { answer, buffersBack } = yield* withThread(path, (thread) =>
         Effect.gen(function* () {
           thread.begin(0, before)
-          yield* thread.rows(0, "update", sameStatus)
-          yield* thread.rows(0, "updateWithStatus", newStatus)
-          yield* thread.rows(0, "delete", gone)
+          yield* thread.rows(0, "update", sameStatus.take())
+          yield* thread.rows(0, "updateWithStatus", newStatus.take())
+          yield* thread.rows(0, "delete", ValueColumns.of(gone))
           thread.end(0, [])
-          return yield* thread.answer
+          const answer = yield* thread.answer
+          return { answer, buffersBack: thread.buffers.size }
         })
       )
       // Three deletes counted; the updates (the scheduler's statuses, its run id) are not.
       assert.strictEqual(committed(answer), 3)
+      // Each message's column buffers came back for reuse.
+      assert.strictEqual(buffersBack, 3)
       assert.strictEqual(version(path), before + 3)
       const rows = read(path, (db) =>
         db
