@@ -66,7 +66,7 @@ export const UPDATED_COLUMNS = WRITTEN_COLUMNS.filter(
  * overtook): the first form leaves `status` out of the SET list, so SQLite does not rewrite the row's (status,
  * scheduled_send_date) index entry. A row binds `pushUpdateValues`' values.
  */
-export const updateText = (rows: number, withStatus: boolean) => {
+const updateText = (rows: number, withStatus: boolean) => {
   const columns = updateColumns(withStatus)
   const set = columns
     .slice(0, -1)

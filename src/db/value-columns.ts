@@ -136,8 +136,11 @@ export class ValueColumns implements ValueSink {
   }
 }
 
-/** The buffers `postMessage` moves to the thread instead of copying them. */
-export const transferables = (data: ValueColumnsData): Array<ArrayBuffer> => {
+/**
+ * The buffers `postMessage` moves instead of copying them, to the thread and back. Self-contained: the thread's program
+ * embeds its source too.
+ */
+export function transferables(data: ValueColumnsData): Array<ArrayBuffer> {
   const buffers: Array<ArrayBuffer> = []
   for (const view of [data.numbers, data.kinds]) {
     if (view.buffer instanceof ArrayBuffer && view.byteLength > 0) buffers.push(view.buffer)

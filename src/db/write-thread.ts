@@ -67,8 +67,9 @@ for (const [form, { valuesPerRow, manySql, oneSql }] of Object.entries(workerDat
     oneValues: new Array(valuesPerRow)
   }
 }
-// Embedded from value-columns.ts (an expression, so a name the bundler gave it does not matter).
+// Embedded from value-columns.ts (expressions, so a name the bundler gave them does not matter).
 const fillValues = ${fillValues.toString()}
+const transferables = ${transferables.toString()}
 const updateEnrollment = db.prepare(workerData.enrollmentSql)
 const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'email_scheduler_changed_%'").pluck()
 const version = db.prepare(workerData.versionSql).pluck()
@@ -129,11 +130,11 @@ parentPort.on("message", (message) => {
       } catch (error) {
         refuseFromNowOn(failed(error))
       }
-      {
-        // The column buffers go back to the run for its next messages.
-        const { numbers, kinds } = message.columns
-        parentPort.postMessage({ kind: "taken", numbers, kinds }, [numbers.buffer, kinds.buffer].filter((b) => b.byteLength > 0))
-      }
+      // The column buffers go back to the run for its next messages.
+      parentPort.postMessage(
+        { kind: "taken", numbers: message.columns.numbers, kinds: message.columns.kinds },
+        transferables(message.columns)
+      )
       return
     case "end":
       if (open !== message.batch) {
