@@ -1,20 +1,43 @@
 type Column = Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer> | Uint16Array<ArrayBuffer> | Int16Array<ArrayBuffer>
 
 /**
- * The column with room for `length` values. Its buffer is transferred, which frees the old one at once: a copy would
- * leave it to the garbage collector, and at a million contacts the old columns (100 MB and more) were still held when
- * balancing allocated its own (issue 11's peak).
+ * The column with room for `length` values, in a buffer of fixed length. Its buffer is transferred, which frees the
+ * old one at once: a copy would leave it to the garbage collector, and at a million contacts the old columns (100 MB
+ * and more) were still held when balancing allocated its own (issue 11's peak).
  */
 const resized = <T extends Column>(array: T, length: number, view: (buffer: ArrayBuffer) => T): T =>
-  view(array.buffer.transfer(length * array.BYTES_PER_ELEMENT))
+  view(array.buffer.transferToFixedLength(length * array.BYTES_PER_ELEMENT))
+
+/**
+ * Address space reserved for a growing column (64 M 32-bit values). A resizable buffer grows in place within it, and
+ * only the pages values reach take memory. Growing by copying into a larger buffer cost 1.4–2.0 s of a 1 M run's
+ * pass 1 on the run's thread, most of it faulting in the pages of every larger copy.
+ */
+const RESERVED_BYTES = 2 ** 28
+
+/** A length-tracking column over a resizable buffer with room for `length` values. */
+const growable = <T extends Column>(length: number, bytesPerValue: number, view: (buffer: ArrayBuffer) => T): T => {
+  const bytes = length * bytesPerValue
+  return view(new ArrayBuffer(bytes, { maxByteLength: Math.max(RESERVED_BYTES, bytes * 2) }))
+}
 
 /**
  * Growable typed-array columns: a 3,000,000-contact plan has about 10 million rows to balance (issue 6). Past a million
  * values they grow by a quarter, not double: the spare end of a doubled column is memory too, held until pass 1
- * ends, where the run's memory peaks.
+ * ends, where the run's memory peaks. Within its reservation a column grows in place (its typed array tracks the
+ * buffer's length); past it, or once trimmed to a fixed length, it moves to a larger buffer.
  */
-const grown = <T extends Column>(array: T, view: (buffer: ArrayBuffer) => T): T =>
-  resized(array, array.length < 1 << 20 ? Math.max(1024, array.length * 2) : Math.ceil(array.length * 1.25), view)
+const grown = <T extends Column>(array: T, view: (buffer: ArrayBuffer) => T): T => {
+  const length = array.length < 1 << 20 ? Math.max(1024, array.length * 2) : Math.ceil(array.length * 1.25)
+  const { buffer } = array
+  if (buffer.resizable && length * array.BYTES_PER_ELEMENT <= buffer.maxByteLength) {
+    buffer.resize(length * array.BYTES_PER_ELEMENT)
+    return array
+  }
+  const larger = growable(length, array.BYTES_PER_ELEMENT, view)
+  larger.set(array)
+  return larger
+}
 
 const int32 = (buffer: ArrayBuffer) => new Int32Array(buffer)
 const uint16 = (buffer: ArrayBuffer) => new Uint16Array(buffer)
@@ -90,19 +113,19 @@ export interface ItemKeys {
  */
 export class BalanceItems {
   length = 0
-  contactId = new Int32Array(1024)
-  typeCode = new Uint16Array(1024)
-  plannedDay = new Int32Array(1024)
-  priority = new Int32Array(1024)
+  contactId = growable(1024, 4, int32)
+  typeCode = growable(1024, 2, uint16)
+  plannedDay = growable(1024, 4, int32)
+  priority = growable(1024, 4, int32)
   /** Inclusive; `NO_LATEST_DAY` when there is none. */
-  latestDay = new Int32Array(1024)
-  eventYear = new Int16Array(1024)
+  latestDay = growable(1024, 4, int32)
+  eventYear = growable(1024, 2, int16)
   /** 1 when the row is window-tested at its destination (spec §10.6; post-window rows count as subject). */
-  subjectToExclusions = new Uint8Array(1024)
+  subjectToExclusions = growable(1024, 1, uint8)
   /** Index of the item's contact in `BalanceContacts`. */
-  owner = new Int32Array(1024)
+  owner = growable(1024, 4, int32)
   /** The day an earlier run stored the row on, when it may keep it; `NO_HELD_DAY` otherwise. */
-  heldDay = new Int32Array(1024)
+  heldDay = growable(1024, 4, int32)
 
   push(item: {
     readonly contactId: number
@@ -163,8 +186,9 @@ export class BalanceItems {
   }
 
   /**
-   * Gives back the unused end of each column once the list is complete (growth doubles, so up to half of each is
-   * spare), one column at a time so no more than one spare copy exists at once.
+   * Gives back the unused end of each column once the list is complete, one column at a time so no more than one
+   * spare copy exists at once. The columns become fixed-length: balancing reads a column of a resizable buffer about a
+   * third slower.
    */
   trim(): void {
     const n = this.length
@@ -215,12 +239,12 @@ export class BalanceItems {
 /** A growable list of 32-bit integers. */
 export class IntList {
   length = 0
-  values = new Int32Array(1024)
+  values = growable(1024, 4, int32)
   push(value: number): void {
     if (this.length === this.values.length) this.values = grown(this.values, int32)
     this.values[this.length++] = value
   }
-  /** Gives back the unused end once the list is complete. */
+  /** Gives back the unused end once the list is complete, in a buffer of fixed length (see `BalanceItems.trim`). */
   trim(): void {
     this.values = resized(this.values, this.length, int32)
   }
