@@ -2,6 +2,7 @@ import { DAILY_CAP, ED_SMOOTHING, HELD } from "../plan/index.js"
 import { jitter } from "../rules/hash.js"
 import { type BalanceItems, NO_EVENT_YEAR, NO_HELD_DAY, NO_LATEST_DAY } from "./balance-items.js"
 import { capOrderRanks } from "./cap-order.js"
+import { RankSortScratch, sortByRank } from "./rank-sort.js"
 
 export interface BalanceParameters {
   readonly today: number
@@ -193,7 +194,6 @@ export const balance = (
   const keys = capOrderRanks(items, types.ranks)
   // Priorities and event years are in the ranks now: the cascade's memory is the run's peak (issue 11).
   items.releaseOrderingColumns()
-  const byKey = (a: number, b: number) => keys[a]! - keys[b]!
   const rowsOn = new Map<number, DayRows>()
   const queue = new DayQueue()
   const dayRows = (day: number): DayRows => {
@@ -205,24 +205,29 @@ export const balance = (
     }
     return rows
   }
-  // Each day's held and starting rows in arrays of their exact size (counted first: a day may hold a million rows).
-  const heldOn = new Map<number, number>()
-  const startingOn = new Map<number, number>()
+  // Each day's held and starting rows in arrays of their exact size, counted first (a day may hold a million rows)
+  // in arrays by day: the days of a plan span a few years at most.
+  let firstDay = Number.POSITIVE_INFINITY
+  let lastDay = Number.NEGATIVE_INFINITY
   for (let index = 0; index < count; index++) {
-    const counts = held(index) ? heldOn : startingOn
-    counts.set(days[index]!, (counts.get(days[index]!) ?? 0) + 1)
+    firstDay = Math.min(firstDay, days[index]!)
+    lastDay = Math.max(lastDay, days[index]!)
   }
-  for (const [day, length] of heldOn) dayRows(day).held = new Int32Array(length)
-  for (const [day, length] of startingOn) dayRows(day).starting = new Int32Array(length)
-  heldOn.clear()
-  startingOn.clear()
+  const span = count === 0 ? 0 : lastDay - firstDay + 1
+  const heldOn = new Int32Array(span)
+  const startingOn = new Int32Array(span)
+  for (let index = 0; index < count; index++) (held(index) ? heldOn : startingOn)[days[index]! - firstDay]!++
+  for (let offset = 0; offset < span; offset++) {
+    if (heldOn[offset]! > 0) dayRows(firstDay + offset).held = new Int32Array(heldOn[offset]!)
+    if (startingOn[offset]! > 0) dayRows(firstDay + offset).starting = new Int32Array(startingOn[offset]!)
+  }
+  heldOn.fill(0)
+  startingOn.fill(0)
   for (let index = 0; index < count; index++) {
-    const rows = dayRows(days[index]!)
-    const counts = held(index) ? heldOn : startingOn
-    const filled = counts.get(days[index]!) ?? 0
-    counts.set(days[index]!, filled + 1)
-    if (held(index)) rows.held[filled] = index
-    else rows.starting[filled] = index
+    const offset = days[index]! - firstDay
+    const rows = rowsOn.get(days[index]!)!
+    if (held(index)) rows.held[heldOn[offset]!++] = index
+    else rows.starting[startingOn[offset]!++] = index
   }
   const firstAcceptableAfter = (index: number, day: number): number | undefined => {
     const latest = items.latestDay[index]!
@@ -239,37 +244,51 @@ export const balance = (
   const mergeBuffers = [new ScratchBuffer(), new ScratchBuffer()] as const
   const excessBuffer = new ScratchBuffer()
   const destinationBuffer = new ScratchBuffer()
+  const sortScratch = new RankSortScratch()
+  // Per destination, by its distance from the day that leaves: how many rows it receives, then its run.
+  const runLengths = new ScratchBuffer()
+  const runs: Array<Int32Array | undefined> = []
   for (let day = queue.pop(); day !== undefined; day = queue.pop()) {
     const rows = rowsOn.get(day)!
     rowsOn.delete(day)
-    let others = listOf(rows.starting.sort(byKey))
+    let others = listOf(sortByRank(rows.starting, keys, sortScratch))
     rows.arrived.forEach((run, n) => {
       others = mergeInto(mergeBuffers[n % 2]!, others, 0, listOf(run), 0, keys)
     })
     if (rows.held.length + others.length <= parameters.threshold) continue
-    rows.held.sort(byKey)
+    sortByRank(rows.held, keys, sortScratch)
     const keptHeld = Math.min(rows.held.length, parameters.dailyCap)
     const room = parameters.dailyCap - keptHeld
     const excess = mergeInto(excessBuffer, listOf(rows.held), keptHeld, others, room, keys)
     // Rows leave in the cap's order, so each destination receives a sorted run from this day, sized exactly.
     const destinations = destinationBuffer.take(excess.length)
-    const runLengths = new Map<number, number>()
+    let farthest = 0
     for (let e = 0; e < excess.length; e++) {
       const index = excess.indexes[e]!
       const destination = firstAcceptableAfter(index, day)
       destinations[e] = destination ?? STAYS
       if (destination === undefined) continue // no acceptable day: it stays, even over the cap
       move(index, destination, DAILY_CAP)
-      runLengths.set(destination, (runLengths.get(destination) ?? 0) + 1)
+      farthest = Math.max(farthest, destination - day)
     }
-    const runs = new Map<number, { readonly indexes: Int32Array; filled: number }>()
-    for (const [destination, length] of runLengths)
-      runs.set(destination, { indexes: new Int32Array(length), filled: 0 })
+    const lengths = runLengths.take(farthest + 1)
+    lengths.fill(0, 0, farthest + 1)
+    for (let e = 0; e < excess.length; e++) if (destinations[e] !== STAYS) lengths[destinations[e]! - day]!++
+    for (let distance = 1; distance <= farthest; distance++) {
+      runs[distance] = lengths[distance]! > 0 ? new Int32Array(lengths[distance]!) : undefined
+      lengths[distance] = 0
+    }
     for (let e = 0; e < excess.length; e++) {
-      const run = runs.get(destinations[e]!)
-      if (run !== undefined) run.indexes[run.filled++] = excess.indexes[e]!
+      if (destinations[e] === STAYS) continue
+      const distance = destinations[e]! - day
+      runs[distance]![lengths[distance]!++] = excess.indexes[e]!
     }
-    for (const [destination, run] of runs) dayRows(destination).arrived.push(run.indexes)
+    for (let distance = 1; distance <= farthest; distance++) {
+      const run = runs[distance]
+      if (run === undefined) continue
+      dayRows(day + distance).arrived.push(run)
+      runs[distance] = undefined
+    }
   }
 
   let moved = 0

@@ -6,7 +6,9 @@ import {
   BalanceContacts,
   BalanceItems,
   EmailTypeCodes,
+  IntList,
   keyCode,
+  NO_HELD_DAY,
   NO_LATEST_DAY
 } from "../../src/balance/balance-items.js"
 import { dateFromDayNumber, toDayNumber } from "../../src/domain/dates.js"
@@ -356,7 +358,73 @@ describe("the cascade against the straightforward reference (property)", () => {
   )
 })
 
+const columnItem = (i: number) => ({
+  contactId: i,
+  typeCode: i % 7,
+  plannedDay: 20_000 + (i % 400),
+  priority: i % 1000,
+  latestDay: 30_000 - i,
+  eventYear: 2000 + (i % 50),
+  subjectToExclusions: i % 3 === 0,
+  owner: i >> 2,
+  ...(i % 5 === 0 ? { heldDay: 20_000 + (i % 300) } : {})
+})
+
+const assertItems = (items: BalanceItems, count: number) => {
+  assert.strictEqual(items.length, count)
+  for (let i = 0; i < count; i++) {
+    const expected = columnItem(i)
+    if (
+      items.contactId[i] !== expected.contactId ||
+      items.typeCode[i] !== expected.typeCode ||
+      items.plannedDay[i] !== expected.plannedDay ||
+      items.priority[i] !== expected.priority ||
+      items.latestDay[i] !== expected.latestDay ||
+      items.eventYear[i] !== expected.eventYear ||
+      items.subjectToExclusions[i] !== (expected.subjectToExclusions ? 1 : 0) ||
+      items.owner[i] !== expected.owner ||
+      items.heldDay[i] !== (expected.heldDay ?? NO_HELD_DAY)
+    )
+      assert.fail(`item ${i} differs`)
+  }
+}
+
 describe("balance columns: growth, trimming and release (issue 11's memory)", () => {
+  it("grow in place past a million values, keep every value, and are fixed-length once trimmed", () => {
+    const items = new BalanceItems()
+    const firstColumn = items.contactId
+    const count = 1_500_000
+    for (let i = 0; i < count; i++) items.push(columnItem(i))
+    assert.strictEqual(items.contactId, firstColumn, "the same column, grown within its reserved buffer")
+    assert.isTrue(items.contactId.buffer.resizable)
+    assertItems(items, count)
+
+    items.trim()
+    for (const column of [items.contactId, items.typeCode, items.heldDay, items.subjectToExclusions]) {
+      assert.isFalse(column.buffer.resizable)
+      assert.strictEqual(column.length, count)
+    }
+    assertItems(items, count)
+
+    // A trimmed list that grows again moves to a new buffer with its values.
+    for (let i = count; i < count + 10; i++) items.push(columnItem(i))
+    assertItems(items, count + 10)
+  })
+
+  it("IntList: grows in place, trims to a fixed length, and grows again", () => {
+    const list = new IntList()
+    for (let i = 0; i < 300_000; i++) list.push(i * 3 - 7)
+    assert.isTrue(list.values.buffer.resizable)
+    list.trim()
+    assert.isFalse(list.values.buffer.resizable)
+    assert.strictEqual(list.values.length, 300_000)
+    list.push(42)
+    assert.strictEqual(list.length, 300_001)
+    assert.strictEqual(list.values[300_000], 42)
+    for (let i = 0; i < 300_000; i++) if (list.values[i] !== i * 3 - 7) assert.fail(`value ${i} differs`)
+    list.clear()
+    assert.strictEqual(list.values.length, 0)
+  })
   it("keep every value through growth and trimming, and keep the keys when the balancing columns are given back", () => {
     const items = new BalanceItems()
     const contacts = new BalanceContacts()
@@ -403,5 +471,98 @@ describe("balance columns: growth, trimming and release (issue 11's memory)", ()
     )
     assert.deepStrictEqual([items.priority.length, items.owner.length, items.heldDay.length], [0, 0, 0])
     assert.deepStrictEqual([contacts.length, contacts.keys.length, contacts.states], [0, 0, [""]])
+  })
+})
+
+describe("the cascade against the reference on days of thousands of rows", () => {
+  it("gives every row the reference's day when each day sorts thousands of rows (the radix sort's side)", () => {
+    const TYPES = ["aep", "birthday", "campaign_blast", "effective_date"] as const
+    let seed = 7
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed % n
+    }
+    const plan = Array.from({ length: 24_000 }, (_, i) => {
+      const contact = Math.floor(i / 3) + 1
+      const day = 100 + (i % 3) + random(2)
+      return {
+        contact,
+        type: i % 3 === 2 ? 3 : (i % 3) + random(2),
+        day,
+        priority: [10, 20, 30, 40, 2000][random(5)]!,
+        latest: random(4) === 0 ? day + random(10) : undefined,
+        held: random(6) === 0 ? day + 1 + random(3) : undefined,
+        subject: random(2) === 0
+      }
+    }).filter((row, index, rows) => rows.findIndex((r) => r.contact === row.contact && r.type === row.type) === index)
+    const taken = new Set(plan.map((r) => `${r.contact}|${r.type}|${r.day}`))
+    const holds = plan.map((r) => {
+      const fits = r.held !== undefined && (r.latest === undefined || r.held <= r.latest)
+      if (!fits || taken.has(`${r.contact}|${r.type}|${r.held}`)) return undefined
+      taken.add(`${r.contact}|${r.type}|${r.held}`)
+      return r.held
+    })
+    const refused = (contact: number, day: number) => contact % 2 === 1 && day >= 104 && day <= 106
+    const parameters = { today: 100, dailyCap: 1800, threshold: 2000, edSoftLimit: 600, edSmoothingWindowDays: 5 }
+
+    const codes = new EmailTypeCodes()
+    for (const type of TYPES) codes.code(type)
+    const items = new BalanceItems()
+    const keys = new Map<number, Set<number>>()
+    plan.forEach((r, index) => {
+      items.push({
+        contactId: r.contact,
+        typeCode: r.type,
+        plannedDay: r.day,
+        priority: r.priority,
+        latestDay: r.latest ?? NO_LATEST_DAY,
+        eventYear: 2026,
+        subjectToExclusions: r.subject,
+        owner: r.contact,
+        ...(holds[index] === undefined ? {} : { heldDay: holds[index] })
+      })
+      const contactKeys = keys.get(r.contact) ?? new Set<number>()
+      contactKeys.add(keyCode(r.type, holds[index] ?? r.day))
+      keys.set(r.contact, contactKeys)
+    })
+    const result = balance(items, { effectiveDate: 3, ranks: codes.ranks() }, parameters, {
+      isFree: (index, day) =>
+        !keys.get(items.contactId[index]!)!.has(keyCode(items.typeCode[index]!, day)) &&
+        !(items.subjectToExclusions[index] === 1 && refused(items.contactId[index]!, day)),
+      onMove: (index, from, to) => {
+        const contactKeys = keys.get(items.contactId[index]!)!
+        contactKeys.delete(keyCode(items.typeCode[index]!, from))
+        contactKeys.add(keyCode(items.typeCode[index]!, to))
+      }
+    })
+
+    const referenceItems: Array<ReferenceItem> = plan.map((r, index) => ({
+      contactId: r.contact,
+      emailType: TYPES[r.type]!,
+      plannedDay: r.day,
+      priority: r.priority,
+      latestDay: r.latest,
+      eventYear: 2026,
+      subjectToExclusions: r.subject,
+      heldDay: holds[index]
+    }))
+    const referenceKeys = new Map<number, Set<string>>()
+    for (const item of referenceItems) {
+      const contactKeys = referenceKeys.get(item.contactId) ?? new Set<string>()
+      contactKeys.add(`${item.emailType}|${item.heldDay ?? item.plannedDay}`)
+      referenceKeys.set(item.contactId, contactKeys)
+    }
+    const reference = referenceBalance(referenceItems, parameters, {
+      isFree: (item, day) =>
+        !referenceKeys.get(item.contactId)!.has(`${item.emailType}|${day}`) &&
+        !(item.subjectToExclusions && refused(item.contactId, day)),
+      onMove: (item, from, to) => {
+        const contactKeys = referenceKeys.get(item.contactId)!
+        contactKeys.delete(`${item.emailType}|${from}`)
+        contactKeys.add(`${item.emailType}|${to}`)
+      }
+    })
+    assert.isAbove(result.moved, 1000, "the cap moves many rows")
+    assert.deepStrictEqual([...result.days], [...reference.days])
   })
 })

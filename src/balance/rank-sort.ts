@@ -1,0 +1,50 @@
+/** Below this many indexes a comparison sort is quicker than two counting passes over 65,536 buckets. */
+const COUNTING_SORT_FROM = 2048
+
+/**
+ * Sorts `indexes` in place by `ranks[index]` (non-negative 31-bit integers), stably: indexes with equal ranks keep
+ * their order, as `Int32Array.prototype.sort` keeps them. Large lists go through a two-pass radix sort (16 bits a
+ * pass): the day the initial blast starts holds a row of every contact, and a comparison sort of its million indexes
+ * took 0.7 s of a 1 M first run's balancing, against 0.05 s.
+ */
+export const sortByRank = (indexes: Int32Array, ranks: Int32Array, scratch: RankSortScratch): Int32Array => {
+  const length = indexes.length
+  if (length < COUNTING_SORT_FROM) return indexes.sort((a, b) => ranks[a]! - ranks[b]!)
+  const other = scratch.take(length)
+  const counts = scratch.counts
+  countingPass(indexes, other, length, ranks, 0, counts)
+  countingPass(other, indexes, length, ranks, 16, counts)
+  return indexes
+}
+
+/** One stable counting pass over the 16 bits of the ranks at `shift`, from `source` into `target`. */
+const countingPass = (
+  source: Int32Array,
+  target: Int32Array,
+  length: number,
+  ranks: Int32Array,
+  shift: number,
+  counts: Int32Array
+): void => {
+  counts.fill(0)
+  for (let i = 0; i < length; i++) counts[(ranks[source[i]!]! >>> shift) & 0xffff]!++
+  for (let bucket = 0, start = 0; bucket < counts.length; bucket++) {
+    const count = counts[bucket]!
+    counts[bucket] = start
+    start += count
+  }
+  for (let i = 0; i < length; i++) {
+    const index = source[i]!
+    target[counts[(ranks[index]! >>> shift) & 0xffff]!++] = index
+  }
+}
+
+/** The buffers a sort reuses from day to day. */
+export class RankSortScratch {
+  readonly counts = new Int32Array(1 << 16)
+  private values = new Int32Array(0)
+  take(length: number): Int32Array {
+    if (this.values.length < length) this.values = new Int32Array(Math.max(length, this.values.length * 2))
+    return this.values
+  }
+}
