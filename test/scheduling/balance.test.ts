@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { FastCheck } from "effect"
 import { balancePlan, NO_DAY } from "../../src/balance/apply-balance.js"
-import { balance } from "../../src/balance/balance.js"
+import { type BalanceParameters, balance } from "../../src/balance/balance.js"
 import {
   BalanceContacts,
   BalanceItems,
@@ -239,8 +239,95 @@ describe("balancePlan's window test against exclusionAt on every day (property)"
   )
 })
 
+const CASCADE_TYPES = ["aep", "birthday", "campaign_blast", "effective_date"] as const
+
+/** A planned row of the cascade tests: one per (contact, type, day), with its latest day already at or after it. */
+interface CascadeRow {
+  readonly contact: number
+  readonly type: number
+  readonly day: number
+  readonly priority: number
+  readonly latest: number | undefined
+  readonly subject: boolean
+}
+
+/**
+ * The days `balance` gives the rows and the days the reference gives them, with the contacts' keys as taken keys and
+ * `refused(contact, day)` as the window test (`refusedUntil` names the window's last day, when given).
+ */
+const cascadeBothWays = (
+  plan: ReadonlyArray<CascadeRow>,
+  holds: ReadonlyArray<number | undefined>,
+  parameters: BalanceParameters,
+  refused: (contact: number, day: number) => boolean,
+  windowEnd?: number
+) => {
+  const codes = new EmailTypeCodes()
+  for (const type of CASCADE_TYPES) codes.code(type)
+  const items = new BalanceItems()
+  const keys = new Map<number, Set<number>>()
+  plan.forEach((r, index) => {
+    items.push({
+      contactId: r.contact,
+      typeCode: r.type,
+      plannedDay: r.day,
+      priority: r.priority,
+      latestDay: r.latest ?? NO_LATEST_DAY,
+      eventYear: 2026,
+      subjectToExclusions: r.subject,
+      owner: r.contact,
+      ...(holds[index] === undefined ? {} : { heldDay: holds[index] })
+    })
+    const contactKeys = keys.get(r.contact) ?? new Set<number>()
+    contactKeys.add(keyCode(r.type, holds[index] ?? r.day))
+    keys.set(r.contact, contactKeys)
+  })
+  const excluded = (index: number, day: number) =>
+    items.subjectToExclusions[index] === 1 && refused(items.contactId[index]!, day)
+  const result = balance(items, { effectiveDate: 3, ranks: codes.ranks() }, parameters, {
+    isFree: (index, day) =>
+      !keys.get(items.contactId[index]!)!.has(keyCode(items.typeCode[index]!, day)) && !excluded(index, day),
+    onMove: (index, from, to) => {
+      const contactKeys = keys.get(items.contactId[index]!)!
+      contactKeys.delete(keyCode(items.typeCode[index]!, from))
+      contactKeys.add(keyCode(items.typeCode[index]!, to))
+    },
+    ...(windowEnd === undefined
+      ? {}
+      : { refusedUntil: (index: number, day: number) => (excluded(index, day) ? windowEnd : day) })
+  })
+
+  const referenceItems: Array<ReferenceItem> = plan.map((r, index) => ({
+    contactId: r.contact,
+    emailType: CASCADE_TYPES[r.type]!,
+    plannedDay: r.day,
+    priority: r.priority,
+    latestDay: r.latest,
+    eventYear: 2026,
+    subjectToExclusions: r.subject,
+    heldDay: holds[index]
+  }))
+  const referenceKeys = new Map<number, Set<string>>()
+  for (const item of referenceItems) {
+    const contactKeys = referenceKeys.get(item.contactId) ?? new Set<string>()
+    contactKeys.add(`${item.emailType}|${item.heldDay ?? item.plannedDay}`)
+    referenceKeys.set(item.contactId, contactKeys)
+  }
+  const reference = referenceBalance(referenceItems, parameters, {
+    isFree: (item, day) =>
+      !referenceKeys.get(item.contactId)!.has(`${item.emailType}|${day}`) &&
+      !(item.subjectToExclusions && refused(item.contactId, day)),
+    onMove: (item, from, to) => {
+      const contactKeys = referenceKeys.get(item.contactId)!
+      contactKeys.delete(`${item.emailType}|${from}`)
+      contactKeys.add(`${item.emailType}|${to}`)
+    }
+  })
+  return { days: [...result.days], moved: result.moved, reference: [...reference.days] }
+}
+
 describe("the cascade against the straightforward reference (property)", () => {
-  const TYPES = ["aep", "birthday", "campaign_blast", "effective_date"] as const
+  const TYPES = CASCADE_TYPES
   const row = FastCheck.record({
     contact: FastCheck.integer({ min: 1, max: 8 }),
     type: FastCheck.integer({ min: 0, max: TYPES.length - 1 }),
@@ -294,66 +381,9 @@ describe("the cascade against the straightforward reference (property)", () => {
         edSoftLimit: p.edSoftLimit,
         edSmoothingWindowDays: p.edSmoothingWindowDays
       }
-      const codes = new EmailTypeCodes()
-      for (const type of TYPES) codes.code(type)
-      const items = new BalanceItems()
-      const keys = new Map<number, Set<number>>()
-      plan.forEach((r, index) => {
-        items.push({
-          contactId: r.contact,
-          typeCode: r.type,
-          plannedDay: r.day,
-          priority: r.priority,
-          latestDay: latestOf(r) ?? NO_LATEST_DAY,
-          eventYear: 2026,
-          subjectToExclusions: r.subject,
-          owner: r.contact,
-          ...(holds[index] === undefined ? {} : { heldDay: holds[index] })
-        })
-        const contactKeys = keys.get(r.contact) ?? new Set<number>()
-        contactKeys.add(keyCode(r.type, holds[index] ?? r.day))
-        keys.set(r.contact, contactKeys)
-      })
-      const result = balance(items, { effectiveDate: 3, ranks: codes.ranks() }, balanceParameters, {
-        isFree: (index, day) =>
-          !keys.get(items.contactId[index]!)!.has(keyCode(items.typeCode[index]!, day)) &&
-          !(items.subjectToExclusions[index] === 1 && refused(items.contactId[index]!, day)),
-        onMove: (index, from, to) => {
-          const contactKeys = keys.get(items.contactId[index]!)!
-          contactKeys.delete(keyCode(items.typeCode[index]!, from))
-          contactKeys.add(keyCode(items.typeCode[index]!, to))
-        },
-        refusedUntil: (index, day) =>
-          items.subjectToExclusions[index] === 1 && refused(items.contactId[index]!, day) ? 107 : day
-      })
-
-      const referenceItems: Array<ReferenceItem> = plan.map((r, index) => ({
-        contactId: r.contact,
-        emailType: TYPES[r.type]!,
-        plannedDay: r.day,
-        priority: r.priority,
-        latestDay: latestOf(r),
-        eventYear: 2026,
-        subjectToExclusions: r.subject,
-        heldDay: holds[index]
-      }))
-      const referenceKeys = new Map<number, Set<string>>()
-      referenceItems.forEach((item) => {
-        const contactKeys = referenceKeys.get(item.contactId) ?? new Set<string>()
-        contactKeys.add(`${item.emailType}|${item.heldDay ?? item.plannedDay}`)
-        referenceKeys.set(item.contactId, contactKeys)
-      })
-      const reference = referenceBalance(referenceItems, balanceParameters, {
-        isFree: (item, day) =>
-          !referenceKeys.get(item.contactId)!.has(`${item.emailType}|${day}`) &&
-          !(item.subjectToExclusions && refused(item.contactId, day)),
-        onMove: (item, from, to) => {
-          const contactKeys = referenceKeys.get(item.contactId)!
-          contactKeys.delete(`${item.emailType}|${from}`)
-          contactKeys.add(`${item.emailType}|${to}`)
-        }
-      })
-      return [...result.days].join() === [...reference.days].join()
+      const normalized = plan.map((r) => ({ ...r, latest: latestOf(r) }))
+      const { days, reference } = cascadeBothWays(normalized, holds, balanceParameters, refused, 107)
+      return days.join() === reference.join()
     }
   )
 })
@@ -476,13 +506,12 @@ describe("balance columns: growth, trimming and release (issue 11's memory)", ()
 
 describe("the cascade against the reference on days of thousands of rows", () => {
   it("gives every row the reference's day when each day sorts thousands of rows (the radix sort's side)", () => {
-    const TYPES = ["aep", "birthday", "campaign_blast", "effective_date"] as const
     let seed = 7
     const random = (n: number) => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
       return seed % n
     }
-    const plan = Array.from({ length: 24_000 }, (_, i) => {
+    const rows = Array.from({ length: 24_000 }, (_, i) => {
       const contact = Math.floor(i / 3) + 1
       const day = 100 + (i % 3) + random(2)
       return {
@@ -494,7 +523,14 @@ describe("the cascade against the reference on days of thousands of rows", () =>
         held: random(6) === 0 ? day + 1 + random(3) : undefined,
         subject: random(2) === 0
       }
-    }).filter((row, index, rows) => rows.findIndex((r) => r.contact === row.contact && r.type === row.type) === index)
+    })
+    const typesOfContact = new Set<string>()
+    const plan = rows.filter((row) => {
+      const key = `${row.contact}|${row.type}`
+      if (typesOfContact.has(key)) return false
+      typesOfContact.add(key)
+      return true
+    })
     const taken = new Set(plan.map((r) => `${r.contact}|${r.type}|${r.day}`))
     const holds = plan.map((r) => {
       const fits = r.held !== undefined && (r.latest === undefined || r.held <= r.latest)
@@ -505,64 +541,8 @@ describe("the cascade against the reference on days of thousands of rows", () =>
     const refused = (contact: number, day: number) => contact % 2 === 1 && day >= 104 && day <= 106
     const parameters = { today: 100, dailyCap: 1800, threshold: 2000, edSoftLimit: 600, edSmoothingWindowDays: 5 }
 
-    const codes = new EmailTypeCodes()
-    for (const type of TYPES) codes.code(type)
-    const items = new BalanceItems()
-    const keys = new Map<number, Set<number>>()
-    plan.forEach((r, index) => {
-      items.push({
-        contactId: r.contact,
-        typeCode: r.type,
-        plannedDay: r.day,
-        priority: r.priority,
-        latestDay: r.latest ?? NO_LATEST_DAY,
-        eventYear: 2026,
-        subjectToExclusions: r.subject,
-        owner: r.contact,
-        ...(holds[index] === undefined ? {} : { heldDay: holds[index] })
-      })
-      const contactKeys = keys.get(r.contact) ?? new Set<number>()
-      contactKeys.add(keyCode(r.type, holds[index] ?? r.day))
-      keys.set(r.contact, contactKeys)
-    })
-    const result = balance(items, { effectiveDate: 3, ranks: codes.ranks() }, parameters, {
-      isFree: (index, day) =>
-        !keys.get(items.contactId[index]!)!.has(keyCode(items.typeCode[index]!, day)) &&
-        !(items.subjectToExclusions[index] === 1 && refused(items.contactId[index]!, day)),
-      onMove: (index, from, to) => {
-        const contactKeys = keys.get(items.contactId[index]!)!
-        contactKeys.delete(keyCode(items.typeCode[index]!, from))
-        contactKeys.add(keyCode(items.typeCode[index]!, to))
-      }
-    })
-
-    const referenceItems: Array<ReferenceItem> = plan.map((r, index) => ({
-      contactId: r.contact,
-      emailType: TYPES[r.type]!,
-      plannedDay: r.day,
-      priority: r.priority,
-      latestDay: r.latest,
-      eventYear: 2026,
-      subjectToExclusions: r.subject,
-      heldDay: holds[index]
-    }))
-    const referenceKeys = new Map<number, Set<string>>()
-    for (const item of referenceItems) {
-      const contactKeys = referenceKeys.get(item.contactId) ?? new Set<string>()
-      contactKeys.add(`${item.emailType}|${item.heldDay ?? item.plannedDay}`)
-      referenceKeys.set(item.contactId, contactKeys)
-    }
-    const reference = referenceBalance(referenceItems, parameters, {
-      isFree: (item, day) =>
-        !referenceKeys.get(item.contactId)!.has(`${item.emailType}|${day}`) &&
-        !(item.subjectToExclusions && refused(item.contactId, day)),
-      onMove: (item, from, to) => {
-        const contactKeys = referenceKeys.get(item.contactId)!
-        contactKeys.delete(`${item.emailType}|${from}`)
-        contactKeys.add(`${item.emailType}|${to}`)
-      }
-    })
-    assert.isAbove(result.moved, 1000, "the cap moves many rows")
-    assert.deepStrictEqual([...result.days], [...reference.days])
+    const { days, moved, reference } = cascadeBothWays(plan, holds, parameters, refused)
+    assert.isAbove(moved, 1000, "the cap moves many rows")
+    assert.deepStrictEqual(days, reference)
   })
 })
