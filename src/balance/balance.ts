@@ -2,7 +2,7 @@ import { DAILY_CAP, ED_SMOOTHING, HELD } from "../plan/index.js"
 import { jitter } from "../rules/hash.js"
 import { type BalanceItems, NO_EVENT_YEAR, NO_HELD_DAY, NO_LATEST_DAY } from "./balance-items.js"
 import { capOrderRanks } from "./cap-order.js"
-import { RankSortScratch, sortByRank } from "./rank-sort.js"
+import { RankSortScratch, ScratchBuffer, sortByRank } from "./rank-sort.js"
 
 export interface BalanceParameters {
   readonly today: number
@@ -82,19 +82,6 @@ interface IndexList {
 }
 
 const listOf = (array: Int32Array): IndexList => ({ indexes: array, length: array.length })
-
-/**
- * An Int32Array reused from day to day, grown when a day needs more room: at a million contacts the cascade carries
- * about a million rows from one day to the next, and new arrays for each day's lists were garbage that raised the
- * run's peak memory (issue 11).
- */
-class ScratchBuffer {
-  private values = new Int32Array(1024)
-  take(length: number): Int32Array {
-    if (this.values.length < length) this.values = new Int32Array(Math.max(length, this.values.length * 2))
-    return this.values
-  }
-}
 
 /** Merges `a` from `aStart` and `b` from `bStart`, each sorted by `keys`, into the start of `into`. */
 const mergeInto = (

@@ -42,12 +42,24 @@ const countingPass = (
   }
 }
 
-/** The buffers a sort reuses from day to day. */
-export class RankSortScratch {
-  readonly counts = new Int32Array(1 << 16)
-  private values = new Int32Array(0)
+/**
+ * An Int32Array reused from day to day, grown when a day needs more room: at a million contacts the cascade carries
+ * about a million rows from one day to the next, and new arrays for each day's lists were garbage that raised the
+ * run's peak memory (issue 11).
+ */
+export class ScratchBuffer {
+  private values = new Int32Array(1024)
   take(length: number): Int32Array {
     if (this.values.length < length) this.values = new Int32Array(Math.max(length, this.values.length * 2))
     return this.values
+  }
+}
+
+/** The buffers a sort reuses from day to day. */
+export class RankSortScratch {
+  readonly counts = new Int32Array(1 << 16)
+  private readonly other = new ScratchBuffer()
+  take(length: number): Int32Array {
+    return this.other.take(length)
   }
 }
