@@ -1,7 +1,7 @@
 import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 import { Effect } from "effect"
-import { CHANGE_TRIGGERS, CHANGES_TABLE } from "./change-tracking.js"
+import { CHANGE_TRIGGERS, CHANGES_TABLE, QUIET_TRIGGERS } from "./change-tracking.js"
 import {
   deleteText,
   ENROLLMENT_UPDATE,
@@ -38,9 +38,10 @@ const STOP_TIMEOUT_MS = 5_000
  * - `begin`: opens the transaction and checks that nobody else wrote since the run's pass 1 (every change-tracking
  *   trigger present, and the change counter at `expected` plus the counted changes of the batches it committed:
  *   the run's own trust check, write-plan.ts). If not, it rolls back, and refuses this batch and every later one.
+ *   If so, it drops the counter's insert and update triggers until the commit (change-tracking.ts QUIET_TRIGGERS).
  * - `rows`: inserts, updates or deletes them (their values in columns: db/value-columns.ts), as their `form` says
  *   (answered `taken` whatever happens, so that the sender never waits in vain).
- * - `end`: updates the batch's enrollments, commits, and answers `committed` with the changes the counter counted
+ * - `end`: updates the batch's enrollments, creates the dropped triggers again, commits, and answers `committed` with the changes the counter counted
  *   (its deletes and enrollments: db/change-tracking.ts);
  *   or `refused` with the reason when the batch was refused, abandoned or failed. A failure refuses every later batch.
  * - `abandon`: rolls the open batch back and answers `returned` (the run writes that batch itself, then goes on
@@ -73,6 +74,18 @@ const transferables = ${transferables.toString()}
 const updateEnrollment = db.prepare(workerData.enrollmentSql)
 const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'email_scheduler_changed_%'").pluck()
 const version = db.prepare(workerData.versionSql).pluck()
+const quietTriggers = workerData.quietTriggers
+const quietSql = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (" + quietTriggers.map(() => "?").join(", ") + ")")
+// The quiet triggers the open transaction dropped, with their SQL (change-tracking.ts QUIET_TRIGGERS).
+let quieted = []
+const quiet = () => {
+  quieted = quietSql.all(...quietTriggers)
+  for (const { name } of quieted) db.exec('DROP TRIGGER "' + name.replaceAll('"', '""') + '"')
+}
+const unquiet = () => {
+  for (const { sql } of quieted) db.exec(sql)
+  quieted = []
+}
 let counted = 0
 let batchChanges = 0
 let open = -1
@@ -80,6 +93,8 @@ let openedAt = 0
 let refusal
 const rollback = () => {
   open = -1
+  // The rollback gives the dropped triggers back.
+  quieted = []
   try {
     if (db.inTransaction) db.exec("ROLLBACK")
   } catch {}
@@ -120,6 +135,7 @@ parentPort.on("message", (message) => {
         open = message.batch
         batchChanges = 0
         if (!untouched(message.expected)) refuseFromNowOn("someone else may have written since the plan was made")
+        else quiet()
       } catch (error) {
         refuseFromNowOn(failed(error))
       }
@@ -144,6 +160,7 @@ parentPort.on("message", (message) => {
       try {
         let changes = batchChanges
         for (const values of message.enrollments) changes += updateEnrollment.run(values).changes
+        unquiet()
         db.exec("COMMIT")
         open = -1
         counted += changes
@@ -232,6 +249,7 @@ export const startWriteThread = (options: {
               forms: writeForms(options.runId, options.now),
               enrollmentSql: ENROLLMENT_UPDATE,
               triggerNames: CHANGE_TRIGGERS.map((trigger) => trigger.name),
+              quietTriggers: QUIET_TRIGGERS,
               versionSql: `SELECT version FROM ${CHANGES_TABLE} WHERE id = 1`
             }
           })

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
 import { Effect, Option } from "effect"
 import { runnableFile } from "../../src/app/sqlite.js"
+import { QUIET_TRIGGERS } from "../../src/db/change-tracking.js"
 import { enrollmentValues, pushNewRowValues, pushUpdateValues } from "../../src/db/plan-writes.js"
 import { ValueColumns, type ValueColumnsData } from "../../src/db/value-columns.js"
 import { startWriteThread, type ThreadAnswer } from "../../src/db/write-thread.js"
@@ -95,6 +96,17 @@ const oneBatch = (path: string, expected: number, count: number) =>
     })
   )
 
+/** Every trigger of the file, as `name: sql`. */
+const triggers = (path: string) =>
+  read(path, (db) =>
+    db
+      .prepare("SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+      .pluck()
+      .all()
+      .map(String)
+  )
+const schemaVersion = (path: string) => read(path, (db) => Number(db.pragma("schema_version", { simple: true })))
+
 const committed = (answer: ThreadAnswer) => (answer._tag === "committed" ? answer.changes : `${answer._tag}`)
 
 describe("the write thread (issue 11: a first run's SQL on the second core)", () => {
@@ -183,6 +195,53 @@ describe("the write thread (issue 11: a first run's SQL on the second core)", ()
         enrollment.status
       )
     })
+  )
+
+  it.live(
+    "writes its own rows without the counter's insert and update triggers, and gives them back as they were",
+    () =>
+      Effect.gen(function* () {
+        const path = yield* scheduledCopy("quiet-triggers.sqlite")
+        const triggersBefore = triggers(path)
+        const schemaBefore = schemaVersion(path)
+        const before = version(path)
+        const id = read(path, (db) =>
+          Number(db.prepare("SELECT id FROM email_schedules WHERE status = 'pre-scheduled' LIMIT 1").pluck().get())
+        )
+        const update = new ValueColumns()
+        pushUpdateValues(update, id, false, planRecord({ metadata: '{"quiet":1}' }), RUN_ID, NOW)
+        const answers = yield* withThread(path, (thread) =>
+          Effect.gen(function* () {
+            thread.begin(0, before)
+            yield* thread.rows(0, "insert", newRows(1, 2))
+            yield* thread.rows(0, "update", update.take())
+            thread.end(0, [])
+            const first = yield* thread.answer
+            // Taken back: the rollback gives the triggers back too.
+            thread.begin(1, before)
+            yield* thread.rows(1, "insert", newRows(3, 1))
+            thread.abandon(1)
+            return [first, yield* thread.answer]
+          })
+        )
+        assert.deepStrictEqual(
+          answers.map((answer) => answer._tag),
+          ["committed", "returned"]
+        )
+        // Each trigger dropped and created again inside the committed batch: two schema changes each, and none from the
+        // batch rolled back.
+        assert.strictEqual(schemaVersion(path), schemaBefore + 2 * QUIET_TRIGGERS.length)
+        assert.deepStrictEqual(triggers(path), triggersBefore, "every trigger is back, with its own SQL")
+        assert.strictEqual(version(path), before, "the scheduler's own rows never counted")
+        // The triggers count everybody else's rows again.
+        otherWrite(path, "UPDATE email_schedules SET status = 'sent' WHERE scheduled_send_date = '2099-01-01'")
+        otherWrite(
+          path,
+          `INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, status)
+          VALUES (1, 'birthday', '2099-02-01', 'sent')`
+        )
+        assert.strictEqual(version(path), before + 2)
+      })
   )
 
   it.live("refuses a batch when someone else wrote since the plan, and every batch after it", () =>
