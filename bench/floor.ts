@@ -1,4 +1,5 @@
 import BetterSqlite3 from "better-sqlite3"
+import { dropTriggers, QUIET_TRIGGERS } from "../src/db/change-tracking.js"
 
 export interface FloorResult {
   readonly readSeconds: number
@@ -61,6 +62,9 @@ export const rowShape = (path: string, runId: string): RowShape => {
  * are deleted (not timed), so `email_schedules` holds the sender's history as before the fresh run. Then, timed: read
  * every contact column the run reads, and insert as many rows as the fresh plan wrote, of the same average size, into
  * the same table (same schema and indexes), in one transaction, with the run's PRAGMAs. No scheduling at all.
+ * Like the run's write thread, the transaction drops the change counter's insert and update triggers and creates them
+ * again before it commits (src/db/change-tracking.ts QUIET_TRIGGERS): with them, the single-row inserts each ran a
+ * trigger program, and the 1 M floor took 40.3–57.2 s instead of 31.0–31.5 s (BENCHMARKS.md, session 22).
  */
 export const measureFloor = (path: string, shape: RowShape): FloorResult => {
   const db = new BetterSqlite3(path)
@@ -91,6 +95,7 @@ export const measureFloor = (path: string, shape: RowShape): FloorResult => {
     const perContact = Math.max(1, Math.ceil(shape.rows / Math.max(1, lastId)))
     const now = "2026-11-29 00:00:00"
     db.transaction(() => {
+      const restoreTriggers = dropTriggers(db, QUIET_TRIGGERS)
       for (let i = 0; i < shape.rows; i++) {
         const day = 1 + (i % 28)
         insert.run(
@@ -103,6 +108,7 @@ export const measureFloor = (path: string, shape: RowShape): FloorResult => {
           now
         )
       }
+      restoreTriggers()
     })()
     const done = performance.now()
     return {

@@ -1,4 +1,5 @@
 import { SqlClient } from "@effect/sql"
+import type BetterSqlite3 from "better-sqlite3"
 import { Effect, Schema } from "effect"
 import { DatabaseError } from "./errors.js"
 import { EMAIL_SCHEDULE_COLUMNS } from "./fast-rows.js"
@@ -73,6 +74,29 @@ export const QUIET_TRIGGERS: ReadonlyArray<string> = [
   "email_scheduler_changed_email_schedules_insert",
   "email_scheduler_changed_email_schedules_update"
 ]
+
+/**
+ * Drops the `names` triggers that exist on `db` (a better-sqlite3 connection, inside a transaction) and returns what
+ * creates them again, from the SQL each had. Self-contained: the write thread's program embeds it as text, and the
+ * benchmark's floors use it to write as the thread does.
+ */
+export const dropTriggers = (db: BetterSqlite3.Database, names: ReadonlyArray<string>): (() => void) => {
+  const found = db
+    .prepare(
+      `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${names.map(() => "?").join(", ")})`
+    )
+    .raw()
+    .all(...names)
+  const dropped: Array<string> = []
+  for (const row of found) {
+    if (!Array.isArray(row) || typeof row[0] !== "string" || typeof row[1] !== "string") continue
+    db.exec(`DROP TRIGGER "${row[0].replaceAll('"', '""')}"`)
+    dropped.push(row[1])
+  }
+  return () => {
+    for (const sql of dropped) db.exec(sql)
+  }
+}
 
 const failAs = (operation: string) => Effect.mapError((cause: unknown) => new DatabaseError({ operation, cause }))
 

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 import { Effect } from "effect"
-import { CHANGE_TRIGGERS, CHANGES_TABLE, QUIET_TRIGGERS } from "./change-tracking.js"
+import { CHANGE_TRIGGERS, CHANGES_TABLE, dropTriggers, QUIET_TRIGGERS } from "./change-tracking.js"
 import {
   deleteText,
   ENROLLMENT_UPDATE,
@@ -74,18 +74,10 @@ const transferables = ${transferables.toString()}
 const updateEnrollment = db.prepare(workerData.enrollmentSql)
 const triggers = db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'email_scheduler_changed_%'").pluck()
 const version = db.prepare(workerData.versionSql).pluck()
-const quietTriggers = workerData.quietTriggers
-const quietSql = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (" + quietTriggers.map(() => "?").join(", ") + ")")
-// The quiet triggers the open transaction dropped, with their SQL (change-tracking.ts QUIET_TRIGGERS).
-let quieted = []
-const quiet = () => {
-  quieted = quietSql.all(...quietTriggers)
-  for (const { name } of quieted) db.exec('DROP TRIGGER "' + name.replaceAll('"', '""') + '"')
-}
-const unquiet = () => {
-  for (const { sql } of quieted) db.exec(sql)
-  quieted = []
-}
+// Embedded from change-tracking.ts, as fillValues is.
+const dropTriggers = ${dropTriggers.toString()}
+// What creates again the quiet triggers the open transaction dropped (change-tracking.ts QUIET_TRIGGERS).
+let restoreTriggers
 let counted = 0
 let batchChanges = 0
 let open = -1
@@ -94,7 +86,7 @@ let refusal
 const rollback = () => {
   open = -1
   // The rollback gives the dropped triggers back.
-  quieted = []
+  restoreTriggers = undefined
   try {
     if (db.inTransaction) db.exec("ROLLBACK")
   } catch {}
@@ -135,7 +127,7 @@ parentPort.on("message", (message) => {
         open = message.batch
         batchChanges = 0
         if (!untouched(message.expected)) refuseFromNowOn("someone else may have written since the plan was made")
-        else quiet()
+        else restoreTriggers = dropTriggers(db, workerData.quietTriggers)
       } catch (error) {
         refuseFromNowOn(failed(error))
       }
@@ -160,7 +152,8 @@ parentPort.on("message", (message) => {
       try {
         let changes = batchChanges
         for (const values of message.enrollments) changes += updateEnrollment.run(values).changes
-        unquiet()
+        if (restoreTriggers !== undefined) restoreTriggers()
+        restoreTriggers = undefined
         db.exec("COMMIT")
         open = -1
         counted += changes
