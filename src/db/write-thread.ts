@@ -41,8 +41,8 @@ const STOP_TIMEOUT_MS = 5_000
  *   If so, it drops the counter's insert and update triggers until the commit (change-tracking.ts QUIET_TRIGGERS).
  * - `rows`: inserts, updates or deletes them (their values in columns: db/value-columns.ts), as their `form` says
  *   (answered `taken` whatever happens, so that the sender never waits in vain).
- * - `end`: updates the batch's enrollments, creates the dropped triggers again, commits, and answers `committed` with the changes the counter counted
- *   (its deletes and enrollments: db/change-tracking.ts);
+ * - `end`: updates the batch's enrollments, creates the dropped triggers again, commits, and answers `committed` with
+ *   the changes the counter counted (its deletes and enrollments: db/change-tracking.ts);
  *   or `refused` with the reason when the batch was refused, abandoned or failed. A failure refuses every later batch.
  * - `abandon`: rolls the open batch back and answers `returned` (the run writes that batch itself, then goes on
  *   sending).
