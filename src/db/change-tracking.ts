@@ -1,5 +1,4 @@
 import { SqlClient } from "@effect/sql"
-import type BetterSqlite3 from "better-sqlite3"
 import { Effect, Schema } from "effect"
 import { DatabaseError } from "./errors.js"
 import { EMAIL_SCHEDULE_COLUMNS } from "./fast-rows.js"
@@ -76,12 +75,18 @@ export const QUIET_TRIGGERS: ReadonlyArray<string> = [
   "email_scheduler_changed_email_schedules_update"
 ]
 
+/** What `dropTriggers` uses of a better-sqlite3 connection (the library's modules import no driver, not even its types). */
+export interface TriggerConnection {
+  prepare(sql: string): { raw(): { all(...parameters: Array<string>): Array<unknown> } }
+  exec(sql: string): unknown
+}
+
 /**
  * Drops the `names` triggers that exist on `db` (a better-sqlite3 connection, inside a transaction) and returns what
  * creates them again, from the SQL each had. Self-contained: the write thread's program embeds it as text, and the
  * benchmark's floors use it to write as the thread does.
  */
-export const dropTriggers = (db: BetterSqlite3.Database, names: ReadonlyArray<string>): (() => void) => {
+export const dropTriggers = (db: TriggerConnection, names: ReadonlyArray<string>): (() => void) => {
   const found = db
     .prepare(
       `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${names.map(() => "?").join(", ")})`
