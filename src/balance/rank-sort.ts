@@ -55,11 +55,7 @@ export class ScratchBuffer {
   }
 }
 
-/** The buffers a sort reuses from day to day. */
-export class RankSortScratch {
+/** The buffers a sort reuses from day to day: the other side of its passes (`take`), and the bucket counts. */
+export class RankSortScratch extends ScratchBuffer {
   readonly counts = new Int32Array(1 << 16)
-  private readonly other = new ScratchBuffer()
-  take(length: number): Int32Array {
-    return this.other.take(length)
-  }
 }
