@@ -117,11 +117,21 @@ const PLANNING_HEAP_MB = 64
  */
 const PLANNING_YOUNG_GENERATION_MB = 24
 
-/** The planning thread's script: built beside this module (tsc) and beside the CLI bundle's chunks (esbuild). */
-export const PLANNING_SCRIPT = new URL("./plan-worker.js", import.meta.url)
-
 /** Whether the script exists: a run from the TypeScript sources (the tests) has none, and plans on one thread. */
 export const planningScriptExists = (script: URL): boolean => existsSync(fileURLToPath(script))
+
+/** The CLI bundle's planning thread, as seen from tsc's build of this module (`dist/src/run`). */
+const BUNDLED_SCRIPT = new URL("../cli/bundle/plan-worker.js", import.meta.url)
+
+/**
+ * The planning thread's script. The build makes it twice: beside this module (tsc) and beside the CLI bundle's chunks
+ * (esbuild, which finds its own as `./plan-worker.js`). The bundle's is used wherever it exists: the thread starts in
+ * about 0.25 s from it against 0.65–0.85 s from tsc's modules (some 700 files to resolve and compile), time in which
+ * the thread plans nothing. Both come from the same build (`npm run build`), so they speak the same protocol.
+ */
+export const PLANNING_SCRIPT = planningScriptExists(BUNDLED_SCRIPT)
+  ? BUNDLED_SCRIPT
+  : new URL("./plan-worker.js", import.meta.url)
 
 const failure = (range: BatchRange, message: string, code: string | undefined) =>
   new DatabaseError({

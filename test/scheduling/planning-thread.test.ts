@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
@@ -17,6 +18,8 @@ const dir = useTempDir("planning-thread")
 const AS_OF = "2026-11-29"
 /** The planning thread's script as the build makes it (test/support/build.ts builds before the tests). */
 const BUILT_SCRIPT = new URL("../../dist/src/run/plan-worker.js", import.meta.url)
+/** The CLI bundle's planning thread, which the build's run starts (src/run/planning-thread.ts). */
+const BUNDLED_SCRIPT = new URL("../../dist/src/cli/bundle/plan-worker.js", import.meta.url)
 /** 3,000 contacts in batches of 400: eight batches, four planned by each thread. */
 const FLAGS = { batch_size: "400" }
 
@@ -98,6 +101,28 @@ const sameAsOneThread = (name: string, source: string) =>
     assert.deepStrictEqual(decidedContents(withScript), decidedContents(one))
     return report
   })
+
+describe("the build's run starts the CLI bundle's planning thread (it loads in a third of the time)", () => {
+  it.live("tsc's build of the run names the bundle's script, and that thread plans what one thread plans", () =>
+    Effect.gen(function* () {
+      // A process of its own imports the built module, as the production job does.
+      const built = new URL("../../dist/src/run/planning-thread.js", import.meta.url)
+      const printed = execFileSync(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `import { PLANNING_SCRIPT } from ${JSON.stringify(built.href)}
+console.log(PLANNING_SCRIPT.href)`
+        ],
+        { encoding: "utf8" }
+      )
+      assert.strictEqual(printed.trim(), BUNDLED_SCRIPT.href)
+      const report = yield* sameAsOneThread("bundled", `await import(${JSON.stringify(BUNDLED_SCRIPT.href)})\n`)
+      assert.strictEqual(report.planningThreads, 2)
+    })
+  )
+})
 
 describe("batches go to whichever thread is free", () => {
   it.live("with the other thread's answers late, the run's thread plans ahead and merges in batch order", () =>
