@@ -11,16 +11,29 @@ import { EMAIL_SCHEDULE_COLUMNS } from "./fast-rows.js"
  */
 export const CHANGES_TABLE = "email_scheduler_changes"
 
-/** Tables whose every insert, update and delete can change a plan. */
+/**
+ * The contacts whose plan input someone else changed, each with the counter's value at its latest change (plan reuse,
+ * issue 11): a later run may skip planning a contact only while it is absent from this table. A completed run
+ * removes the entries of changes it saw (those recorded before it started); a change made while it ran stays.
+ */
+export const CHANGED_CONTACTS_TABLE = "email_scheduler_changed_contacts"
+
+export const createChangedContactsTable = `CREATE TABLE IF NOT EXISTS ${CHANGED_CONTACTS_TABLE}
+  (contact_id INTEGER PRIMARY KEY, version INTEGER NOT NULL)`
+
+/**
+ * Tables whose every insert, update and delete can change a plan, with the column naming the one contact whose plan
+ * a row feeds (none: the row feeds every plan, and only the counter records its change).
+ */
 const TRACKED_TABLES = [
-  "contacts",
-  "contact_events",
-  "tracking_clicks",
-  "contact_campaigns",
-  "campaign_types",
-  "campaign_instances",
-  "organizations",
-  "organization_state_buffers"
+  ["contacts", "id"],
+  ["contact_events", "contact_id"],
+  ["tracking_clicks", "contact_id"],
+  ["contact_campaigns", "contact_id"],
+  ["campaign_types", undefined],
+  ["campaign_instances", undefined],
+  ["organizations", undefined],
+  ["organization_state_buffers", undefined]
 ] as const
 
 const OWNED = "('pre-scheduled', 'skipped')"
@@ -30,19 +43,38 @@ const PLAN_COLUMNS = EMAIL_SCHEDULE_COLUMNS.filter((column) => column !== "id" &
 
 const BUMP = `UPDATE ${CHANGES_TABLE} SET version = version + 1 WHERE id = 1;`
 
+/**
+ * Records the contact `row.column` names (row: NEW or OLD) as changed at the counter's new value. A value that is not
+ * an integer names no contact (a malformed row, reported by the run): it records nothing, and never fails the
+ * statement of the application that made the change.
+ */
+const recordContact = (row: "NEW" | "OLD", column: string, unlessSameAsNew = false): string =>
+  `INSERT OR REPLACE INTO ${CHANGED_CONTACTS_TABLE} (contact_id, version) SELECT ${row}.${column}, version
+    FROM ${CHANGES_TABLE} WHERE id = 1 AND typeof(${row}.${column}) = 'integer'${
+      unlessSameAsNew ? ` AND ${row}.${column} IS NOT NEW.${column}` : ""
+    };`
+
+/** The trigger body for one change: the counter, then the contact or contacts it concerns. */
+const changeBody = (event: "INSERT" | "UPDATE" | "DELETE", column: string | undefined): string => {
+  if (column === undefined) return BUMP
+  if (event === "INSERT") return `${BUMP} ${recordContact("NEW", column)}`
+  if (event === "DELETE") return `${BUMP} ${recordContact("OLD", column)}`
+  return `${BUMP} ${recordContact("NEW", column)} ${recordContact("OLD", column, true)}`
+}
+
 /** Every trigger, by name, with its SQL: the run trusts the counter only when all of them are in place. */
 export const CHANGE_TRIGGERS: ReadonlyArray<{ readonly name: string; readonly sql: string }> = [
-  ...TRACKED_TABLES.flatMap((table) =>
+  ...TRACKED_TABLES.flatMap(([table, column]) =>
     (["INSERT", "UPDATE", "DELETE"] as const).map((event) => {
       const name = `email_scheduler_changed_${table}_${event.toLowerCase()}`
-      return { name, sql: `CREATE TRIGGER ${name} AFTER ${event} ON ${table} BEGIN ${BUMP} END` }
+      return { name, sql: `CREATE TRIGGER ${name} AFTER ${event} ON ${table} BEGIN ${changeBody(event, column)} END` }
     })
   ),
   {
     // The scheduler inserts only its own statuses, always with its run id.
     name: "email_scheduler_changed_email_schedules_insert",
     sql: `CREATE TRIGGER email_scheduler_changed_email_schedules_insert AFTER INSERT ON email_schedules
-      WHEN NEW.scheduler_run_id IS NULL OR NEW.status NOT IN ${OWNED} BEGIN ${BUMP} END`
+      WHEN NEW.scheduler_run_id IS NULL OR NEW.status NOT IN ${OWNED} BEGIN ${changeBody("INSERT", "contact_id")} END`
   },
   {
     // The scheduler's updates set its own statuses and a new run id; anyone else's keep the run id, or set a status
@@ -51,13 +83,13 @@ export const CHANGE_TRIGGERS: ReadonlyArray<{ readonly name: string; readonly sq
     sql: `CREATE TRIGGER email_scheduler_changed_email_schedules_update AFTER UPDATE ON email_schedules
       WHEN NEW.status NOT IN ${OWNED} OR (NEW.scheduler_run_id IS OLD.scheduler_run_id AND (${PLAN_COLUMNS.map(
         (column) => `NEW.${column} IS NOT OLD.${column}`
-      ).join(" OR ")})) BEGIN ${BUMP} END`
+      ).join(" OR ")})) BEGIN ${changeBody("UPDATE", "contact_id")} END`
   },
   {
     // Every delete counts; a run counts its own and checks the difference at the end.
     name: "email_scheduler_changed_email_schedules_delete",
     sql: `CREATE TRIGGER email_scheduler_changed_email_schedules_delete AFTER DELETE ON email_schedules
-      BEGIN ${BUMP} END`
+      BEGIN ${changeBody("DELETE", "contact_id")} END`
   }
 ]
 
@@ -126,3 +158,13 @@ export const changeVersion = Effect.gen(function* () {
   )
   return rows[0]?.version
 }).pipe(failAs("read the change counter"))
+
+/**
+ * After a run that planned every contact: forgets the changed contacts it saw, those recorded at or before the counter
+ * it read at its start. A change made while it ran carries a later value and stays, as do the contacts whose rows
+ * the run itself deleted: their plans changed, and the next run plans them again.
+ */
+export const forgetSeenChanges = (startVersion: number) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql`DELETE FROM ${sql(CHANGED_CONTACTS_TABLE)} WHERE version <= ${startVersion}`.pipe(Effect.asVoid)
+  ).pipe(failAs("forget the changed contacts a run saw"))

@@ -6,6 +6,7 @@ import leanIndexes from "./migrations/0002_lean_indexes.js"
 import changeTracking from "./migrations/0003_change_tracking.js"
 import abandonedCheckpoints from "./migrations/0004_abandoned_checkpoints.js"
 import deferredIndexes from "./migrations/0005_deferred_indexes.js"
+import changedContacts from "./migrations/0006_changed_contacts.js"
 import { MIGRATIONS_TABLE } from "./migrations-table.js"
 import { ensureRecognised } from "./recognise.js"
 
@@ -17,7 +18,8 @@ const migrator = Migrator.make({})({
     "0002_lean_indexes": leanIndexes,
     "0003_change_tracking": changeTracking,
     "0004_abandoned_checkpoints": abandonedCheckpoints,
-    "0005_deferred_indexes": deferredIndexes
+    "0005_deferred_indexes": deferredIndexes,
+    "0006_changed_contacts": changedContacts
   }),
   table: MIGRATIONS_TABLE
 })

@@ -2,7 +2,7 @@ import { Cause, Clock, DateTime, Effect, Option, Random, Ref, Stream } from "eff
 import type { BalanceParameters } from "../balance/index.js"
 import { balancePlan } from "../balance/index.js"
 import { withBackgroundCheckpoints } from "../db/background-checkpoints.js"
-import { changeVersion } from "../db/change-tracking.js"
+import { changeVersion, forgetSeenChanges } from "../db/change-tracking.js"
 import { Checkpoint } from "../db/checkpoints.js"
 import { Database } from "../db/Database.js"
 import { restoreDeferredIndexes, withIndexesDeferred } from "../db/deferred-indexes.js"
@@ -436,6 +436,8 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       // meanwhile: then nothing is recorded, and the next run plans in full.
       const after = yield* changeVersion
       const clean = dataVersion !== undefined && after === dataVersion + written.ownChanges
+      // Every contact was planned with the changes recorded before the start in view.
+      if (dataVersion !== undefined) yield* forgetSeenChanges(dataVersion)
       yield* completeCheckpoint(report, outcome, clean ? after : undefined)
       return report
     })

@@ -74,7 +74,8 @@ describe("migrations", () => {
         [2, "lean_indexes"],
         [3, "change_tracking"],
         [4, "abandoned_checkpoints"],
-        [5, "deferred_indexes"]
+        [5, "deferred_indexes"],
+        [6, "changed_contacts"]
       ])
       assert.deepStrictEqual(second, [])
       assert.deepStrictEqual(schemaOf(path), schema)
@@ -98,7 +99,7 @@ describe("migrations", () => {
       }
       assert.strictEqual(
         (db.prepare(`SELECT count(*) AS n FROM ${MIGRATIONS_TABLE}`).get() as { n: number }).n,
-        5,
+        6,
         "the migrations are recorded in our own table"
       )
       db.close()
@@ -206,7 +207,8 @@ describe("migrations", () => {
         [2, "lean_indexes"],
         [3, "change_tracking"],
         [4, "abandoned_checkpoints"],
-        [5, "deferred_indexes"]
+        [5, "deferred_indexes"],
+        [6, "changed_contacts"]
       ])
       assert.deepStrictEqual(indexNames(path, "email_schedules"), [
         "idx_email_schedules_contact_id_email_type_scheduled_send_date_unique",
