@@ -8,7 +8,7 @@ import { Effect, Option, Schema } from "effect"
 import { runnableFile } from "../src/app/sqlite.js"
 import { runOnce } from "../src/run/run.js"
 
-const [label = "run", path = "", asOfText = "", threads = "2"] = process.argv.slice(2)
+const [label = "run", path = "", asOfText = "", threads = "2", plans = "reuse"] = process.argv.slice(2)
 const asOf = Schema.decodeUnknownSync(Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}$/)))(asOfText)
 
 const seconds = (start: number) => (performance.now() - start) / 1000
@@ -27,7 +27,9 @@ const main = Effect.gen(function* () {
     flags: {},
     onProgress: progress,
     // `1` as the fourth argument plans on one thread (to measure what the second costs and saves).
-    ...(threads === "1" ? { planningThread: false as const } : {})
+    ...(threads === "1" ? { planningThread: false as const } : {}),
+    // `plan-all` as the fifth plans every contact, none from its plan reuse record (run/plan-reuse.ts).
+    reusePlans: plans !== "plan-all"
   }).pipe(Effect.provide(runnableFile(path)))
   const wall = seconds(start)
   if (process.stderr.isTTY) process.stderr.write("\n")
@@ -45,6 +47,7 @@ const main = Effect.gen(function* () {
     unchanged: writes.unchanged,
     reused: report.reused,
     planningThreads: report.planningThreads,
+    contactsReused: report.contactsReused,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024)
   }
   process.stdout.write(`${JSON.stringify({ row, runId: report.runId, planRows: report.plan.rows })}\n`)

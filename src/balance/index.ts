@@ -12,6 +12,7 @@ export {
   type ItemKeys,
   keyCode,
   NO_EVENT_YEAR,
+  NO_HELD_DAY,
   NO_LATEST_DAY,
   type OwnerColumns
 } from "./balance-items.js"

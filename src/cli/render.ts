@@ -50,7 +50,7 @@ export const renderRunReport = (report: RunReport): string => {
     report.malformedRows.count > 0 ? `Malformed related rows left untouched: ${n(report.malformedRows.count)}` : "",
     `Profile ${profile.profile}: N ${n(profile.contacts)}, daily cap ${n(profile.dailyCap)}, threshold ${n(profile.threshold)}, ` +
       `ED soft limit ${n(profile.edSoftLimit)}, smoothing window ${profile.edSmoothingWindowDays} days, batch ${n(profile.batchSize)}`,
-    `Time: setup ${report.phases.setup} ms, load ${report.phases.load} ms, plan ${report.phases.plan} ms${report.planningThreads === 2 ? " (2 threads)" : ""}, balance ${report.phases.balance} ms, write ${report.phases.write} ms (SQL ${report.phases.writeSql} ms)`,
+    `Time: setup ${report.phases.setup} ms, load ${report.phases.load} ms, plan ${report.phases.plan} ms${report.planningThreads === 2 ? " (2 threads)" : ""}${report.contactsReused > 0 ? ` (${report.contactsReused} contacts' plans reused)` : ""}, balance ${report.phases.balance} ms, write ${report.phases.write} ms (SQL ${report.phases.writeSql} ms)`,
     `Plan checksum ${report.checksums.plan.slice(0, 16)}…`,
     `Settings that differ from the defaults: ${
       report.settingsChanged.map(({ name, value, source }) => `${name} = ${value} (${source})`).join(", ") || "none"

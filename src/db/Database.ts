@@ -7,6 +7,7 @@ import { type Decoded, decodeEach, MalformedRow } from "./decode.js"
 import { DatabaseError } from "./errors.js"
 import { CONTACT_COLUMNS, decodeContactValues, decodeEmailScheduleValues, EMAIL_SCHEDULE_COLUMNS } from "./fast-rows.js"
 import { tableExists } from "./introspect.js"
+import { reuseInputsOf } from "./plan-reuse-records.js"
 
 const ID_CHUNK = 500
 
@@ -282,6 +283,8 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       contactIdsBetween,
       storedKeysOf,
       emailSchedulesByIds,
+      /** The plan reuse records of a range and its changed contacts (db/plan-reuse-records.ts). */
+      planReuseOf: (range: ContactIdRange) => reuseInputsOf(range).pipe(Effect.provideService(SqlClient.SqlClient, sql)),
       /** Runs the effect in one transaction (a nested call becomes a savepoint). */
       withTransaction: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
         sql.withTransaction(effect).pipe(

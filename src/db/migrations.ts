@@ -7,6 +7,7 @@ import changeTracking from "./migrations/0003_change_tracking.js"
 import abandonedCheckpoints from "./migrations/0004_abandoned_checkpoints.js"
 import deferredIndexes from "./migrations/0005_deferred_indexes.js"
 import changedContacts from "./migrations/0006_changed_contacts.js"
+import planReuse from "./migrations/0007_plan_reuse.js"
 import { MIGRATIONS_TABLE } from "./migrations-table.js"
 import { ensureRecognised } from "./recognise.js"
 
@@ -19,7 +20,8 @@ const migrator = Migrator.make({})({
     "0003_change_tracking": changeTracking,
     "0004_abandoned_checkpoints": abandonedCheckpoints,
     "0005_deferred_indexes": deferredIndexes,
-    "0006_changed_contacts": changedContacts
+    "0006_changed_contacts": changedContacts,
+    "0007_plan_reuse": planReuse
   }),
   table: MIGRATIONS_TABLE
 })

@@ -5,10 +5,10 @@
  */
 export { campaignSetup } from "./campaigns.js"
 export { type ContactCensus, makeCensus, withMalformedContacts } from "./contact-census.js"
-export { buildHistory, type ContactHistory } from "./history.js"
+export { buildHistory, type ContactHistory, storedEventDate } from "./history.js"
 export { earlierDay } from "./horizon.js"
 export { DAILY_CAP, ED_SMOOTHING, HELD, stepNames } from "./move-steps.js"
-export type { CandidateTrace, PlannedEmail } from "./plan.js"
+export type { CandidateTrace, PlannedEmail, PlanStatus } from "./plan.js"
 export { type ContactPlan, type PlanContext, planContact, planContext } from "./plan-contact.js"
 export { makePlanSummary, type PlanSummary } from "./plan-summary.js"
 export type { PostWindowTrace } from "./post-window.js"

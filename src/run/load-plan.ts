@@ -6,6 +6,7 @@ import { malformedTally } from "./batch-input.js"
 import { lineHash } from "./checksums.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { BatchPlan, BatchRange } from "./plan-batch.js"
+import type { ReuseRecord } from "./plan-reuse.js"
 import type { PlanningThread, PostedBatch } from "./planning-thread.js"
 import {
   ByteWriter,
@@ -80,6 +81,9 @@ export const loadAndPlan = <E, R>(options: {
     let newRows = 0
     let storedRows = 0
     let threadBatches = 0
+    let reused = 0
+    const replannedIds: Array<Int32Array> = []
+    const reuseRecords: Array<ReuseRecord> = []
     const staged = new ByteWriter()
     const merge = (plan: BatchPlan) =>
       Effect.gen(function* () {
@@ -97,6 +101,9 @@ export const loadAndPlan = <E, R>(options: {
         droppedDuplicate += plan.droppedDuplicate
         newRows += plan.newRows
         storedRows += plan.storedRows
+        reused += plan.reused
+        replannedIds.push(plan.replannedIds)
+        for (const record of plan.reuseRecords) reuseRecords.push(record)
         batches.push({
           firstId: plan.firstId,
           lastId: plan.lastId,
@@ -211,7 +218,12 @@ export const loadAndPlan = <E, R>(options: {
       newRows,
       storedRows,
       /** Batches the other thread planned. */
-      threadBatches
+      threadBatches,
+      /** Contacts staged from their plan reuse records (run/plan-reuse.ts). */
+      reused,
+      /** The contacts planned (not reused), by batch. */
+      replannedIds,
+      reuseRecords
     }
   })
 

@@ -12,14 +12,16 @@ import {
 } from "../balance/index.js"
 import type { ContactIdRange, Database } from "../db/Database.js"
 import type { MalformedRow } from "../db/decode.js"
-import type { ContactRow } from "../domain/contact.js"
+import type { StoredReuseRecord } from "../db/plan-reuse-records.js"
+import { type Contact, type ContactRow, validateContact } from "../domain/contact.js"
 import { readLooseDate, toDayNumber } from "../domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
-import type { PlanContext, PlannedEmail } from "../plan/index.js"
-import { type ContactCensus, makeCensus, makePlanSummary, type PlanSummary } from "../plan/index.js"
+import type { PlanContext, PlannedEmail, PlanStatus } from "../plan/index.js"
+import { type ContactCensus, makeCensus, makePlanSummary, type PlanSummary, storedEventDate } from "../plan/index.js"
 import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, type Related, readRelated } from "./batch-input.js"
 import { contactLine } from "./checksums.js"
+import { decodeFacts, encodeFacts, HOLDS_FOREVER, type ReuseRecord, type ReusedRowFacts } from "./plan-reuse.js"
 import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow, writeStoredKeys } from "./staged-rows.js"
 import type { PageStager, StagedExtent } from "./staging.js"
 import { differs } from "./write.js"
@@ -58,6 +60,12 @@ export interface BatchPlan extends BatchRange {
   readonly contactIds: Int32Array
   /** Stored email rows of the range that could not be decoded: never touched, their keys stay taken. */
   readonly undecodableIds: ReadonlyArray<number>
+  /** Contacts staged from their plan reuse record instead of planned (run/plan-reuse.ts). */
+  readonly reused: number
+  /** The planned contacts (not reused), whose plan reuse records the run replaces. */
+  readonly replannedIds: Int32Array
+  /** Records for the planned contacts whose stored rows were their plan, unless balancing moves one of them. */
+  readonly reuseRecords: ReadonlyArray<ReuseRecord>
   /** Enrollment statuses to write (spec §7.9). */
   readonly enrollmentUpdates: ReadonlyArray<{
     readonly id: number
@@ -67,6 +75,11 @@ export interface BatchPlan extends BatchRange {
 }
 
 const NO_MOVE = { steps: 0, jitter: 0 } as const
+const NO_ROWS: ReadonlyArray<EmailScheduleRow> = []
+
+type ReuseInputs = Effect.Effect.Success<ReturnType<Database["planReuseOf"]>>
+
+const isIsoDate = (text: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(text)
 
 /**
  * Contacts whose related rows are read at once: a write batch is up to 25,000 of them (issue 11's memory). A page's
@@ -105,7 +118,9 @@ export const planBatch = <E>(
   range: BatchRange,
   context: PlanContext,
   time: string,
-  stager: PageStager<E>
+  stager: PageStager<E>,
+  /** Stage a contact from its plan reuse record when it has a valid one (run/plan-reuse.ts). */
+  reuse = false
 ) =>
   Effect.gen(function* () {
     const { writer } = stager
@@ -130,15 +145,131 @@ export const planBatch = <E>(
     let nextMalformed = 0
     const badContacts = contactRows.malformed
     const undecodableIds: Array<number> = []
+    const todayDay = toDayNumber(context.today)
+    const reuseRecords: Array<ReuseRecord> = []
+    const replannedIds: Array<number> = []
+    let reused = 0
 
-    /** Plans one contact against its page's related rows and stages what it plans. */
-    const planOne = (row: ContactRow, related: Related): void => {
+    /** The balance contact of a contact with pre-scheduled rows: its rows' keys, then its handled rows' keys. */
+    const addOwner = (contact: Contact, stored: ReadonlyArray<EmailScheduleRow>, taken: Array<number>): void => {
+      for (const storedRow of stored) {
+        if (isHandledStatus(storedRow.status) && readLooseDate(storedRow.scheduled_send_date)._tag === "Valid") {
+          taken.push(keyCode(types.code(storedRow.email_type), toDayNumber(storedRow.scheduled_send_date)))
+        }
+      }
+      const inRuleState = contact.state !== undefined && ruleStates.has(contact.state)
+      owners.add(taken, {
+        state: inRuleState ? contact.state : undefined,
+        birthDay: contact.birthDate === undefined ? NO_DAY : toDayNumber(contact.birthDate),
+        effectiveDay: contact.effectiveDate === undefined ? NO_DAY : toDayNumber(contact.effectiveDate)
+      })
+    }
+
+    /**
+     * Stages a contact from its plan reuse record, exactly as planning it would (the record was made when its stored
+     * rows were its plan, nothing it depends on changed since, and its plan holds today). False, staging nothing,
+     * when the record does not fit the stored rows: the contact is then planned.
+     */
+    const reuseOne = (row: ContactRow, stored: ReadonlyArray<EmailScheduleRow>, record: StoredReuseRecord): boolean => {
+      const owned = new Map<number, EmailScheduleRow>()
+      for (const storedRow of stored) if (!isHandledStatus(storedRow.status)) owned.set(storedRow.id, storedRow)
+      const facts = decodeFacts(record.facts, (id) => {
+        const storedRow = owned.get(id)
+        const date = storedRow?.scheduled_send_date
+        return date === undefined || !isIsoDate(date) || readLooseDate(date)._tag !== "Valid"
+          ? undefined
+          : toDayNumber(date)
+      })
+      if (facts === undefined || facts.rows.length !== owned.size) return false
+      const seen = new Set<number>()
+      for (const fact of facts.rows) {
+        const storedRow = owned.get(fact.id)!
+        if (seen.has(fact.id) || storedRow.priority === null) return false
+        seen.add(fact.id)
+      }
+      const contact = validateContact(row, context.today)
+      census.addContact(contact)
+      planRows += facts.rows.length
+      droppedHandled += facts.droppedHandled
+      droppedDuplicate += facts.droppedDuplicate
+      contactIds.push(contact.id)
+      writeStoredKeys(writer, stored, strings)
+      storedRows += stored.length
+      reused++
+      const owner = owners.length
+      const taken: Array<number> = []
+      let balanced = false
+      for (const fact of facts.rows) {
+        const storedRow = owned.get(fact.id)!
+        const status: PlanStatus = storedRow.status === "pre-scheduled" ? "pre-scheduled" : "skipped"
+        summary.add({ emailType: storedRow.email_type, status, skipReason: storedRow.skip_reason }, contact.state)
+        const typeCode = types.code(storedRow.email_type)
+        const startDay = toDayNumber(storedRow.scheduled_send_date)
+        taken.push(keyCode(typeCode, startDay))
+        const eventDate = storedEventDate(storedRow)
+        const priority = storedRow.priority ?? 0
+        const item = status === "pre-scheduled" ? items.length : -1
+        if (status === "pre-scheduled") {
+          balanced = true
+          items.push({
+            contactId: contact.id,
+            typeCode,
+            plannedDay: fact.plannedDay,
+            priority,
+            latestDay: fact.latestDay,
+            eventYear: eventDate === undefined ? NO_EVENT_YEAR : Number(eventDate.slice(0, 4)),
+            subjectToExclusions: fact.subjectToExclusions,
+            owner,
+            ...(fact.held ? { heldDay: startDay } : {})
+          })
+        }
+        writeStagedRow(writer, {
+          contactId: contact.id,
+          typeCode,
+          plannedDay: fact.plannedDay,
+          startDay,
+          skipped: status === "skipped",
+          skipReason: strings.code(storedRow.skip_reason),
+          priority,
+          campaignInstanceId: storedRow.campaign_instance_id,
+          emailTemplate: strings.code(storedRow.email_template),
+          smsTemplate: strings.code(storedRow.sms_template),
+          eventDay: eventDate === undefined ? NO_EVENT_DAY : toDayNumber(eventDate),
+          item,
+          unchangedId: storedRow.id,
+          differsFromId: undefined,
+          holdSteps: fact.holdSteps,
+          holdJitter: fact.holdJitter,
+          metadata: undefined
+        })
+      }
+      if (balanced) addOwner(contact, stored, taken)
+      return true
+    }
+
+    /**
+     * Plans one contact against its page's related rows and stages what it plans, or stages it from its plan reuse
+     * record when it has a valid one. `recordable`: nothing read for the page was malformed, so a contact whose stored
+     * rows are its plan gets a record.
+     */
+    const planOne = (row: ContactRow, related: Related, reuseInputs: ReuseInputs | undefined, recordable: boolean) => {
       // Contacts arrive in ascending id; malformed rows are interleaved by id for the checksum and the census.
       while (nextMalformed < badContacts.length && Number(badContacts[nextMalformed]!.id) < row.id) {
         census.addMalformed(badContacts[nextMalformed++]!)
       }
       lines.push(contactLine(row))
+      const record = reuseInputs?.records.get(row.id)
+      if (
+        record !== undefined &&
+        record.holdsUntil > todayDay &&
+        !reuseInputs!.changed.has(row.id) &&
+        reuseOne(row, related.storedBy.get(row.id) ?? NO_ROWS, record)
+      ) {
+        return
+      }
       const { contact, history, plan, enrollments } = planContactRow(row, related, context)
+      replannedIds.push(contact.id)
+      const enrollmentUpdatesBefore = enrollmentUpdates.length
       census.addContact(contact)
       planRows += plan.rows.length
       droppedHandled += plan.droppedHandled
@@ -159,6 +290,10 @@ export const planBatch = <E>(
       const owner = owners.length
       const taken: Array<number> = []
       let balanced = false
+      // The plan is already stored when each of its rows is, unchanged, and no other row of the contact's is owned.
+      const facts: Array<ReusedRowFacts> = []
+      const startDays: Array<number> = []
+      const matched = new Set<number>()
       for (const planned of plan.rows) {
         const typeCode = types.code(planned.emailType)
         const plannedDay = toDayNumber(planned.date)
@@ -167,6 +302,8 @@ export const planBatch = <E>(
         taken.push(keyCode(typeCode, startDay))
         const preScheduled = planned.status === "pre-scheduled"
         const item = preScheduled ? items.length : -1
+        const latestDay = planned.latestDate === undefined ? NO_LATEST_DAY : toDayNumber(planned.latestDate)
+        const subjectToExclusions = planned.subjectToExclusions || planned.emailType === "post_window"
         if (preScheduled) {
           balanced = true
           items.push({
@@ -174,9 +311,9 @@ export const planBatch = <E>(
             typeCode,
             plannedDay,
             priority: planned.priority,
-            latestDay: planned.latestDate === undefined ? NO_LATEST_DAY : toDayNumber(planned.latestDate),
+            latestDay,
             eventYear: planned.eventDate === undefined ? NO_EVENT_YEAR : Number(planned.eventDate.slice(0, 4)),
-            subjectToExclusions: planned.subjectToExclusions || planned.emailType === "post_window",
+            subjectToExclusions,
             owner,
             ...(planned.hold === undefined ? {} : { heldDay: startDay })
           })
@@ -212,26 +349,47 @@ export const planBatch = <E>(
             strings: strings.values,
             time
           })
+          const unchanged = !differs(existing, record)
           writeStagedRow(
             writer,
-            differs(existing, record)
-              ? { ...staged, differsFromId: existing.id }
-              : { ...staged, unchangedId: existing.id, metadata: undefined }
+            unchanged
+              ? { ...staged, unchangedId: existing.id, metadata: undefined }
+              : { ...staged, differsFromId: existing.id }
           )
+          if (unchanged) {
+            matched.add(existing.id)
+            startDays.push(startDay)
+            facts.push({
+              id: existing.id,
+              plannedDay,
+              latestDay,
+              subjectToExclusions,
+              held: planned.hold !== undefined,
+              holdSteps: staged.holdSteps,
+              holdJitter: staged.holdJitter
+            })
+          }
         }
       }
-      if (!balanced) return
-      for (const storedRow of history.rows) {
-        if (isHandledStatus(storedRow.status) && readLooseDate(storedRow.scheduled_send_date)._tag === "Valid") {
-          taken.push(keyCode(types.code(storedRow.email_type), toDayNumber(storedRow.scheduled_send_date)))
-        }
+      const ownedStored = history.rows.reduce((owned, stored) => owned + (isHandledStatus(stored.status) ? 0 : 1), 0)
+      if (
+        recordable &&
+        facts.length === plan.rows.length &&
+        matched.size === facts.length &&
+        ownedStored === facts.length &&
+        enrollmentUpdates.length === enrollmentUpdatesBefore &&
+        plan.warnings.length === 0
+      ) {
+        reuseRecords.push({
+          contactId: contact.id,
+          holdsUntil: plan.changesOn === undefined ? HOLDS_FOREVER : toDayNumber(plan.changesOn),
+          facts: encodeFacts(
+            { droppedHandled: plan.droppedHandled, droppedDuplicate: plan.droppedDuplicate, rows: facts },
+            startDays
+          )
+        })
       }
-      const inRuleState = contact.state !== undefined && ruleStates.has(contact.state)
-      owners.add(taken, {
-        state: inRuleState ? contact.state : undefined,
-        birthDay: contact.birthDate === undefined ? NO_DAY : toDayNumber(contact.birthDate),
-        effectiveDay: contact.effectiveDate === undefined ? NO_DAY : toDayNumber(contact.effectiveDate)
-      })
+      if (balanced) addOwner(contact, history.rows, taken)
     }
 
     const rows = contactRows.rows
@@ -239,13 +397,16 @@ export const planBatch = <E>(
     // memory. The pages split the batch's id range without a gap, so malformed contacts' rows are read too.
     for (let start = 0; start === 0 || start < rows.length; start += PLANNING_PAGE) {
       const end = Math.min(start + PLANNING_PAGE, rows.length)
-      const related = yield* readRelated(db, {
+      const pageRange = {
         firstId: start === 0 ? range.firstId : rows[start - 1]!.id + 1,
         lastId: end === rows.length ? range.lastId : rows[end - 1]!.id
-      })
+      }
+      const related = yield* readRelated(db, pageRange)
+      const reuseInputs = reuse ? yield* db.planReuseOf(pageRange) : undefined
       malformed.add(related.malformed)
       for (const bad of related.stored.malformed) undecodableIds.push(Number(bad.id))
-      for (let position = start; position < end; position++) planOne(rows[position]!, related)
+      const recordable = related.malformed.length === 0
+      for (let position = start; position < end; position++) planOne(rows[position]!, related, reuseInputs, recordable)
       yield* stager.flushPage
     }
     while (nextMalformed < badContacts.length) census.addMalformed(badContacts[nextMalformed++]!)
@@ -267,6 +428,9 @@ export const planBatch = <E>(
       newRows,
       storedRows,
       contactIds: Int32Array.from(contactIds),
+      reused,
+      replannedIds: Int32Array.from(replannedIds),
+      reuseRecords,
       undecodableIds,
       enrollmentUpdates
     }

@@ -38,7 +38,8 @@ if (port !== null) {
         range,
         context,
         input.time,
-        pageStager(writer, (bytes) => Effect.sync(() => append(bytes)))
+        pageStager(writer, (bytes) => Effect.sync(() => append(bytes))),
+        input.reuse
       )
     })
   // One batch at a time, in the order posted: the run merges them in batch order. A batch the run's thread claimed

@@ -28,6 +28,8 @@ export interface PlanningInput {
   readonly time: string
   /** The thread's staging file (run/staging.ts `threadStagingAppender`). */
   readonly stagingDescriptor: number
+  /** Whether contacts with a valid plan reuse record are staged from it (run/plan-reuse.ts). */
+  readonly reuse: boolean
 }
 
 /** The worker's answer to one batch: `takenBack` when the run's thread claimed the batch before the worker began it. */
@@ -82,6 +84,7 @@ const revived = (plan: BatchPlan): BatchPlan => ({
 export const transferList = (plan: BatchPlan): Array<ArrayBuffer> => {
   const arrays = [
     plan.contactIds,
+    plan.replannedIds,
     plan.items.contactId,
     plan.items.typeCode,
     plan.items.plannedDay,

@@ -57,6 +57,8 @@ export interface RunReport {
    * when the run's own thread planned them all, 0 when the plan was reused.
    */
   readonly planningThreads: number
+  /** Contacts staged from their plan reuse record instead of planned (run/plan-reuse.ts). */
+  readonly contactsReused: number
   /** Related rows (email rows, events, clicks, enrollments) that could not be decoded: reported, left untouched. */
   readonly malformedRows: { readonly count: number; readonly sample: ReadonlyArray<MalformedRow> }
 }

@@ -1,8 +1,9 @@
 import { Cause, Clock, DateTime, Effect, Option, Random, Ref, Stream } from "effect"
 import type { BalanceParameters } from "../balance/index.js"
-import { balancePlan } from "../balance/index.js"
+import { balancePlan, NO_HELD_DAY } from "../balance/index.js"
 import { withBackgroundCheckpoints } from "../db/background-checkpoints.js"
 import { changeVersion, forgetSeenChanges } from "../db/change-tracking.js"
+import { dropReuseRecords, storedReuseContext, storeReuseRecords } from "../db/plan-reuse-records.js"
 import { Checkpoint } from "../db/checkpoints.js"
 import { Database } from "../db/Database.js"
 import { restoreDeferredIndexes, withIndexesDeferred } from "../db/deferred-indexes.js"
@@ -67,6 +68,11 @@ export interface RunOptions {
    * own (db/write-thread.ts), except in a dry run or a database in memory.
    */
   readonly writeThread?: boolean
+  /**
+   * `false`: every contact is planned, none staged from its plan reuse record (run/plan-reuse.ts); the records are
+   * made anew. By default a contact with a valid record is not planned again.
+   */
+  readonly reusePlans?: boolean
 }
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC (spec §1.2): timestamps never influence a decision. */
@@ -251,6 +257,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         checksums: { config: configChecksum(profile), contacts: outcome.contactsChecksum, plan: outcome.planChecksum },
         phases: { setup: setupMs, load: 0, plan: 0, balance: 0, write: 0, writeSql: 0 },
         planningThreads: 0,
+        contactsReused: 0,
         malformedRows: outcome.malformedRows
       }
       const after = yield* changeVersion
@@ -274,6 +281,21 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       types: setup.types.malformed,
       instances: setup.instances.malformed
     })
+    // Plan reuse (run/plan-reuse.ts) needs the records' context to be tonight's, and every change trigger in place.
+    const reuseContext = sha256(
+      canonicalJson({
+        settings: resolved.settings,
+        stateBuffers: resolved.stateBuffers,
+        ruleset,
+        zipDataset: ZIP_DATASET,
+        scheduler: SCHEDULER_VERSION,
+        campaignTypes: setup.types.rows,
+        campaignInstances: setup.instances.rows,
+        unreadable: [setup.types.malformed.length, setup.instances.malformed.length]
+      })
+    )
+    const recordsValid = dataVersion !== undefined && (yield* storedReuseContext) === reuseContext
+    const reuse = recordsValid && options.reusePlans !== false
     // The checkpoint row is the run's first write, made once everything has been read and planned: a file whose
     // damage the reading meets gets no write at all (issue 15; docs/business-rules.md §12.5).
     const checkpointStarted = yield* Ref.make(false)
@@ -303,7 +325,8 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
                   unreadableTypes: setup.types.malformed,
                   unreadableInstances: setup.instances.malformed,
                   time,
-                  stagingDescriptor: staging.threadDescriptor
+                  stagingDescriptor: staging.threadDescriptor,
+                  reuse
                 }).pipe(
                   // A thread that cannot even start leaves the planning to this one.
                   Effect.catchAll((error) =>
@@ -318,7 +341,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
               : undefined
             const planned = yield* loadAndPlan({
               ranges: setup.ranges,
-              plan: (range, staged) => planBatch(db, range, context, time, staged),
+              plan: (range, staged) => planBatch(db, range, context, time, staged, reuse),
               thread,
               staging,
               onProgress: (done) => progress("Planning", done, total)
@@ -332,10 +355,18 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           balancePlan(planned.items, planned.contacts, planned.types, balanceParameters(profile, asOf), rules.exclusion)
         )
       )
+      const moved = movedContacts(planned.items, balanced.days)
       const itemKeys = planned.items.releaseBalancingColumns()
       planned.contacts.release()
       yield* startCheckpoint(profile)
       yield* Ref.set(checkpointStarted, true)
+      // Before any row is written: the records of every contact this run plans or moves go (they no longer hold, and
+      // a run that fails from here leaves those contacts without one).
+      if (!options.dryRun) {
+        const stale: Array<number> = [...moved]
+        if (reuse) for (const ids of planned.replannedIds) for (const id of ids) stale.push(id)
+        yield* db.withTransaction(dropReuseRecords(reuseContext, reuse, stale))
+      }
       // A run killed while the indexes were deferred left them recorded: they are built before anything else.
       const indexProgress = (done: number, count: number) => progress("Building indexes", done, count)
       yield* restoreDeferredIndexes(indexProgress)
@@ -382,6 +413,12 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
                 : threadedWrite(betweenBatches, logFull)
             )
       )
+      // After the last batch: the records of the contacts whose stored rows were their plan and stay so.
+      if (!options.dryRun) {
+        yield* db.withTransaction(
+          storeReuseRecords(planned.reuseRecords.filter((record) => !moved.has(record.contactId)))
+        )
+      }
       const { summary } = planned
       const volume = dailyVolume(balanced.days, toDayNumber(asOf)).map((emails, offset) => ({
         date: addDays(asOf, offset),
@@ -430,6 +467,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           writeSql: written.sqlMs
         },
         planningThreads,
+        contactsReused: planned.reused,
         malformedRows: planned.malformedRows
       }
       // The counter now is the counter at the start plus the run's own counted writes, unless someone else wrote
@@ -460,6 +498,19 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
   if (options.disposableFile === true) yield* skipSyncing
   return yield* work
 })
+
+/** The contacts of the balance items balancing moved off the day they started on (their rows are written). */
+const movedContacts = (
+  items: { readonly length: number; readonly contactId: Int32Array; readonly plannedDay: Int32Array; readonly heldDay: Int32Array },
+  days: Int32Array
+): Set<number> => {
+  const moved = new Set<number>()
+  for (let i = 0; i < items.length; i++) {
+    const held = items.heldDay[i]!
+    if (days[i] !== (held === NO_HELD_DAY ? items.plannedDay[i] : held)) moved.add(items.contactId[i]!)
+  }
+  return moved
+}
 
 /**
  * A write that inserts at least as many rows as the table holds for the run's contacts (a first run, or an upgraded
