@@ -50,7 +50,9 @@ const main = Effect.gen(function* () {
     contactsReused: report.contactsReused,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024)
   }
-  process.stdout.write(`${JSON.stringify({ row, runId: report.runId, planRows: report.plan.rows })}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ row, runId: report.runId, planRows: report.plan.rows, contactsReused: report.contactsReused })}\n`
+  )
 })
 
 Effect.runPromise(main).catch((error: unknown) => {

@@ -7,6 +7,9 @@
  *   - nightly: a sender sends what is due, then the next day's run (and how many future rows changed date);
  *   - second night: the sender again, then the run of the day after (a night in the steady state: the first night
  *     after a fresh plan rewrites the explanations of the rows whose planned date passed, spec §5.6.3);
+ *   - third night: the sender again, then the next day's run: the first night that can stage contacts from their plan
+ *     reuse records (run/plan-reuse.ts; the second night planned again every contact the first night wrote), and the
+ *     same night planning every contact (`plan-all`), on a copy taken before it;
  *   - predecessor: a fresh run on a database of the old program's shape with N contacts (no campaigns, no history);
  *   - the command line: `--help`, and `explain` of one contact on the organization;
  *   - the I/O floor: reading the contacts and inserting the fresh plan's rows, nothing else (bench/floor.ts);
@@ -40,6 +43,7 @@ const seed = Number(values.seed)
 const AS_OF: IsoDate = "2026-11-29"
 const NEXT_DAY = addDays(AS_OF, 1)
 const SECOND_NIGHT = addDays(AS_OF, 2)
+const THIRD_NIGHT = addDays(AS_OF, 3)
 mkdirSync("bench/.cache", { recursive: true })
 mkdirSync("bench/results", { recursive: true })
 const organization = `bench/.cache/org-${contacts}-${seed}.sqlite`
@@ -58,7 +62,8 @@ const MeasuredRun = Schema.parseJson(
   Schema.Struct({
     row: Schema.Record({ key: Schema.String, value: Schema.Union(Schema.Number, Schema.String, Schema.Boolean) }),
     runId: Schema.String,
-    planRows: Schema.Number
+    planRows: Schema.Number,
+    contactsReused: Schema.Number
   })
 )
 
@@ -66,16 +71,20 @@ const MeasuredRun = Schema.parseJson(
  * One run in a child process with this process's Node flags and environment (the production settings `npm run bench`
  * starts it with): its own start-up, memory and peak RSS, as a nightly job has.
  */
-const measuredRun = (label: string, path: string, asOf: IsoDate) => {
+const measuredRun = (label: string, path: string, asOf: IsoDate, plans: "reuse" | "plan-all" = "reuse") => {
   // The write-ahead log's peak, sampled from a process of its own (the run's disk use beyond the file itself).
   const peakFile = `${path}.log-peak`
   rmSync(peakFile, { force: true })
   const sampler = spawn(process.execPath, ["dist/bench/log-sampler.js", `${path}-wal`, peakFile], { stdio: "ignore" })
-  const result = spawnSync(process.execPath, [...process.execArgv, "dist/bench/measured-run.js", label, path, asOf], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 2 ** 24
-  })
+  const result = spawnSync(
+    process.execPath,
+    [...process.execArgv, "dist/bench/measured-run.js", label, path, asOf, "2", plans],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 2 ** 24
+    }
+  )
   sampler.kill()
   const peakLogMiB = existsSync(peakFile) ? Math.round(Number(readFileSync(peakFile, "utf8")) / 2 ** 20) : 0
   rmSync(peakFile, { force: true })
@@ -124,6 +133,13 @@ const main = Effect.gen(function* () {
   removeDatabase(beforeNight)
   const sentSecond = sendDue(work, NEXT_DAY)
   const second = measuredRun("second night", work, SECOND_NIGHT)
+  const sentThird = sendDue(work, SECOND_NIGHT)
+  const beforeThird = `${work}.before-third`
+  removeDatabase(beforeThird)
+  copyFileSync(work, beforeThird)
+  const third = measuredRun("third night", work, THIRD_NIGHT)
+  const thirdAll = measuredRun("third night, planning all", beforeThird, THIRD_NIGHT, "plan-all")
+  removeDatabase(beforeThird)
   const old = measuredRun("predecessor", workPredecessor, AS_OF)
   removeDatabase(workPredecessor)
   const cli = {
@@ -133,7 +149,7 @@ const main = Effect.gen(function* () {
   const floor = measureFloor(work, shape)
   removeDatabase(work)
 
-  const runs = [fresh.row, rerun.row, nightly.row, second.row, old.row]
+  const runs = [fresh.row, rerun.row, nightly.row, second.row, third.row, thirdAll.row, old.row]
   const result = {
     contacts,
     seed,
@@ -163,6 +179,7 @@ const main = Effect.gen(function* () {
     rowText: { metadataBytes: shape.metadataLength, otherTextBytes: shape.otherTextLength },
     nightly: { sentBefore: sent, futureRows: stability.rows, changedDate: stability.changed, share: stability.share },
     secondNight: { sentBefore: sentSecond },
+    thirdNight: { sentBefore: sentThird, contactsReused: third.contactsReused },
     cli,
     microsecondsPerContact: round((fresh.row.seconds * 1e6) / contacts, 1),
     harnessPeakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024)

@@ -284,7 +284,8 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       storedKeysOf,
       emailSchedulesByIds,
       /** The plan reuse records of a range and its changed contacts (db/plan-reuse-records.ts). */
-      planReuseOf: (range: ContactIdRange) => reuseInputsOf(range).pipe(Effect.provideService(SqlClient.SqlClient, sql)),
+      planReuseOf: (range: ContactIdRange) =>
+        reuseInputsOf(range).pipe(Effect.provideService(SqlClient.SqlClient, sql)),
       /** Runs the effect in one transaction (a nested call becomes a savepoint). */
       withTransaction: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
         sql.withTransaction(effect).pipe(

@@ -44,23 +44,40 @@ const PLAN_COLUMNS = EMAIL_SCHEDULE_COLUMNS.filter((column) => column !== "id" &
 const BUMP = `UPDATE ${CHANGES_TABLE} SET version = version + 1 WHERE id = 1;`
 
 /**
- * Records the contact `row.column` names (row: NEW or OLD) as changed at the counter's new value. A value that is not
- * an integer names no contact (a malformed row, reported by the run): it records nothing, and never fails the
- * statement of the application that made the change.
+ * Records the contact `row.column` names (row: NEW or OLD) as changed at the counter's value. A value that is not an
+ * integer names no contact (a malformed row, reported by the run): it records nothing, and never fails the statement
+ * of the application that made the change. A change the counter does not count (`counted` false: a row written as the
+ * scheduler writes its own) is recorded one beyond the counter, so that a run already under way does not forget it.
  */
-const recordContact = (row: "NEW" | "OLD", column: string, unlessSameAsNew = false): string =>
-  `INSERT OR REPLACE INTO ${CHANGED_CONTACTS_TABLE} (contact_id, version) SELECT ${row}.${column}, version
+const recordContact = (row: "NEW" | "OLD", column: string, unlessSameAsNew = false, counted = "1"): string =>
+  `INSERT OR REPLACE INTO ${CHANGED_CONTACTS_TABLE} (contact_id, version)
+    SELECT ${row}.${column}, version + (CASE WHEN ${counted} THEN 0 ELSE 1 END)
     FROM ${CHANGES_TABLE} WHERE id = 1 AND typeof(${row}.${column}) = 'integer'${
       unlessSameAsNew ? ` AND ${row}.${column} IS NOT NEW.${column}` : ""
     };`
 
-/** The trigger body for one change: the counter, then the contact or contacts it concerns. */
-const changeBody = (event: "INSERT" | "UPDATE" | "DELETE", column: string | undefined): string => {
-  if (column === undefined) return BUMP
-  if (event === "INSERT") return `${BUMP} ${recordContact("NEW", column)}`
-  if (event === "DELETE") return `${BUMP} ${recordContact("OLD", column)}`
-  return `${BUMP} ${recordContact("NEW", column)} ${recordContact("OLD", column, true)}`
+/**
+ * The trigger body for one change: the counter (only when `counted` holds), then the contact or contacts it concerns
+ * (always).
+ */
+const changeBody = (event: "INSERT" | "UPDATE" | "DELETE", column: string | undefined, counted = "1"): string => {
+  const bump =
+    counted === "1" ? BUMP : `UPDATE ${CHANGES_TABLE} SET version = version + 1 WHERE id = 1 AND (${counted});`
+  if (column === undefined) return bump
+  if (event === "INSERT") return `${bump} ${recordContact("NEW", column, false, counted)}`
+  if (event === "DELETE") return `${bump} ${recordContact("OLD", column, false, counted)}`
+  return `${bump} ${recordContact("NEW", column, false, counted)} ${recordContact("OLD", column, true, counted)}`
 }
+
+/** Inserts the counter counts: all but the scheduler's own (its statuses, always with its run id). */
+const COUNTED_INSERT = `NEW.scheduler_run_id IS NULL OR NEW.status NOT IN ${OWNED}`
+/**
+ * Updates the counter counts: the scheduler's updates set its own statuses and a new run id; anyone else's keep the run
+ * id, or set a status of the sender's.
+ */
+const COUNTED_UPDATE = `NEW.status NOT IN ${OWNED} OR (NEW.scheduler_run_id IS OLD.scheduler_run_id AND (${PLAN_COLUMNS.map(
+  (column) => `NEW.${column} IS NOT OLD.${column}`
+).join(" OR ")}))`
 
 /** Every trigger, by name, with its SQL: the run trusts the counter only when all of them are in place. */
 export const CHANGE_TRIGGERS: ReadonlyArray<{ readonly name: string; readonly sql: string }> = [
@@ -71,19 +88,16 @@ export const CHANGE_TRIGGERS: ReadonlyArray<{ readonly name: string; readonly sq
     })
   ),
   {
-    // The scheduler inserts only its own statuses, always with its run id.
+    // Every insert and update records its contact, even one written as the scheduler writes (someone could); the
+    // counter counts the others' (the write thread drops both triggers in its own transactions: QUIET_TRIGGERS).
     name: "email_scheduler_changed_email_schedules_insert",
     sql: `CREATE TRIGGER email_scheduler_changed_email_schedules_insert AFTER INSERT ON email_schedules
-      WHEN NEW.scheduler_run_id IS NULL OR NEW.status NOT IN ${OWNED} BEGIN ${changeBody("INSERT", "contact_id")} END`
+      BEGIN ${changeBody("INSERT", "contact_id", COUNTED_INSERT)} END`
   },
   {
-    // The scheduler's updates set its own statuses and a new run id; anyone else's keep the run id, or set a status
-    // of the sender's.
     name: "email_scheduler_changed_email_schedules_update",
     sql: `CREATE TRIGGER email_scheduler_changed_email_schedules_update AFTER UPDATE ON email_schedules
-      WHEN NEW.status NOT IN ${OWNED} OR (NEW.scheduler_run_id IS OLD.scheduler_run_id AND (${PLAN_COLUMNS.map(
-        (column) => `NEW.${column} IS NOT OLD.${column}`
-      ).join(" OR ")})) BEGIN ${changeBody("UPDATE", "contact_id")} END`
+      BEGIN ${changeBody("UPDATE", "contact_id", COUNTED_UPDATE)} END`
   },
   {
     // Every delete counts; a run counts its own and checks the difference at the end.
@@ -95,9 +109,11 @@ export const CHANGE_TRIGGERS: ReadonlyArray<{ readonly name: string; readonly sq
 
 /**
  * The triggers the write thread drops at the start of each of its transactions and creates again, from the SQL they
- * had, just before the commit (db/write-thread.ts). Their WHEN clause is false for every row the scheduler writes (its
- * own statuses with its run id: the rows a run inserts, and the rows it updates, which carry an earlier run's id), so
- * the counter is the same without them; but SQLite still enters a trigger program for every row (about 0.5 µs a row
+ * had, just before the commit (db/write-thread.ts). Their counting condition is false for every row the scheduler
+ * writes (its own statuses with its run id: the rows a run inserts, and the rows it updates, which carry an earlier
+ * run's id), so the counter is the same without them; the contacts they would record are contacts the run writes,
+ * whose plan reuse records it deleted before its first write (run/plan-reuse.ts). SQLite would still enter a trigger
+ * program for every row (about 0.5 µs a row
  * in a first run's write, which inserts 4.4 M rows at 1 M contacts). Nobody else ever finds them missing: the
  * transaction holds the write lock, and other connections read only committed schema. The delete trigger stays: a run
  * counts its own deletes.

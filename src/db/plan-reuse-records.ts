@@ -6,15 +6,16 @@ import { DatabaseError } from "./errors.js"
 
 /**
  * Where plan reuse keeps its records (run/plan-reuse.ts): one per contact whose stored rows were its plan, with the
- * day number of the first day that plan may change (`holds_until`) and the facts of its rows; and the settings and
- * campaigns the records were made with.
+ * day numbers of the run that found it (`made_on`) and of the first day that plan may change (`holds_until`), and the
+ * facts of its rows; and the settings and campaigns the records were made with. A record holds from `made_on` up to
+ * the day before `holds_until`: an earlier business date (a run back in time) plans the contact.
  */
 export const PLAN_REUSE_TABLE = "email_scheduler_plan_reuse"
 export const PLAN_REUSE_CONTEXT_TABLE = "email_scheduler_plan_reuse_context"
 
 export const createPlanReuseTables = [
   `CREATE TABLE IF NOT EXISTS ${PLAN_REUSE_TABLE}
-    (contact_id INTEGER PRIMARY KEY, holds_until INTEGER NOT NULL, facts BLOB NOT NULL)`,
+    (contact_id INTEGER PRIMARY KEY, made_on INTEGER NOT NULL, holds_until INTEGER NOT NULL, facts BLOB NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS ${PLAN_REUSE_CONTEXT_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), context TEXT NOT NULL)`
 ] as const
 
@@ -22,6 +23,7 @@ const failAs = (operation: string) => Effect.mapError((cause: unknown) => new Da
 
 /** A stored record; anything else in the table (edited by hand) is not one, and its contact is planned. */
 export interface StoredReuseRecord {
+  readonly madeOn: number
   readonly holdsUntil: number
   readonly facts: Uint8Array
 }
@@ -34,12 +36,12 @@ export const reuseInputsOf = (range: ContactIdRange) =>
     const sql = yield* SqlClient.SqlClient
     const records = new Map<number, StoredReuseRecord>()
     const rows = yield* sql.unsafe(
-      `SELECT contact_id, holds_until, facts FROM ${PLAN_REUSE_TABLE} WHERE contact_id BETWEEN ? AND ?`,
+      `SELECT contact_id, made_on, holds_until, facts FROM ${PLAN_REUSE_TABLE} WHERE contact_id BETWEEN ? AND ?`,
       [range.firstId, range.lastId]
     ).values
-    for (const [contactId, holdsUntil, facts] of rows) {
-      if (isInt(contactId) && isInt(holdsUntil) && facts instanceof Uint8Array) {
-        records.set(contactId, { holdsUntil, facts })
+    for (const [contactId, madeOn, holdsUntil, facts] of rows) {
+      if (isInt(contactId) && isInt(madeOn) && isInt(holdsUntil) && facts instanceof Uint8Array) {
+        records.set(contactId, { madeOn, holdsUntil, facts })
       }
     }
     const changed = new Set<number>()
@@ -86,20 +88,30 @@ export const dropReuseRecords = (context: string, sameContext: boolean, contactI
     }
   }).pipe(failAs("drop stale plan reuse records"))
 
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex")
+/** Records per statement (three parameters each, within SQLite's 32,766). */
+const RECORDS_PER_INSERT = 5_000
 
-/** After a run's last batch: the records of the contacts whose plan it found stored. */
+/** After a run's last batch: the records of the contacts whose plan it found stored, made on day `madeOn`. */
 export const storeReuseRecords = (
-  records: ReadonlyArray<{ readonly contactId: number; readonly holdsUntil: number; readonly facts: Uint8Array }>
+  madeOn: number,
+  records: Iterable<{ readonly contactId: number; readonly holdsUntil: number; readonly facts: Uint8Array }>
 ) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    for (let at = 0; at < records.length; at += CHUNK) {
-      const chunk = records.slice(at, at + CHUNK).map((record) => [record.contactId, record.holdsUntil, hex(record.facts)])
-      yield* sql.unsafe(
-        `INSERT OR REPLACE INTO ${PLAN_REUSE_TABLE} (contact_id, holds_until, facts)
-          SELECT value ->> 0, value ->> 1, unhex(value ->> 2) FROM json_each(?)`,
-        [JSON.stringify(chunk)]
+    const insert = (values: ReadonlyArray<number | Uint8Array>) =>
+      sql.unsafe(
+        `INSERT OR REPLACE INTO ${PLAN_REUSE_TABLE} (contact_id, made_on, holds_until, facts) VALUES ${Array.from(
+          { length: values.length / 3 },
+          () => `(?, ${madeOn}, ?, ?)`
+        ).join(", ")}`,
+        values
       )
+    let values: Array<number | Uint8Array> = []
+    for (const record of records) {
+      values.push(record.contactId, record.holdsUntil, record.facts)
+      if (values.length < 3 * RECORDS_PER_INSERT) continue
+      yield* insert(values)
+      values = []
     }
+    if (values.length > 0) yield* insert(values)
   }).pipe(failAs("store plan reuse records"))

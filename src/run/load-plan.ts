@@ -6,7 +6,6 @@ import { malformedTally } from "./batch-input.js"
 import { lineHash } from "./checksums.js"
 import { yieldToEventLoop } from "./event-loop.js"
 import type { BatchPlan, BatchRange } from "./plan-batch.js"
-import type { ReuseRecord } from "./plan-reuse.js"
 import type { PlanningThread, PostedBatch } from "./planning-thread.js"
 import {
   ByteWriter,
@@ -82,8 +81,8 @@ export const loadAndPlan = <E, R>(options: {
     let storedRows = 0
     let threadBatches = 0
     let reused = 0
-    const replannedIds: Array<Int32Array> = []
-    const reuseRecords: Array<ReuseRecord> = []
+    const staleRecords: Array<Int32Array> = []
+    const reuseRecords: Array<Uint8Array> = []
     const staged = new ByteWriter()
     const merge = (plan: BatchPlan) =>
       Effect.gen(function* () {
@@ -102,8 +101,8 @@ export const loadAndPlan = <E, R>(options: {
         newRows += plan.newRows
         storedRows += plan.storedRows
         reused += plan.reused
-        replannedIds.push(plan.replannedIds)
-        for (const record of plan.reuseRecords) reuseRecords.push(record)
+        staleRecords.push(plan.staleRecords)
+        reuseRecords.push(plan.reuseRecords)
         batches.push({
           firstId: plan.firstId,
           lastId: plan.lastId,
@@ -221,8 +220,9 @@ export const loadAndPlan = <E, R>(options: {
       threadBatches,
       /** Contacts staged from their plan reuse records (run/plan-reuse.ts). */
       reused,
-      /** The contacts planned (not reused), by batch. */
-      replannedIds,
+      /** Contacts with a record that were planned again, by batch. */
+      staleRecords,
+      /** Each batch's plan reuse records (run/plan-reuse.ts `appendRecord`). */
       reuseRecords
     }
   })

@@ -21,7 +21,7 @@ import { type ContactCensus, makeCensus, makePlanSummary, type PlanSummary, stor
 import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, type Related, readRelated } from "./batch-input.js"
 import { contactLine } from "./checksums.js"
-import { decodeFacts, encodeFacts, HOLDS_FOREVER, type ReuseRecord, type ReusedRowFacts } from "./plan-reuse.js"
+import { decodeFacts, HOLDS_FOREVER, recordBuilder } from "./plan-reuse.js"
 import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow, writeStoredKeys } from "./staged-rows.js"
 import type { PageStager, StagedExtent } from "./staging.js"
 import { differs } from "./write.js"
@@ -62,10 +62,13 @@ export interface BatchPlan extends BatchRange {
   readonly undecodableIds: ReadonlyArray<number>
   /** Contacts staged from their plan reuse record instead of planned (run/plan-reuse.ts). */
   readonly reused: number
-  /** The planned contacts (not reused), whose plan reuse records the run replaces. */
-  readonly replannedIds: Int32Array
-  /** Records for the planned contacts whose stored rows were their plan, unless balancing moves one of them. */
-  readonly reuseRecords: ReadonlyArray<ReuseRecord>
+  /** Contacts with a plan reuse record that were planned again: their records no longer hold. */
+  readonly staleRecords: Int32Array
+  /**
+   * Records (run/plan-reuse.ts `appendRecord`) of the planned contacts whose stored rows were their plan: stored
+   * unless balancing moves one of their rows.
+   */
+  readonly reuseRecords: Uint8Array
   /** Enrollment statuses to write (spec §7.9). */
   readonly enrollmentUpdates: ReadonlyArray<{
     readonly id: number
@@ -78,6 +81,13 @@ const NO_MOVE = { steps: 0, jitter: 0 } as const
 const NO_ROWS: ReadonlyArray<EmailScheduleRow> = []
 
 type ReuseInputs = Effect.Effect.Success<ReturnType<Database["planReuseOf"]>>
+
+/** The contact's stored rows that are the scheduler's own (pre-scheduled or skipped). */
+const ownedCount = (rows: ReadonlyArray<EmailScheduleRow>): number => {
+  let owned = 0
+  for (const row of rows) if (!isHandledStatus(row.status)) owned++
+  return owned
+}
 
 const isIsoDate = (text: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(text)
 
@@ -146,8 +156,10 @@ export const planBatch = <E>(
     const badContacts = contactRows.malformed
     const undecodableIds: Array<number> = []
     const todayDay = toDayNumber(context.today)
-    const reuseRecords: Array<ReuseRecord> = []
-    const replannedIds: Array<number> = []
+    const recordBytes: Array<number> = []
+    const reuseRecord = recordBuilder()
+    /** Contacts planned again that had a record: it no longer holds. */
+    const staleRecords: Array<number> = []
     let reused = 0
 
     /** The balance contact of a contact with pre-scheduled rows: its rows' keys, then its handled rows' keys. */
@@ -258,17 +270,18 @@ export const planBatch = <E>(
         census.addMalformed(badContacts[nextMalformed++]!)
       }
       lines.push(contactLine(row))
-      const record = reuseInputs?.records.get(row.id)
+      const stored = reuseInputs?.records.get(row.id)
       if (
-        record !== undefined &&
-        record.holdsUntil > todayDay &&
+        stored !== undefined &&
+        stored.madeOn <= todayDay &&
+        stored.holdsUntil > todayDay &&
         !reuseInputs!.changed.has(row.id) &&
-        reuseOne(row, related.storedBy.get(row.id) ?? NO_ROWS, record)
+        reuseOne(row, related.storedBy.get(row.id) ?? NO_ROWS, stored)
       ) {
         return
       }
+      if (stored !== undefined) staleRecords.push(row.id)
       const { contact, history, plan, enrollments } = planContactRow(row, related, context)
-      replannedIds.push(contact.id)
       const enrollmentUpdatesBefore = enrollmentUpdates.length
       census.addContact(contact)
       planRows += plan.rows.length
@@ -291,9 +304,7 @@ export const planBatch = <E>(
       const taken: Array<number> = []
       let balanced = false
       // The plan is already stored when each of its rows is, unchanged, and no other row of the contact's is owned.
-      const facts: Array<ReusedRowFacts> = []
-      const startDays: Array<number> = []
-      const matched = new Set<number>()
+      reuseRecord.begin()
       for (const planned of plan.rows) {
         const typeCode = types.code(planned.emailType)
         const plannedDay = toDayNumber(planned.date)
@@ -357,37 +368,36 @@ export const planBatch = <E>(
               : { ...staged, differsFromId: existing.id }
           )
           if (unchanged) {
-            matched.add(existing.id)
-            startDays.push(startDay)
-            facts.push({
-              id: existing.id,
-              plannedDay,
-              latestDay,
-              subjectToExclusions,
-              held: planned.hold !== undefined,
-              holdSteps: staged.holdSteps,
-              holdJitter: staged.holdJitter
-            })
+            reuseRecord.row(
+              {
+                id: existing.id,
+                plannedDay,
+                latestDay,
+                subjectToExclusions,
+                held: planned.hold !== undefined,
+                holdSteps: staged.holdSteps,
+                holdJitter: staged.holdJitter
+              },
+              startDay
+            )
           }
         }
       }
-      const ownedStored = history.rows.reduce((owned, stored) => owned + (isHandledStatus(stored.status) ? 0 : 1), 0)
       if (
         recordable &&
-        facts.length === plan.rows.length &&
-        matched.size === facts.length &&
-        ownedStored === facts.length &&
+        reuseRecord.rowCount() === plan.rows.length &&
+        ownedCount(history.rows) === plan.rows.length &&
+        reuseRecord.distinct() &&
         enrollmentUpdates.length === enrollmentUpdatesBefore &&
         plan.warnings.length === 0
       ) {
-        reuseRecords.push({
-          contactId: contact.id,
-          holdsUntil: plan.changesOn === undefined ? HOLDS_FOREVER : toDayNumber(plan.changesOn),
-          facts: encodeFacts(
-            { droppedHandled: plan.droppedHandled, droppedDuplicate: plan.droppedDuplicate, rows: facts },
-            startDays
-          )
-        })
+        reuseRecord.appendTo(
+          recordBytes,
+          contact.id,
+          plan.changesOn === undefined ? HOLDS_FOREVER : toDayNumber(plan.changesOn),
+          plan.droppedHandled,
+          plan.droppedDuplicate
+        )
       }
       if (balanced) addOwner(contact, history.rows, taken)
     }
@@ -429,8 +439,8 @@ export const planBatch = <E>(
       storedRows,
       contactIds: Int32Array.from(contactIds),
       reused,
-      replannedIds: Int32Array.from(replannedIds),
-      reuseRecords,
+      staleRecords: Int32Array.from(staleRecords),
+      reuseRecords: Uint8Array.from(recordBytes),
       undecodableIds,
       enrollmentUpdates
     }

@@ -44,26 +44,96 @@ const SUBJECT = 1
 const HELD = 2
 
 /**
- * The facts as bytes: counts, then per row its id (as the difference from the previous row's), its planned and latest
- * days (as differences from its start day), its flags and its hold.
+ * A contact's record as its rows are staged, without an object per row (a night records most of a million contacts):
+ * `begin` for each planned contact, `row` for each row found stored unchanged, then `appendTo` a batch's bytes: the
+ * contact's id, the day its plan may change, then its facts: counts, and per row its id (as the difference from the
+ * previous row's), its planned and latest days (as differences from its start day), its flags and its hold.
  */
-export const encodeFacts = (facts: ReuseFacts, startDays: ReadonlyArray<number>): Uint8Array => {
-  const bytes: Array<number> = []
-  pushInt(bytes, facts.droppedHandled)
-  pushInt(bytes, facts.droppedDuplicate)
-  pushInt(bytes, facts.rows.length)
+export const recordBuilder = () => {
+  const rows: Array<number> = []
+  const ids: Array<number> = []
+  const head: Array<number> = []
   let previousId = 0
-  facts.rows.forEach((row, index) => {
-    const start = startDays[index]!
-    pushInt(bytes, row.id - previousId)
-    previousId = row.id
-    pushInt(bytes, row.plannedDay - start)
-    pushInt(bytes, row.latestDay - start)
-    pushInt(bytes, (row.subjectToExclusions ? SUBJECT : 0) | (row.held ? HELD : 0))
-    pushInt(bytes, row.holdSteps)
-    pushInt(bytes, row.holdJitter)
-  })
-  return Uint8Array.from(bytes)
+  return {
+    begin: (): void => {
+      rows.length = 0
+      ids.length = 0
+      previousId = 0
+    },
+    row: (fact: ReusedRowFacts, startDay: number): void => {
+      ids.push(fact.id)
+      pushInt(rows, fact.id - previousId)
+      previousId = fact.id
+      pushInt(rows, fact.plannedDay - startDay)
+      pushInt(rows, fact.latestDay - startDay)
+      pushInt(rows, (fact.subjectToExclusions ? SUBJECT : 0) | (fact.held ? HELD : 0))
+      pushInt(rows, fact.holdSteps)
+      pushInt(rows, fact.holdJitter)
+    },
+    /** Rows recorded since `begin`. */
+    rowCount: (): number => ids.length,
+    /** No two recorded rows are the same stored row (a handful: a scan is cheaper than a set). */
+    distinct: (): boolean => {
+      for (let i = 1; i < ids.length; i++) for (let j = 0; j < i; j++) if (ids[i] === ids[j]) return false
+      return true
+    },
+    appendTo: (
+      bytes: Array<number>,
+      contactId: number,
+      holdsUntil: number,
+      droppedHandled: number,
+      droppedDuplicate: number
+    ): void => {
+      head.length = 0
+      pushInt(head, droppedHandled)
+      pushInt(head, droppedDuplicate)
+      pushInt(head, ids.length)
+      pushInt(bytes, contactId)
+      pushInt(bytes, holdsUntil)
+      pushInt(bytes, head.length + rows.length)
+      for (const byte of head) bytes.push(byte)
+      for (const byte of rows) bytes.push(byte)
+    }
+  }
+}
+
+/** The records `recordBuilder` appended, one at a time; the facts are views into `bytes`. */
+export function* recordsIn(
+  bytes: Uint8Array
+): Generator<{ readonly contactId: number; readonly holdsUntil: number; readonly facts: Uint8Array }> {
+  const reader = varintReader(bytes)
+  while (reader.at() < bytes.length) {
+    const contactId = reader.next()
+    const holdsUntil = reader.next()
+    const length = reader.next()
+    if (contactId === undefined || holdsUntil === undefined || length === undefined) return
+    const start = reader.at()
+    reader.skip(length)
+    yield { contactId, holdsUntil, facts: bytes.subarray(start, start + length) }
+  }
+}
+
+/** Reads zigzag LEB128 integers from `bytes`; undefined past the end or for a value beyond 2^49. */
+const varintReader = (bytes: Uint8Array) => {
+  let at = 0
+  return {
+    at: () => at,
+    skip: (count: number) => {
+      at += count
+    },
+    next: (): number | undefined => {
+      let value = 0
+      let scale = 1
+      for (;;) {
+        if (at >= bytes.length || scale > 2 ** 49) return undefined
+        const byte = bytes[at++]!
+        value += (byte & 0x7f) * scale
+        if (byte < 0x80) break
+        scale *= 0x80
+      }
+      return value % 2 === 0 ? value / 2 : -(value + 1) / 2
+    }
+  }
 }
 
 /** Reads the encoded facts; `startDayOf` gives a row's start day (its stored date) from its id. Undefined if damaged. */
@@ -71,19 +141,8 @@ export const decodeFacts = (
   bytes: Uint8Array,
   startDayOf: (id: number) => number | undefined
 ): ReuseFacts | undefined => {
-  let at = 0
-  const next = (): number | undefined => {
-    let value = 0
-    let scale = 1
-    for (;;) {
-      if (at >= bytes.length || scale > 2 ** 49) return undefined
-      const byte = bytes[at++]!
-      value += (byte & 0x7f) * scale
-      if (byte < 0x80) break
-      scale *= 0x80
-    }
-    return value % 2 === 0 ? value / 2 : -(value + 1) / 2
-  }
+  const reader = varintReader(bytes)
+  const next = reader.next
   const droppedHandled = next()
   const droppedDuplicate = next()
   const count = next()
@@ -121,12 +180,5 @@ export const decodeFacts = (
       holdJitter
     })
   }
-  return at === bytes.length ? { droppedHandled, droppedDuplicate, rows } : undefined
-}
-
-/** A record to store for a contact whose plan the run found stored. */
-export interface ReuseRecord {
-  readonly contactId: number
-  readonly holdsUntil: number
-  readonly facts: Uint8Array
+  return reader.at() === bytes.length ? { droppedHandled, droppedDuplicate, rows } : undefined
 }

@@ -84,7 +84,8 @@ const revived = (plan: BatchPlan): BatchPlan => ({
 export const transferList = (plan: BatchPlan): Array<ArrayBuffer> => {
   const arrays = [
     plan.contactIds,
-    plan.replannedIds,
+    plan.staleRecords,
+    plan.reuseRecords,
     plan.items.contactId,
     plan.items.typeCode,
     plan.items.plannedDay,

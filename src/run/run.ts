@@ -3,13 +3,13 @@ import type { BalanceParameters } from "../balance/index.js"
 import { balancePlan, NO_HELD_DAY } from "../balance/index.js"
 import { withBackgroundCheckpoints } from "../db/background-checkpoints.js"
 import { changeVersion, forgetSeenChanges } from "../db/change-tracking.js"
-import { dropReuseRecords, storedReuseContext, storeReuseRecords } from "../db/plan-reuse-records.js"
 import { Checkpoint } from "../db/checkpoints.js"
 import { Database } from "../db/Database.js"
 import { restoreDeferredIndexes, withIndexesDeferred } from "../db/deferred-indexes.js"
 import { DatabaseError, isDamagedFile } from "../db/errors.js"
 import { mainDatabaseFile } from "../db/introspect.js"
 import { runMigrations } from "../db/migrations.js"
+import { dropReuseRecords, storedReuseContext, storeReuseRecords } from "../db/plan-reuse-records.js"
 import { prepareForWriting, skipSyncing, withCacheAtMost } from "../db/pragmas.js"
 import { ensureRecognised } from "../db/recognise.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
@@ -32,6 +32,7 @@ import { elapsed } from "./elapsed.js"
 import { keysetPages } from "./keyset-pages.js"
 import { batchRanges, loadAndPlan } from "./load-plan.js"
 import { planBatch } from "./plan-batch.js"
+import { recordsIn } from "./plan-reuse.js"
 import { PLANNING_SCRIPT, planningScriptExists, startPlanningThread } from "./planning-thread.js"
 import { decodeStoredOutcome, type RunOutcome, SCHEDULER_VERSION } from "./run-outcome.js"
 import { checkpointCounts, checkpointDetails, type RunReport } from "./run-report.js"
@@ -360,11 +361,14 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       planned.contacts.release()
       yield* startCheckpoint(profile)
       yield* Ref.set(checkpointStarted, true)
-      // Before any row is written: the records of every contact this run plans or moves go (they no longer hold, and
-      // a run that fails from here leaves those contacts without one).
+      // Before any row is written: the records that no longer hold go, those of the contacts this run planned again
+      // and of the contacts whose rows balancing moved (a run that fails from here leaves them without one).
       if (!options.dryRun) {
-        const stale: Array<number> = [...moved]
-        if (reuse) for (const ids of planned.replannedIds) for (const id of ids) stale.push(id)
+        const stale: Array<number> = []
+        if (reuse) {
+          for (const id of moved) stale.push(id)
+          for (const ids of planned.staleRecords) for (const id of ids) stale.push(id)
+        }
         yield* db.withTransaction(dropReuseRecords(reuseContext, reuse, stale))
       }
       // A run killed while the indexes were deferred left them recorded: they are built before anything else.
@@ -415,9 +419,12 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       )
       // After the last batch: the records of the contacts whose stored rows were their plan and stay so.
       if (!options.dryRun) {
-        yield* db.withTransaction(
-          storeReuseRecords(planned.reuseRecords.filter((record) => !moved.has(record.contactId)))
-        )
+        const kept = function* () {
+          for (const bytes of planned.reuseRecords) {
+            for (const record of recordsIn(bytes)) if (!holds(moved, record.contactId)) yield record
+          }
+        }
+        yield* db.withTransaction(storeReuseRecords(toDayNumber(asOf), kept()))
       }
       const { summary } = planned
       const volume = dailyVolume(balanced.days, toDayNumber(asOf)).map((emails, offset) => ({
@@ -499,17 +506,42 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
   return yield* work
 })
 
-/** The contacts of the balance items balancing moved off the day they started on (their rows are written). */
+/**
+ * The contacts of the balance items balancing moved off the day they started on (their rows are written), ascending:
+ * items come in contact order. Compact, because a first run moves rows of most contacts.
+ */
 const movedContacts = (
-  items: { readonly length: number; readonly contactId: Int32Array; readonly plannedDay: Int32Array; readonly heldDay: Int32Array },
+  items: {
+    readonly length: number
+    readonly contactId: Int32Array
+    readonly plannedDay: Int32Array
+    readonly heldDay: Int32Array
+  },
   days: Int32Array
-): Set<number> => {
-  const moved = new Set<number>()
+): Int32Array => {
+  const moved: Array<number> = []
   for (let i = 0; i < items.length; i++) {
     const held = items.heldDay[i]!
-    if (days[i] !== (held === NO_HELD_DAY ? items.plannedDay[i] : held)) moved.add(items.contactId[i]!)
+    const contactId = items.contactId[i]!
+    if (days[i] !== (held === NO_HELD_DAY ? items.plannedDay[i] : held) && moved.at(-1) !== contactId) {
+      moved.push(contactId)
+    }
   }
-  return moved
+  return Int32Array.from(moved)
+}
+
+/** Whether `sorted` (ascending) holds `value`. */
+const holds = (sorted: Int32Array, value: number): boolean => {
+  let low = 0
+  let high = sorted.length - 1
+  while (low <= high) {
+    const middle = (low + high) >>> 1
+    const at = sorted[middle]!
+    if (at === value) return true
+    if (at < value) low = middle + 1
+    else high = middle - 1
+  }
+  return false
 }
 
 /**

@@ -153,6 +153,31 @@ describe("the contacts whose plan input someone else changed (issue 11, plan reu
     })
   )
 
+  it.effect("a row written as the scheduler writes its own records its contact beyond the counter, uncounted", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "as-scheduler.sqlite", 100, 3, AS_OF)
+      yield* run(path)
+      forgetAll(path)
+      const before = counter(path)
+      write(
+        path,
+        `INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, scheduled_send_time, status, priority,
+          scheduler_run_id, metadata, created_at, updated_at)
+          VALUES (21, 'birthday', '2027-06-01', '08:30:00', 'pre-scheduled', 10, 'run_injected', '{}', '', '')`,
+        `UPDATE email_schedules SET scheduler_run_id = 'run_other', scheduled_send_date = '2027-07-01'
+          WHERE id = (SELECT min(id) FROM email_schedules WHERE contact_id = 22 AND status = 'pre-scheduled')`
+      )
+      assert.strictEqual(counter(path), before, "the counter does not count them")
+      assert.deepStrictEqual(
+        [...changed(path)],
+        [
+          [21, before + 1],
+          [22, before + 1]
+        ]
+      )
+    })
+  )
+
   it.effect("a value that names no contact records nothing and never fails the other application's write", () =>
     Effect.gen(function* () {
       const path = yield* generatedCopy(dir, "malformed.sqlite", 100, 3, AS_OF)

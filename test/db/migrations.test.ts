@@ -75,7 +75,8 @@ describe("migrations", () => {
         [3, "change_tracking"],
         [4, "abandoned_checkpoints"],
         [5, "deferred_indexes"],
-        [6, "changed_contacts"]
+        [6, "changed_contacts"],
+        [7, "plan_reuse"]
       ])
       assert.deepStrictEqual(second, [])
       assert.deepStrictEqual(schemaOf(path), schema)
@@ -99,7 +100,7 @@ describe("migrations", () => {
       }
       assert.strictEqual(
         (db.prepare(`SELECT count(*) AS n FROM ${MIGRATIONS_TABLE}`).get() as { n: number }).n,
-        6,
+        7,
         "the migrations are recorded in our own table"
       )
       db.close()
@@ -208,7 +209,8 @@ describe("migrations", () => {
         [3, "change_tracking"],
         [4, "abandoned_checkpoints"],
         [5, "deferred_indexes"],
-        [6, "changed_contacts"]
+        [6, "changed_contacts"],
+        [7, "plan_reuse"]
       ])
       assert.deepStrictEqual(indexNames(path, "email_schedules"), [
         "idx_email_schedules_contact_id_email_type_scheduled_send_date_unique",
