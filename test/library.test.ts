@@ -52,7 +52,9 @@ describe("library surface (src/index.ts)", () => {
         "0002_lean_indexes",
         "0003_change_tracking",
         "0004_abandoned_checkpoints",
-        "0005_deferred_indexes"
+        "0005_deferred_indexes",
+        "0006_changed_contacts",
+        "0007_plan_reuse"
       ])
     }).pipe(
       Effect.provide(

@@ -229,7 +229,9 @@ describe("email-scheduler CLI (real child processes)", () => {
       "0002_lean_indexes",
       "0003_change_tracking",
       "0004_abandoned_checkpoints",
-      "0005_deferred_indexes"
+      "0005_deferred_indexes",
+      "0006_changed_contacts",
+      "0007_plan_reuse"
     ])
     assert.strictEqual(report.contacts.total, 50)
     assert.strictEqual(report.settings.timezone, "America/New_York")
