@@ -519,15 +519,26 @@ const movedContacts = (
   },
   days: Int32Array
 ): Int32Array => {
-  const moved: Array<number> = []
-  for (let i = 0; i < items.length; i++) {
+  const isMoved = (i: number): boolean => {
     const held = items.heldDay[i]!
-    const contactId = items.contactId[i]!
-    if (days[i] !== (held === NO_HELD_DAY ? items.plannedDay[i] : held) && moved.at(-1) !== contactId) {
-      moved.push(contactId)
+    return days[i] !== (held === NO_HELD_DAY ? items.plannedDay[i] : held)
+  }
+  // Counted first, then filled: no transient array while balancing's columns are still held.
+  let count = 0
+  for (let i = 0, last = Number.NaN; i < items.length; i++) {
+    if (isMoved(i) && items.contactId[i] !== last) {
+      last = items.contactId[i]!
+      count++
     }
   }
-  return Int32Array.from(moved)
+  const moved = new Int32Array(count)
+  for (let i = 0, last = Number.NaN, at = 0; i < items.length; i++) {
+    if (isMoved(i) && items.contactId[i] !== last) {
+      last = items.contactId[i]!
+      moved[at++] = last
+    }
+  }
+  return moved
 }
 
 /** Whether `sorted` (ascending) holds `value`. */

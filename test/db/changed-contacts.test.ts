@@ -26,59 +26,48 @@ const write = (path: string, ...statements: ReadonlyArray<string>) => {
   }
 }
 
-/** contact id → the counter's value at its latest recorded change. */
-const changed = (path: string): Map<number, number> => {
+/** The raw rows of a query on a read-only connection, closed after. */
+const rowsOf = (path: string, query: string): Array<ReadonlyArray<unknown>> => {
   const db = new BetterSqlite3(path, { readonly: true })
   try {
-    const rows = db.prepare(`SELECT contact_id, version FROM ${CHANGED_CONTACTS_TABLE}`).raw().all()
-    return new Map(rows.map((row) => [Number((row as Array<unknown>)[0]), Number((row as Array<unknown>)[1])]))
+    return db
+      .prepare(query)
+      .raw()
+      .all()
+      .filter((row): row is ReadonlyArray<unknown> => Array.isArray(row))
   } finally {
     db.close()
   }
 }
 
-const counter = (path: string): number => {
-  const db = new BetterSqlite3(path, { readonly: true })
-  try {
-    return Number(db.prepare("SELECT version FROM email_scheduler_changes WHERE id = 1").pluck().get())
-  } finally {
-    db.close()
-  }
-}
+/** The first value of a query's first row. */
+const oneValue = (path: string, query: string): unknown => rowsOf(path, query)[0]?.[0]
+
+/** contact id → the counter's value at its latest recorded change. */
+const changed = (path: string): Map<number, number> =>
+  new Map(
+    rowsOf(path, `SELECT contact_id, version FROM ${CHANGED_CONTACTS_TABLE}`).map(([id, v]) => [Number(id), Number(v)])
+  )
+
+const counter = (path: string): number =>
+  Number(oneValue(path, "SELECT version FROM email_scheduler_changes WHERE id = 1"))
 
 const idsOf = (path: string) => [...changed(path).keys()].sort((a, b) => a - b)
 
-/** One value from a read-only connection, closed after. */
-const oneValue = (path: string, query: string): unknown => {
-  const db = new BetterSqlite3(path, { readonly: true })
-  try {
-    return db.prepare(query).pluck().get()
-  } finally {
-    db.close()
-  }
-}
-
 /** The email rows' ids with their contacts. */
-const rowContacts = (path: string): Map<number, number> => {
-  const db = new BetterSqlite3(path, { readonly: true })
-  try {
-    const rows = db.prepare("SELECT id, contact_id FROM email_schedules").raw().all()
-    return new Map(rows.map((row) => [Number((row as Array<unknown>)[0]), Number((row as Array<unknown>)[1])]))
-  } finally {
-    db.close()
-  }
-}
+const rowContacts = (path: string): Map<number, number> =>
+  new Map(
+    rowsOf(path, "SELECT id, contact_id FROM email_schedules").map(([id, contact]) => [Number(id), Number(contact)])
+  )
 
 /** Enrollment id → `contact_id|status`. */
-const enrollments = (path: string): Map<number, string> => {
-  const db = new BetterSqlite3(path, { readonly: true })
-  try {
-    const rows = db.prepare("SELECT id, contact_id, status FROM contact_campaigns").raw().all()
-    return new Map(rows.map((row) => [Number((row as Array<unknown>)[0]), (row as Array<unknown>).slice(1).join("|")]))
-  } finally {
-    db.close()
-  }
-}
+const enrollments = (path: string): Map<number, string> =>
+  new Map(
+    rowsOf(path, "SELECT id, contact_id, status FROM contact_campaigns").map(([id, contact, status]) => [
+      Number(id),
+      `${contact}|${status}`
+    ])
+  )
 
 /** A run, then the contacts whose plan it changed by deleting their rows or their enrollments' status (sorted). */
 const runDeleting = (path: string, dryRun = false) =>
