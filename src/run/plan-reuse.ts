@@ -30,9 +30,9 @@ export interface ReuseFacts {
   readonly rows: ReadonlyArray<ReusedRowFacts>
 }
 
-/** Unsigned LEB128 of a zigzag integer: a few bytes for the small differences the facts hold. */
-const pushInt = (bytes: Array<number>, value: number): void => {
-  let rest = value >= 0 ? value * 2 : -value * 2 - 1
+/** Unsigned LEB128 of a safe integer ≥ 0 (ids up to 2^53 − 1 take 8 bytes, today's a few). */
+const pushUint = (bytes: Array<number>, value: number): void => {
+  let rest = value
   while (rest >= 0x80) {
     bytes.push((rest % 0x80) | 0x80)
     rest = Math.floor(rest / 0x80)
@@ -40,30 +40,30 @@ const pushInt = (bytes: Array<number>, value: number): void => {
   bytes.push(rest)
 }
 
+/** A small signed integer (a difference of days, a jitter, a count) as the LEB128 of its zigzag. */
+const pushInt = (bytes: Array<number>, value: number): void => pushUint(bytes, value >= 0 ? value * 2 : -value * 2 - 1)
+
 const SUBJECT = 1
 const HELD = 2
 
 /**
  * A contact's record as its rows are staged, without an object per row (a night records most of a million contacts):
  * `begin` for each planned contact, `row` for each row found stored unchanged, then `appendTo` a batch's bytes: the
- * contact's id, the day its plan may change, then its facts: counts, and per row its id (as the difference from the
- * previous row's), its planned and latest days (as differences from its start day), its flags and its hold.
+ * contact's id, the day its plan may change, then its facts: counts, and per row its id, its planned and latest days
+ * (as differences from its start day), its flags and its hold.
  */
 export const recordBuilder = () => {
   const rows: Array<number> = []
   const ids: Array<number> = []
   const head: Array<number> = []
-  let previousId = 0
   return {
     begin: (): void => {
       rows.length = 0
       ids.length = 0
-      previousId = 0
     },
     row: (fact: ReusedRowFacts, startDay: number): void => {
       ids.push(fact.id)
-      pushInt(rows, fact.id - previousId)
-      previousId = fact.id
+      pushUint(rows, fact.id)
       pushInt(rows, fact.plannedDay - startDay)
       pushInt(rows, fact.latestDay - startDay)
       pushInt(rows, (fact.subjectToExclusions ? SUBJECT : 0) | (fact.held ? HELD : 0))
@@ -88,9 +88,9 @@ export const recordBuilder = () => {
       pushInt(head, droppedHandled)
       pushInt(head, droppedDuplicate)
       pushInt(head, ids.length)
-      pushInt(bytes, contactId)
-      pushInt(bytes, holdsUntil)
-      pushInt(bytes, head.length + rows.length)
+      pushUint(bytes, contactId)
+      pushUint(bytes, holdsUntil)
+      pushUint(bytes, head.length + rows.length)
       for (const byte of head) bytes.push(byte)
       for (const byte of rows) bytes.push(byte)
     }
@@ -103,9 +103,9 @@ export function* recordsIn(
 ): Generator<{ readonly contactId: number; readonly holdsUntil: number; readonly facts: Uint8Array }> {
   const reader = varintReader(bytes)
   while (reader.at() < bytes.length) {
-    const contactId = reader.next()
-    const holdsUntil = reader.next()
-    const length = reader.next()
+    const contactId = reader.nextUint()
+    const holdsUntil = reader.nextUint()
+    const length = reader.nextUint()
     if (contactId === undefined || holdsUntil === undefined || length === undefined) return
     const start = reader.at()
     reader.skip(length)
@@ -113,25 +113,31 @@ export function* recordsIn(
   }
 }
 
-/** Reads zigzag LEB128 integers from `bytes`; undefined past the end or for a value beyond 2^49. */
+/** Reads LEB128 integers from `bytes`; undefined past the end or beyond 2^53 − 1. */
 const varintReader = (bytes: Uint8Array) => {
   let at = 0
+  const nextUint = (): number | undefined => {
+    let value = 0
+    let scale = 1
+    for (;;) {
+      if (at >= bytes.length || scale > 2 ** 49) return undefined
+      const byte = bytes[at++]!
+      value += (byte & 0x7f) * scale
+      if (byte < 0x80) break
+      scale *= 0x80
+    }
+    return Number.isSafeInteger(value) ? value : undefined
+  }
   return {
     at: () => at,
     skip: (count: number) => {
       at += count
     },
+    nextUint,
+    /** A zigzag integer (`pushInt`). */
     next: (): number | undefined => {
-      let value = 0
-      let scale = 1
-      for (;;) {
-        if (at >= bytes.length || scale > 2 ** 49) return undefined
-        const byte = bytes[at++]!
-        value += (byte & 0x7f) * scale
-        if (byte < 0x80) break
-        scale *= 0x80
-      }
-      return value % 2 === 0 ? value / 2 : -(value + 1) / 2
+      const value = nextUint()
+      return value === undefined ? undefined : value % 2 === 0 ? value / 2 : -(value + 1) / 2
     }
   }
 }
@@ -148,16 +154,15 @@ export const decodeFacts = (
   const count = next()
   if (droppedHandled === undefined || droppedDuplicate === undefined || count === undefined || count < 0) return
   const rows: Array<ReusedRowFacts> = []
-  let previousId = 0
   for (let i = 0; i < count; i++) {
-    const idStep = next()
+    const id = reader.nextUint()
     const planned = next()
     const latest = next()
     const flags = next()
     const holdSteps = next()
     const holdJitter = next()
     if (
-      idStep === undefined ||
+      id === undefined ||
       planned === undefined ||
       latest === undefined ||
       flags === undefined ||
@@ -166,8 +171,6 @@ export const decodeFacts = (
     ) {
       return undefined
     }
-    const id = previousId + idStep
-    previousId = id
     const start = startDayOf(id)
     if (start === undefined) return undefined
     rows.push({
