@@ -222,7 +222,7 @@ export const loadAndPlan = <E, R>(options: {
       reused,
       /** Contacts with a record that were planned again, by batch. */
       staleRecords,
-      /** Each batch's plan reuse records (run/plan-reuse.ts `appendRecord`). */
+      /** Each batch's plan reuse records (run/plan-reuse.ts `recordBuilder`). */
       reuseRecords
     }
   })

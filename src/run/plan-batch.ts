@@ -65,7 +65,7 @@ export interface BatchPlan extends BatchRange {
   /** Contacts with a plan reuse record that were planned again: their records no longer hold. */
   readonly staleRecords: Int32Array
   /**
-   * Records (run/plan-reuse.ts `appendRecord`) of the planned contacts whose stored rows were their plan: stored
+   * Records (run/plan-reuse.ts `recordBuilder`) of the planned contacts whose stored rows were their plan: stored
    * unless balancing moves one of their rows.
    */
   readonly reuseRecords: Uint8Array
