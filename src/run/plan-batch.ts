@@ -14,7 +14,7 @@ import type { ContactIdRange, Database } from "../db/Database.js"
 import type { MalformedRow } from "../db/decode.js"
 import type { StoredReuseRecord } from "../db/plan-reuse-records.js"
 import { type Contact, type ContactRow, validateContact } from "../domain/contact.js"
-import { readLooseDate, toDayNumber } from "../domain/dates.js"
+import { parseIsoDate, readLooseDate, toDayNumber } from "../domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
 import type { PlanContext, PlannedEmail, PlanStatus } from "../plan/index.js"
 import { type ContactCensus, makeCensus, makePlanSummary, type PlanSummary, storedEventDate } from "../plan/index.js"
@@ -88,8 +88,6 @@ const ownedCount = (rows: ReadonlyArray<EmailScheduleRow>): number => {
   for (const row of rows) if (!isHandledStatus(row.status)) owned++
   return owned
 }
-
-const isIsoDate = (text: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(text)
 
 /**
  * Contacts whose related rows are read at once: a write batch is up to 25,000 of them (issue 11's memory). A page's
@@ -186,19 +184,12 @@ export const planBatch = <E>(
       const owned = new Map<number, EmailScheduleRow>()
       for (const storedRow of stored) if (!isHandledStatus(storedRow.status)) owned.set(storedRow.id, storedRow)
       const facts = decodeFacts(record.facts, (id) => {
-        const storedRow = owned.get(id)
-        const date = storedRow?.scheduled_send_date
-        return date === undefined || !isIsoDate(date) || readLooseDate(date)._tag !== "Valid"
-          ? undefined
-          : toDayNumber(date)
+        const date = owned.get(id)?.scheduled_send_date
+        return date === undefined || parseIsoDate(date) === undefined ? undefined : toDayNumber(date)
       })
+      // Distinct ids, each an owned row, as many as the owned rows: the record names every owned row once.
       if (facts === undefined || facts.rows.length !== owned.size) return false
-      const seen = new Set<number>()
-      for (const fact of facts.rows) {
-        const storedRow = owned.get(fact.id)!
-        if (seen.has(fact.id) || storedRow.priority === null) return false
-        seen.add(fact.id)
-      }
+      if (facts.rows.some((fact) => owned.get(fact.id)!.priority === null)) return false
       const contact = validateContact(row, context.today)
       census.addContact(contact)
       planRows += facts.rows.length
@@ -387,7 +378,6 @@ export const planBatch = <E>(
         recordable &&
         reuseRecord.rowCount() === plan.rows.length &&
         ownedCount(history.rows) === plan.rows.length &&
-        reuseRecord.distinct() &&
         enrollmentUpdates.length === enrollmentUpdatesBefore &&
         plan.warnings.length === 0
       ) {

@@ -72,11 +72,6 @@ export const recordBuilder = () => {
     },
     /** Rows recorded since `begin`. */
     rowCount: (): number => ids.length,
-    /** No two recorded rows are the same stored row (a handful: a scan is cheaper than a set). */
-    distinct: (): boolean => {
-      for (let i = 1; i < ids.length; i++) for (let j = 0; j < i; j++) if (ids[i] === ids[j]) return false
-      return true
-    },
     appendTo: (
       bytes: Array<number>,
       contactId: number,
@@ -142,7 +137,10 @@ const varintReader = (bytes: Uint8Array) => {
   }
 }
 
-/** Reads the encoded facts; `startDayOf` gives a row's start day (its stored date) from its id. Undefined if damaged. */
+/**
+ * Reads the encoded facts; `startDayOf` gives a row's start day (its stored date) from its id. Undefined if damaged,
+ * if a row is not among the stored rows, or if a row is named twice.
+ */
 export const decodeFacts = (
   bytes: Uint8Array,
   startDayOf: (id: number) => number | undefined
@@ -172,7 +170,8 @@ export const decodeFacts = (
       return undefined
     }
     const start = startDayOf(id)
-    if (start === undefined) return undefined
+    // A record names each stored row once (a handful of rows: a scan is cheaper than a set).
+    if (start === undefined || rows.some((earlier) => earlier.id === id)) return undefined
     rows.push({
       id,
       plannedDay: start + planned,
