@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import BetterSqlite3 from "better-sqlite3"
 import { Effect, Option } from "effect"
 import { runnableFile } from "../../src/app/sqlite.js"
-import { addDays } from "../../src/domain/dates.js"
+import { addDays, toDayNumber } from "../../src/domain/dates.js"
 import { type RunReport, runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
@@ -59,6 +59,24 @@ const changeBoth = (paths: ReadonlyArray<string>, statement: string) => {
   }
 }
 
+/** Records that hold on `today` but whose facts are not a record (`X'05'`, written by hand below). */
+const unfitHolding = (path: string, today: string): number => {
+  const db = new BetterSqlite3(path, { readonly: true })
+  try {
+    const day = toDayNumber(today)
+    const count = db
+      .prepare(
+        `SELECT count(*) FROM email_scheduler_plan_reuse WHERE facts = X'05' AND made_on <= ? AND holds_until > ?
+          AND contact_id NOT IN (SELECT contact_id FROM email_scheduler_changed_contacts)`
+      )
+      .pluck()
+      .get(day, day)
+    return Number(count)
+  } finally {
+    db.close()
+  }
+}
+
 describe("plan reuse (issue 11): a contact whose plan holds is staged from its record, exactly as planning it", () => {
   it.effect(
     "over nine nights with a sender, contact edits, events, rows written as the scheduler writes, a campaign change and a settings change, the database and the report equal those of planning everyone",
@@ -98,6 +116,19 @@ describe("plan reuse (issue 11): a contact whose plan holds is staged from its r
               "UPDATE campaign_instances SET active_end_date = '2026-12-31' WHERE id = (SELECT min(id) FROM campaign_instances)"
             )
           }
+          if (night === 6) {
+            // Records that hold today but do not fit their contacts' rows (edited by hand: another contact's facts, or
+            // bytes that are no record): those contacts are planned, as if they had none.
+            changeBoth(
+              both,
+              `UPDATE email_scheduler_plan_reuse SET facts = (SELECT facts FROM email_scheduler_plan_reuse
+                   WHERE contact_id = (SELECT max(contact_id) FROM email_scheduler_plan_reuse))
+                 WHERE contact_id IN (SELECT contact_id FROM email_scheduler_plan_reuse ORDER BY contact_id LIMIT 40);
+               UPDATE email_scheduler_plan_reuse SET facts = X'05'
+                 WHERE contact_id IN (SELECT contact_id FROM email_scheduler_plan_reuse ORDER BY contact_id DESC LIMIT 40 OFFSET 1);`
+            )
+          }
+          const unfitBefore = night === 6 ? unfitHolding(reusing, today) : 0
           const flags = night === 7 ? { birthday_days_before: "10" } : {}
           const withReuse = yield* run(reusing, today, true, flags)
           const everyone = yield* run(planning, today, false, flags)
@@ -105,6 +136,10 @@ describe("plan reuse (issue 11): a contact whose plan holds is staged from its r
           assert.strictEqual(contents(reusing), contents(planning), `the databases after ${today}`)
           assert.strictEqual(everyone.contactsReused, 0)
           reusedByNight.push(withReuse.contactsReused)
+          if (night === 6) {
+            assert.isAbove(unfitBefore, 10, "records that hold today but do not fit")
+            assert.strictEqual(unfitHolding(reusing, addDays(FIRST_DAY, 6)), 0, "each was planned, and recorded anew")
+          }
           sendDueOnBoth(reusing, planning, today)
         }
         // The first run has no records; a night after a night that wrote a contact's rows plans it again; the
