@@ -23,7 +23,7 @@ const MESSAGES_IN_FLIGHT = 2
  * A first run's thread's page cache, at least: a batch of 25,000 contacts (the largest profile's) dirties about 70 MB
  * of pages, and with the run's 64 MiB the thread wrote part of them into the log before its commit, then rewrote some
  * (1 M first runs, alternating: write 47.8–51.4 s against 53.2–57.7 s). No larger than that batch needs: the cache
- * fills during the write, where a first run's memory peaks. With 128 MiB, 1 M first runs peaked at 533–587 MiB (ten
+ * fills during the write, where a first run's memory peaks. With 128 MiB, 1 M first runs peaked at 533–587 MiB (13
  * runs), with 96 MiB at 496–508 MiB (four, alternating with 128 MiB's 534–544), writing in the same time. A night's
  * thread has the run's cache.
  */
