@@ -82,7 +82,8 @@ export const loadAndPlan = <E, R>(options: {
     let threadBatches = 0
     let reused = 0
     const staleRecords: Array<Int32Array> = []
-    const reuseRecords: Array<Uint8Array> = []
+    /** Where each batch's records are in the staging file: at 3 M they are some 100 MB, stored after the write. */
+    const reuseRecords: Array<StagedExtent> = []
     const staged = new ByteWriter()
     const merge = (plan: BatchPlan) =>
       Effect.gen(function* () {
@@ -102,7 +103,7 @@ export const loadAndPlan = <E, R>(options: {
         storedRows += plan.storedRows
         reused += plan.reused
         staleRecords.push(plan.staleRecords)
-        reuseRecords.push(plan.reuseRecords)
+        reuseRecords.push(yield* options.staging.append(plan.reuseRecords))
         batches.push({
           firstId: plan.firstId,
           lastId: plan.lastId,
@@ -222,7 +223,7 @@ export const loadAndPlan = <E, R>(options: {
       reused,
       /** Contacts with a record that were planned again, by batch. */
       staleRecords,
-      /** Each batch's plan reuse records (run/plan-reuse.ts `recordBuilder`). */
+      /** Where each batch's plan reuse records (run/plan-reuse.ts `recordBuilder`) are in the staging file. */
       reuseRecords
     }
   })

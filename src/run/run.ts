@@ -417,14 +417,21 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
                 : threadedWrite(betweenBatches, logFull)
             )
       )
-      // After the last batch: the records of the contacts whose stored rows were their plan and stay so.
+      // After the last batch: the records of the contacts whose stored rows were their plan and stay so, a batch's at a
+      // time from the staging file (a copy each: the file's read buffer is reused, and records are inserted in chunks).
       if (!options.dryRun) {
-        const kept = function* () {
-          for (const bytes of planned.reuseRecords) {
-            for (const record of recordsIn(bytes)) if (!holds(moved, record.contactId)) yield record
-          }
+        const madeOn = toDayNumber(asOf)
+        const kept = function* (bytes: Uint8Array) {
+          for (const record of recordsIn(bytes)) if (!holds(moved, record.contactId)) yield record
         }
-        yield* db.withTransaction(storeReuseRecords(toDayNumber(asOf), kept()))
+        yield* db.withTransaction(
+          Effect.forEach(
+            planned.reuseRecords,
+            (extent) =>
+              Effect.flatMap(staging.read(extent), (bytes) => storeReuseRecords(madeOn, kept(Uint8Array.from(bytes)))),
+            { discard: true }
+          )
+        )
       }
       const { summary } = planned
       const volume = dailyVolume(balanced.days, toDayNumber(asOf)).map((emails, offset) => ({
