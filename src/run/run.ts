@@ -428,7 +428,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
           Effect.forEach(
             planned.reuseRecords,
             (extent) =>
-              Effect.flatMap(staging.read(extent), (bytes) => storeReuseRecords(madeOn, kept(Uint8Array.from(bytes)))),
+              Effect.flatMap(staging.read(extent), (bytes) => storeReuseRecords(madeOn, kept(new Uint8Array(bytes)))),
             { discard: true }
           )
         )
