@@ -54,15 +54,15 @@ const HELD = 2
  */
 export const recordBuilder = () => {
   const rows: Array<number> = []
-  const ids: Array<number> = []
+  let rowCount = 0
   const head: Array<number> = []
   return {
     begin: (): void => {
       rows.length = 0
-      ids.length = 0
+      rowCount = 0
     },
     row: (fact: ReusedRowFacts, startDay: number): void => {
-      ids.push(fact.id)
+      rowCount++
       pushUint(rows, fact.id)
       pushInt(rows, fact.plannedDay - startDay)
       pushInt(rows, fact.latestDay - startDay)
@@ -71,7 +71,7 @@ export const recordBuilder = () => {
       pushInt(rows, fact.holdJitter)
     },
     /** Rows recorded since `begin`. */
-    rowCount: (): number => ids.length,
+    rowCount: (): number => rowCount,
     appendTo: (
       bytes: Array<number>,
       contactId: number,
@@ -82,7 +82,7 @@ export const recordBuilder = () => {
       head.length = 0
       pushInt(head, droppedHandled)
       pushInt(head, droppedDuplicate)
-      pushInt(head, ids.length)
+      pushInt(head, rowCount)
       pushUint(bytes, contactId)
       pushUint(bytes, holdsUntil)
       pushUint(bytes, head.length + rows.length)

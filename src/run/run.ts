@@ -16,6 +16,7 @@ import { inRolledBackTransaction } from "../db/rollback.js"
 import { FIRST_RUN_CACHE_KIB, startWriteThread, type WriteThread } from "../db/write-thread.js"
 import { addDays, businessDateProblem, type IsoDate, toDayNumber } from "../domain/dates.js"
 import { isValidEmail } from "../domain/email-address.js"
+import { sortedHas } from "../domain/sorted-search.js"
 import { ZIP_DATASET } from "../domain/states.js"
 import { campaignSetup, planContext, sendTime, withMalformedContacts } from "../plan/index.js"
 import { canonicalJson } from "../rules/canonical-json.js"
@@ -422,7 +423,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       if (!options.dryRun) {
         const madeOn = toDayNumber(asOf)
         const kept = function* (bytes: Uint8Array) {
-          for (const record of recordsIn(bytes)) if (!holds(moved, record.contactId)) yield record
+          for (const record of recordsIn(bytes)) if (!sortedHas(moved, record.contactId)) yield record
         }
         yield* db.withTransaction(
           Effect.forEach(
@@ -530,36 +531,23 @@ const movedContacts = (
     const held = items.heldDay[i]!
     return days[i] !== (held === NO_HELD_DAY ? items.plannedDay[i] : held)
   }
+  const eachMovedContact = (visit: (contactId: number) => void): void => {
+    for (let i = 0, last = Number.NaN; i < items.length; i++) {
+      if (isMoved(i) && items.contactId[i] !== last) {
+        last = items.contactId[i]!
+        visit(last)
+      }
+    }
+  }
   // Counted first, then filled: no transient array while balancing's columns are still held.
   let count = 0
-  for (let i = 0, last = Number.NaN; i < items.length; i++) {
-    if (isMoved(i) && items.contactId[i] !== last) {
-      last = items.contactId[i]!
-      count++
-    }
-  }
+  eachMovedContact(() => count++)
   const moved = new Int32Array(count)
-  for (let i = 0, last = Number.NaN, at = 0; i < items.length; i++) {
-    if (isMoved(i) && items.contactId[i] !== last) {
-      last = items.contactId[i]!
-      moved[at++] = last
-    }
-  }
+  let at = 0
+  eachMovedContact((contactId) => {
+    moved[at++] = contactId
+  })
   return moved
-}
-
-/** Whether `sorted` (ascending) holds `value`. */
-const holds = (sorted: Int32Array, value: number): boolean => {
-  let low = 0
-  let high = sorted.length - 1
-  while (low <= high) {
-    const middle = (low + high) >>> 1
-    const at = sorted[middle]!
-    if (at === value) return true
-    if (at < value) low = middle + 1
-    else high = middle - 1
-  }
-  return false
 }
 
 /**

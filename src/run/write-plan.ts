@@ -8,6 +8,7 @@ import { planWriter } from "../db/plan-writes.js"
 import type { WriteThread } from "../db/write-thread.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
 import { sortInPlace } from "../domain/sort-in-place.js"
+import { firstAtLeast } from "../domain/sorted-search.js"
 import type { PlanContext } from "../plan/index.js"
 import { dayKey, type PlanRecord, toRecord } from "../plan/index.js"
 import { planContactRow, readRelated } from "./batch-input.js"
@@ -162,13 +163,7 @@ export const writePlan = (options: {
           const related = yield* readRelated(db, range)
           const { plan, enrollments } = planContactRow(contact, related, context)
           // Items are in contact-id order: the contact's are the run from the first one with its id.
-          let start = 0
-          let high = items.length
-          while (start < high) {
-            const middle = (start + high) >>> 1
-            if (items.contactId[middle]! < contactId) start = middle + 1
-            else high = middle
-          }
+          const start = firstAtLeast(items.contactId, contactId, items.length)
           let end = start
           while (end < items.length && items.contactId[end] === contactId) end++
           const finals = applyBalance(plan.rows, { start, end }, items, types, balanced).map((row) =>
