@@ -54,7 +54,8 @@ describe("library surface (src/index.ts)", () => {
         "0004_abandoned_checkpoints",
         "0005_deferred_indexes",
         "0006_changed_contacts",
-        "0007_plan_reuse"
+        "0007_plan_reuse",
+        "0008_count_lookalike_writes"
       ])
     }).pipe(
       Effect.provide(

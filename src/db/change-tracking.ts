@@ -1,13 +1,13 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { DatabaseError } from "./errors.js"
-import { EMAIL_SCHEDULE_COLUMNS } from "./fast-rows.js"
 
 /**
- * Change tracking (issue 11): a counter that triggers raise on every change to what a run reads, except the writes
- * the scheduler itself makes (its own pre-scheduled and skipped rows, marked with its run id). A completed run
- * records the counter when nothing but its own writes changed it; a later run on the same day, with the same
- * settings and the counter unchanged, knows the stored plan is already its plan (spec §12.4) without reading it.
+ * Change tracking (issue 11): a counter that triggers raise on every change to what a run reads. A run's own inserts
+ * and updates of `email_schedules` are made with those two triggers dropped (`QUIET_TRIGGERS`); its deletes and
+ * enrollment updates it counts itself. A completed run records the counter when nothing but its own writes changed
+ * it; a later run on the same day, with the same settings and the counter unchanged, knows the stored plan is already
+ * its plan (spec §12.4) without reading it.
  */
 export const CHANGES_TABLE = "email_scheduler_changes"
 
@@ -36,87 +36,51 @@ const TRACKED_TABLES = [
   ["organization_state_buffers", undefined]
 ] as const
 
-const OWNED = "('pre-scheduled', 'skipped')"
-/** Columns of email_schedules a plan depends on: all it reads but the id and the run id (so not updated_at, which a
- * predecessor trigger touches). */
-const PLAN_COLUMNS = EMAIL_SCHEDULE_COLUMNS.filter((column) => column !== "id" && column !== "scheduler_run_id")
-
 const BUMP = `UPDATE ${CHANGES_TABLE} SET version = version + 1 WHERE id = 1;`
 
 /**
  * Records the contact `row.column` names (row: NEW or OLD) as changed at the counter's value. A value that is not an
  * integer names no contact (a malformed row, reported by the run): it records nothing, and never fails the statement
- * of the application that made the change. A change the counter does not count (`counted` false: a row written as the
- * scheduler writes its own) is recorded one beyond the counter, so that a run already under way does not forget it.
+ * of the application that made the change.
  */
-const recordContact = (row: "NEW" | "OLD", column: string, unlessSameAsNew = false, counted = "1"): string =>
+const recordContact = (row: "NEW" | "OLD", column: string, unlessSameAsNew = false): string =>
   `INSERT OR REPLACE INTO ${CHANGED_CONTACTS_TABLE} (contact_id, version)
-    SELECT ${row}.${column}, version + (CASE WHEN ${counted} THEN 0 ELSE 1 END)
-    FROM ${CHANGES_TABLE} WHERE id = 1 AND typeof(${row}.${column}) = 'integer'${
+    SELECT ${row}.${column}, version FROM ${CHANGES_TABLE} WHERE id = 1 AND typeof(${row}.${column}) = 'integer'${
       unlessSameAsNew ? ` AND ${row}.${column} IS NOT NEW.${column}` : ""
     };`
 
-/**
- * The trigger body for one change: the counter (only when `counted` holds), then the contact or contacts it concerns
- * (always).
- */
-const changeBody = (event: "INSERT" | "UPDATE" | "DELETE", column: string | undefined, counted = "1"): string => {
-  const bump =
-    counted === "1" ? BUMP : `UPDATE ${CHANGES_TABLE} SET version = version + 1 WHERE id = 1 AND (${counted});`
-  if (column === undefined) return bump
-  if (event === "INSERT") return `${bump} ${recordContact("NEW", column, false, counted)}`
-  if (event === "DELETE") return `${bump} ${recordContact("OLD", column, false, counted)}`
-  return `${bump} ${recordContact("NEW", column, false, counted)} ${recordContact("OLD", column, true, counted)}`
+/** The trigger body for one change: the counter, then the contact or contacts it concerns. */
+const changeBody = (event: "INSERT" | "UPDATE" | "DELETE", column: string | undefined): string => {
+  if (column === undefined) return BUMP
+  if (event === "INSERT") return `${BUMP} ${recordContact("NEW", column)}`
+  if (event === "DELETE") return `${BUMP} ${recordContact("OLD", column)}`
+  return `${BUMP} ${recordContact("NEW", column)} ${recordContact("OLD", column, true)}`
 }
 
-/** Inserts the counter counts: all but the scheduler's own (its statuses, always with its run id). */
-const COUNTED_INSERT = `NEW.scheduler_run_id IS NULL OR NEW.status NOT IN ${OWNED}`
-/**
- * Updates the counter counts: the scheduler's updates set its own statuses and a new run id; anyone else's keep the run
- * id, or set a status of the sender's.
- */
-const COUNTED_UPDATE = `NEW.status NOT IN ${OWNED} OR (NEW.scheduler_run_id IS OLD.scheduler_run_id AND (${PLAN_COLUMNS.map(
-  (column) => `NEW.${column} IS NOT OLD.${column}`
-).join(" OR ")}))`
+/** Tables whose changes the triggers track, with the column naming a row's contact. */
+const TRACKED: ReadonlyArray<readonly [string, string | undefined]> = [
+  ...TRACKED_TABLES,
+  ["email_schedules", "contact_id"]
+]
 
 /** Every trigger, by name, with its SQL: the run trusts the counter only when all of them are in place. */
-export const CHANGE_TRIGGERS: ReadonlyArray<{ readonly name: string; readonly sql: string }> = [
-  ...TRACKED_TABLES.flatMap(([table, column]) =>
+export const CHANGE_TRIGGERS: ReadonlyArray<{ readonly name: string; readonly sql: string }> = TRACKED.flatMap(
+  ([table, column]) =>
     (["INSERT", "UPDATE", "DELETE"] as const).map((event) => {
       const name = `email_scheduler_changed_${table}_${event.toLowerCase()}`
       return { name, sql: `CREATE TRIGGER ${name} AFTER ${event} ON ${table} BEGIN ${changeBody(event, column)} END` }
     })
-  ),
-  {
-    // Every insert and update records its contact, even one written as the scheduler writes (someone could); the
-    // counter counts the others' (the write thread drops both triggers in its own transactions: QUIET_TRIGGERS).
-    name: "email_scheduler_changed_email_schedules_insert",
-    sql: `CREATE TRIGGER email_scheduler_changed_email_schedules_insert AFTER INSERT ON email_schedules
-      BEGIN ${changeBody("INSERT", "contact_id", COUNTED_INSERT)} END`
-  },
-  {
-    name: "email_scheduler_changed_email_schedules_update",
-    sql: `CREATE TRIGGER email_scheduler_changed_email_schedules_update AFTER UPDATE ON email_schedules
-      BEGIN ${changeBody("UPDATE", "contact_id", COUNTED_UPDATE)} END`
-  },
-  {
-    // Every delete counts; a run counts its own and checks the difference at the end.
-    name: "email_scheduler_changed_email_schedules_delete",
-    sql: `CREATE TRIGGER email_scheduler_changed_email_schedules_delete AFTER DELETE ON email_schedules
-      BEGIN ${changeBody("DELETE", "contact_id")} END`
-  }
-]
+)
 
 /**
- * The triggers the write thread drops at the start of each of its transactions and creates again, from the SQL they
- * had, just before the commit (db/write-thread.ts). Their counting condition is false for every row the scheduler
- * writes (its own statuses with its run id: the rows a run inserts, and the rows it updates, which carry an earlier
- * run's id), so the counter is the same without them; the contacts they would record are contacts the run writes,
- * whose plan reuse records it deleted before its first write (run/plan-reuse.ts). SQLite would still enter a trigger
- * program for every row (about 0.5 µs a row
- * in a first run's write, which inserts 4.4 M rows at 1 M contacts). Nobody else ever finds them missing: the
- * transaction holds the write lock, and other connections read only committed schema. The delete trigger stays: a run
- * counts its own deletes.
+ * The triggers a run drops in each transaction that writes a batch, on the write thread (db/write-thread.ts) and on
+ * its own connection (`withQuietTriggers`), and creates again, from the SQL they had, just before the commit. So the
+ * counter counts every insert and update of `email_schedules` but the run's own, and a row someone else writes as the
+ * scheduler writes its own (its statuses and a run id: an older scheduler, a restored backup) is a change like any
+ * other. The contacts they would record are contacts the run writes, whose plan reuse records it deleted before its
+ * first write (run/plan-reuse.ts); and a trigger program entered for every row cost about 0.5 µs a row in a first
+ * run's write (4.4 M rows at 1 M contacts). Nobody else ever finds them missing: the transaction holds the write lock,
+ * and other connections read only committed schema. The delete trigger stays: a run counts its own deletes.
  */
 export const QUIET_TRIGGERS: ReadonlyArray<string> = [
   "email_scheduler_changed_email_schedules_insert",
@@ -153,6 +117,29 @@ export const dropTriggers = (db: TriggerConnection, names: ReadonlyArray<string>
 }
 
 const failAs = (operation: string) => Effect.mapError((cause: unknown) => new DatabaseError({ operation, cause }))
+
+const TriggerSql = Schema.Array(Schema.Struct({ name: Schema.String, sql: Schema.String }))
+
+/**
+ * Runs `write`, inside the caller's transaction, with the `QUIET_TRIGGERS` dropped, and creates them again from the SQL
+ * they had once it succeeds (`dropTriggers` for the run's own connection). When it fails, the transaction's rollback
+ * gives them back.
+ */
+export const withQuietTriggers = <A, E, R>(write: Effect.Effect<A, E, R>) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const quiet =
+      yield* sql`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND ${sql.in("name", QUIET_TRIGGERS)}`.pipe(
+        Effect.flatMap(Schema.decodeUnknown(TriggerSql)),
+        failAs("drop the change counter's insert and update triggers")
+      )
+    for (const trigger of quiet) {
+      yield* sql.unsafe(`DROP TRIGGER "${trigger.name.replaceAll('"', '""')}"`).pipe(failAs("drop a change trigger"))
+    }
+    const result = yield* write
+    for (const trigger of quiet) yield* sql.unsafe(trigger.sql).pipe(failAs("create a change trigger again"))
+    return result
+  })
 
 const Version = Schema.Array(Schema.Struct({ version: Schema.Int }))
 const Names = Schema.Array(Schema.Struct({ name: Schema.String }))

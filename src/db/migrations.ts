@@ -8,6 +8,7 @@ import abandonedCheckpoints from "./migrations/0004_abandoned_checkpoints.js"
 import deferredIndexes from "./migrations/0005_deferred_indexes.js"
 import changedContacts from "./migrations/0006_changed_contacts.js"
 import planReuse from "./migrations/0007_plan_reuse.js"
+import countLookalikeWrites from "./migrations/0008_count_lookalike_writes.js"
 import { MIGRATIONS_TABLE } from "./migrations-table.js"
 import { ensureRecognised } from "./recognise.js"
 
@@ -21,7 +22,8 @@ const migrator = Migrator.make({})({
     "0004_abandoned_checkpoints": abandonedCheckpoints,
     "0005_deferred_indexes": deferredIndexes,
     "0006_changed_contacts": changedContacts,
-    "0007_plan_reuse": planReuse
+    "0007_plan_reuse": planReuse,
+    "0008_count_lookalike_writes": countLookalikeWrites
   }),
   table: MIGRATIONS_TABLE
 })

@@ -52,9 +52,10 @@ export type RunOutcome = typeof RunOutcome.Type
 
 /**
  * The planning logic's version: a stored plan is reused only by the version that made it. Change it with any change
- * to what a run plans for the same data and settings.
+ * to what a run plans for the same data and settings, or to what the change counter counts (2: every write but the
+ * run's own, so the first run after the upgrade plans in full and sees what went uncounted before).
  */
-export const SCHEDULER_VERSION = "plan-2026.12-1"
+export const SCHEDULER_VERSION = "plan-2026.12-2"
 
 /** The outcome inside a checkpoint's `details` JSON, when it has one that decodes. */
 export const decodeStoredOutcome = Schema.decodeUnknownOption(Schema.parseJson(Schema.Struct({ outcome: RunOutcome })))

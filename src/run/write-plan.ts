@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import type { BalanceResult, ItemKeys } from "../balance/index.js"
 import { applyBalance, type EmailTypeCodes } from "../balance/index.js"
-import { changeVersion } from "../db/change-tracking.js"
+import { changeVersion, withQuietTriggers } from "../db/change-tracking.js"
 import type { Database, StoredKey } from "../db/Database.js"
 import type { DatabaseError } from "../db/errors.js"
 import { planWriter } from "../db/plan-writes.js"
@@ -200,80 +200,93 @@ export const writePlan = (options: {
         const bytes = yield* options.staging.read(batch.extent)
         let batchLines: Array<PlanLineFields> = []
 
+        // The counter is the run's start plus its own counted writes when nobody else wrote since pass 1 read the
+        // batch: then the keys pass 1 staged are the stored keys now, and reading them again would only cost time.
+        // Otherwise (and when a row of the batch could not be decoded, whose key pass 1 did not stage) they are read
+        // again, and a contact whose rows changed is planned again. Read in the batch's transaction, before it drops
+        // the counter's insert and update triggers (the run's own rows are not changes: db/change-tracking.ts
+        // QUIET_TRIGGERS), as the write thread does.
+        const trustedNow = Effect.gen(function* () {
+          if (readAgain || options.startVersion === undefined || batch.undecodableIds.size > 0) return false
+          return (yield* changeVersion) === options.startVersion + ownChanges()
+        })
         const batchWrites = yield* db.withTransaction(
-          sql.time(
-            Effect.gen(function* () {
-              // Decoded a contact at a time: a batch's rows as objects would be the write's largest use of memory. The
-              // reader starts here, so the transaction's body reads the batch from its start whenever it runs.
-              const reader = new ByteReader(bytes)
-              // The counter is the run's start plus its own counted writes when nobody else wrote since pass 1 read the
-              // batch: then the keys pass 1 staged are the stored keys now, and reading them again would only cost time.
-              // Otherwise (and when a row of the batch could not be decoded, whose key pass 1 did not stage) they are
-              // read again, and a contact whose rows changed is planned again.
-              const trusted =
-                !readAgain &&
-                options.startVersion !== undefined &&
-                batch.undecodableIds.size === 0 &&
-                (yield* changeVersion) === options.startVersion + ownChanges()
-              const existing = trusted ? undefined : yield* db.contactIdsBetween(batch)
-              const storedBy = new Map<number, Array<StoredKey>>()
-              if (!trusted) {
-                keysReadAgain++
-                for (const key of yield* db.storedKeysOf(batch)) {
-                  const list = storedBy.get(key.contactId)
-                  if (list === undefined) storedBy.set(key.contactId, [key])
-                  else list.push(key)
-                }
-              }
-              const rows = yield* writeBatchRows(batch, reader, {
-                keys,
-                context: recordContext,
-                stays: (key) => batch.undecodableIds.has(key.id) || stays(key),
-                finalDay,
-                moveOf,
-                storedOf: (contactId, stagedKeys) => {
-                  if (existing !== undefined && !existing.has(contactId)) return "gone" // deleted since it was planned
-                  if (trusted) return stagedKeys
-                  const stored = storedBy.get(contactId) ?? []
-                  return sameKeys(stored, stagedKeys, batch.undecodableIds) ? stored : "replan"
-                },
-                sink: writer
-              })
-              // The few rows that need a stored row's columns: comparisons, and unchanged rows balancing moved.
-              const late = yield* writeDeferredRows(rows.deferred, {
-                storedRows: db.emailSchedulesByIds,
-                record: (row, day, metadata) => recordOn(row, day, metadata, moveOf(batch, row, day), recordContext),
-                insert: writer.insert,
-                update: writer.update
-              })
-              const { deletes, lines } = rows
-              const replan = [...rows.replan, ...late.replan]
-              yield* writer.flush
-              yield* writer.deleteIds(deletes)
-              let counts = batchCounts(rows, late)
+          Effect.flatMap(trustedNow, (trusted) =>
+            withQuietTriggers(
+              sql.time(
+                Effect.gen(function* () {
+                  // Decoded a contact at a time: a batch's rows as objects would be the write's largest use of
+                  // memory. The reader starts here, so the transaction's body reads the batch from its start whenever
+                  // it runs.
+                  const reader = new ByteReader(bytes)
+                  const existing = trusted ? undefined : yield* db.contactIdsBetween(batch)
+                  const storedBy = new Map<number, Array<StoredKey>>()
+                  if (!trusted) {
+                    keysReadAgain++
+                    for (const key of yield* db.storedKeysOf(batch)) {
+                      const list = storedBy.get(key.contactId)
+                      if (list === undefined) storedBy.set(key.contactId, [key])
+                      else list.push(key)
+                    }
+                  }
+                  const rows = yield* writeBatchRows(batch, reader, {
+                    keys,
+                    context: recordContext,
+                    stays: (key) => batch.undecodableIds.has(key.id) || stays(key),
+                    finalDay,
+                    moveOf,
+                    storedOf: (contactId, stagedKeys) => {
+                      // Deleted since it was planned.
+                      if (existing !== undefined && !existing.has(contactId)) return "gone"
+                      if (trusted) return stagedKeys
+                      const stored = storedBy.get(contactId) ?? []
+                      return sameKeys(stored, stagedKeys, batch.undecodableIds) ? stored : "replan"
+                    },
+                    sink: writer
+                  })
+                  // The few rows that need a stored row's columns: comparisons, and unchanged rows balancing moved.
+                  const late = yield* writeDeferredRows(rows.deferred, {
+                    storedRows: db.emailSchedulesByIds,
+                    record: (row, day, metadata) =>
+                      recordOn(row, day, metadata, moveOf(batch, row, day), recordContext),
+                    insert: writer.insert,
+                    update: writer.update
+                  })
+                  const { deletes, lines } = rows
+                  const replan = [...rows.replan, ...late.replan]
+                  yield* writer.flush
+                  yield* writer.deleteIds(deletes)
+                  let counts = batchCounts(rows, late)
 
-              // Contacts whose stored rows changed after pass 1 read them: planned again, from fresh rows.
-              const replanned = [...new Set(replan)]
-              const replannedLines: Array<PlanLineFields> = []
-              if (replanned.length > 0) {
-                const again = yield* replanContacts(replanned)
-                counts = addCounts(counts, again.counts)
-                replannedLines.push(...again.records)
-              }
-              const replannedIds = new Set(replanned)
-              const enrollmentUpdates = batch.enrollmentUpdates.filter((update) => !replannedIds.has(update.contactId))
-              yield* writer.updateEnrollments(enrollmentUpdates)
-              enrollmentsUpdated += enrollmentUpdates.length
+                  // Contacts whose stored rows changed after pass 1 read them: planned again, from fresh rows.
+                  const replanned = [...new Set(replan)]
+                  const replannedLines: Array<PlanLineFields> = []
+                  if (replanned.length > 0) {
+                    const again = yield* replanContacts(replanned)
+                    counts = addCounts(counts, again.counts)
+                    replannedLines.push(...again.records)
+                  }
+                  const replannedIds = new Set(replanned)
+                  const enrollmentUpdates = batch.enrollmentUpdates.filter(
+                    (update) => !replannedIds.has(update.contactId)
+                  )
+                  yield* writer.updateEnrollments(enrollmentUpdates)
+                  enrollmentsUpdated += enrollmentUpdates.length
 
-              // The checksum lines of this batch, per contact in (email_type, scheduled_send_date) order. Without replanned
-              // contacts the lines are in contact order already, and only each contact's few lines need ordering.
-              if (replanned.length === 0) sortInPlace(lines, byLineOrder)
-              batchLines =
-                replanned.length === 0
-                  ? lines
-                  : [...lines.filter((line) => !replannedIds.has(line.contactId)), ...replannedLines].sort(byLineOrder)
-              return counts
-            })
+                  // The checksum lines of this batch, per contact in (email_type, scheduled_send_date) order. Without
+                  // replanned contacts the lines are in contact order already, and only each contact's few lines need
+                  // ordering.
+                  if (replanned.length === 0) sortInPlace(lines, byLineOrder)
+                  batchLines =
+                    replanned.length === 0
+                      ? lines
+                      : [...lines.filter((line) => !replannedIds.has(line.contactId)), ...replannedLines].sort(
+                          byLineOrder
+                        )
+                  return counts
+                })
+              )
+            )
           )
         )
         written(batch, batchWrites, batchLines)

@@ -231,7 +231,8 @@ describe("email-scheduler CLI (real child processes)", () => {
       "0004_abandoned_checkpoints",
       "0005_deferred_indexes",
       "0006_changed_contacts",
-      "0007_plan_reuse"
+      "0007_plan_reuse",
+      "0008_count_lookalike_writes"
     ])
     assert.strictEqual(report.contacts.total, 50)
     assert.strictEqual(report.settings.timezone, "America/New_York")

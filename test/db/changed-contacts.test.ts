@@ -142,7 +142,7 @@ describe("the contacts whose plan input someone else changed (issue 11, plan reu
     })
   )
 
-  it.effect("a row written as the scheduler writes its own records its contact beyond the counter, uncounted", () =>
+  it.effect("a row someone else writes as the scheduler writes its own is counted and records its contact", () =>
     Effect.gen(function* () {
       const path = yield* generatedCopy(dir, "as-scheduler.sqlite", 100, 3, AS_OF)
       yield* run(path)
@@ -156,14 +156,42 @@ describe("the contacts whose plan input someone else changed (issue 11, plan reu
         `UPDATE email_schedules SET scheduler_run_id = 'run_other', scheduled_send_date = '2027-07-01'
           WHERE id = (SELECT min(id) FROM email_schedules WHERE contact_id = 22 AND status = 'pre-scheduled')`
       )
-      assert.strictEqual(counter(path), before, "the counter does not count them")
+      // Only a run's own writes go uncounted, and those drop the triggers (change-tracking.ts QUIET_TRIGGERS).
+      assert.strictEqual(counter(path), before + 2, "the counter counts them")
       assert.deepStrictEqual(
         [...changed(path)],
         [
           [21, before + 1],
-          [22, before + 1]
+          [22, before + 2]
         ]
       )
+    })
+  )
+
+  it.effect("a database migrated before look-alike writes counted gets the counting triggers", () =>
+    Effect.gen(function* () {
+      const path = yield* generatedCopy(dir, "before-0008.sqlite", 100, 3, AS_OF)
+      yield* run(path)
+      // The insert trigger as migration 0006 made it: a row with the scheduler's status and a run id went uncounted.
+      write(
+        path,
+        "DROP TRIGGER email_scheduler_changed_email_schedules_insert",
+        `CREATE TRIGGER email_scheduler_changed_email_schedules_insert AFTER INSERT ON email_schedules BEGIN
+          UPDATE email_scheduler_changes SET version = version + 1
+            WHERE id = 1 AND (NEW.scheduler_run_id IS NULL OR NEW.status NOT IN ('pre-scheduled', 'skipped'));
+        END`,
+        "DELETE FROM email_scheduler_migrations WHERE name = 'count_lookalike_writes'"
+      )
+      const lookalike = (date: string) =>
+        `INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, scheduled_send_time, status, priority,
+          scheduler_run_id, metadata, created_at, updated_at)
+          VALUES (21, 'birthday', '${date}', '08:30:00', 'pre-scheduled', 10, 'run_injected', '{}', '', '')`
+      const before = counter(path)
+      write(path, lookalike("2027-06-01"))
+      assert.strictEqual(counter(path), before, "the old trigger does not count it")
+      yield* runMigrations.pipe(Effect.provide(sqliteFile(path)))
+      write(path, lookalike("2027-06-02"))
+      assert.strictEqual(counter(path), before + 1, "migration 0008's trigger does")
     })
   )
 

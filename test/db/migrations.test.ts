@@ -76,7 +76,8 @@ describe("migrations", () => {
         [4, "abandoned_checkpoints"],
         [5, "deferred_indexes"],
         [6, "changed_contacts"],
-        [7, "plan_reuse"]
+        [7, "plan_reuse"],
+        [8, "count_lookalike_writes"]
       ])
       assert.deepStrictEqual(second, [])
       assert.deepStrictEqual(schemaOf(path), schema)
@@ -100,7 +101,7 @@ describe("migrations", () => {
       }
       assert.strictEqual(
         (db.prepare(`SELECT count(*) AS n FROM ${MIGRATIONS_TABLE}`).get() as { n: number }).n,
-        7,
+        8,
         "the migrations are recorded in our own table"
       )
       db.close()
@@ -210,7 +211,8 @@ describe("migrations", () => {
         [4, "abandoned_checkpoints"],
         [5, "deferred_indexes"],
         [6, "changed_contacts"],
-        [7, "plan_reuse"]
+        [7, "plan_reuse"],
+        [8, "count_lookalike_writes"]
       ])
       assert.deepStrictEqual(indexNames(path, "email_schedules"), [
         "idx_email_schedules_contact_id_email_type_scheduled_send_date_unique",

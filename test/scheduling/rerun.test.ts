@@ -130,6 +130,91 @@ describe("a re-run with nothing changed reuses the stored plan (issue 11, spec ย
     })
   )
 
+  it.effect(
+    "a row someone else writes as the scheduler writes its own is seen: the next run plans in full and repairs it",
+    () =>
+      Effect.gen(function* () {
+        const path = yield* generatedCopy(dir, "lookalike.sqlite", 2000, 7, AS_OF)
+        const first = yield* run(path)
+        const rows = rowsOf(path)
+        // A pre-scheduled row with a run id, inserted by another program (an older scheduler, a restored backup): the
+        // plan has no such row, so the smart update deletes it (spec ยง12.3).
+        yield* exec(
+          path,
+          `INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, scheduled_send_time, status, priority,
+            scheduler_run_id, metadata, created_at, updated_at)
+          VALUES (5, 'birthday', '2027-09-09', '08:30:00', 'pre-scheduled', 10, 'run_someone_else', '{}',
+            '${AS_OF} 00:00:00', '${AS_OF} 00:00:00')`
+        )
+        const afterInsert = yield* run(path)
+        assert.isFalse(afterInsert.reused, "an inserted look-alike row is a change")
+        assert.deepStrictEqual(
+          [afterInsert.writes.inserted, afterInsert.writes.updated, afterInsert.writes.deleted],
+          [0, 0, 1]
+        )
+        assert.strictEqual(rowsOf(path), rows)
+
+        // The same for an update that sets the scheduler's statuses and a new run id, as a run's own update does.
+        yield* exec(
+          path,
+          `UPDATE email_schedules SET scheduled_send_time = '09:00:00', scheduler_run_id = 'run_someone_else'
+          WHERE id = (SELECT min(id) FROM email_schedules WHERE status = 'pre-scheduled')`
+        )
+        const afterUpdate = yield* run(path)
+        assert.isFalse(afterUpdate.reused, "a look-alike update is a change")
+        assert.deepStrictEqual(
+          [afterUpdate.writes.inserted, afterUpdate.writes.updated, afterUpdate.writes.deleted],
+          [0, 1, 0]
+        )
+        assert.deepStrictEqual(afterUpdate.checksums.plan, first.checksums.plan)
+        assert.isTrue((yield* run(path)).reused, "and the run after the repair reuses again")
+      })
+  )
+
+  it.effect.each([false, true])(
+    "a look-alike row someone else inserts between the passes is seen by the batch that holds it (write thread: %s)",
+    (writeThread) =>
+      Effect.gen(function* () {
+        const path = yield* generatedCopy(dir, `lookalike-between-${writeThread}.sqlite`, 2000, 7, AS_OF)
+        const flags = { batch_size: "500" }
+        yield* run(path, { flags })
+        yield* exec(path, "UPDATE contacts SET first_name = 'Renamed' WHERE id = 5")
+        let inserted: number | undefined
+        const report = yield* run(path, {
+          flags,
+          writeThread,
+          onProgress: (phase) => {
+            if (inserted !== undefined || phase !== "Writing") return
+            // After the first batch is written, another program inserts a row for a contact of the last batch, which
+            // pass 1 planned before that, with the scheduler's status and a run id.
+            const other = new BetterSqlite3(path)
+            inserted = Number(
+              other
+                .prepare(
+                  `INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, scheduled_send_time, status,
+                      priority, scheduler_run_id, metadata, created_at, updated_at)
+                    VALUES (1990, 'birthday', '2027-09-09', '08:30:00', 'pre-scheduled', 10, 'run_someone_else', '{}',
+                      '${AS_OF} 00:00:00', '${AS_OF} 00:00:00')`
+                )
+                .run().lastInsertRowid
+            )
+            other.close()
+          }
+        })
+        assert.isAbove(inserted ?? -1, 0)
+        assert.isFalse(report.reused)
+        assert.isAtLeast(report.batches.keysReadAgain, 1, "the batches after the insert read their keys again")
+        const db = new BetterSqlite3(path, { readonly: true })
+        assert.isUndefined(
+          db.prepare("SELECT id FROM email_schedules WHERE id = ?").get(inserted),
+          "the plan has no such row: the batch deleted it"
+        )
+        db.close()
+        const again = yield* run(path, { flags, dryRun: true })
+        assert.deepStrictEqual([again.writes.inserted, again.writes.updated, again.writes.deleted], [0, 0, 0])
+      })
+  )
+
   it.effect("a write by someone else during a run is not mistaken for the run's own: the next run plans in full", () =>
     Effect.gen(function* () {
       const path = yield* generatedCopy(dir, "concurrent.sqlite", 2000, 7, AS_OF)
