@@ -2,7 +2,9 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Option, Predicate, Schema } from "effect"
 import { CampaignInstanceRow, CampaignTypeRow, EnrollmentRow } from "../domain/campaign.js"
 import type { ContactRow } from "../domain/contact.js"
+import type { EmailScheduleRow } from "../domain/email.js"
 import { ContactEventRow, TrackingClickRow } from "../domain/events.js"
+import { sortInPlace } from "../domain/sort-in-place.js"
 import { type Decoded, decodeEach, MalformedRow } from "./decode.js"
 import { DatabaseError } from "./errors.js"
 import { CONTACT_COLUMNS, decodeContactValues, decodeEmailScheduleValues, EMAIL_SCHEDULE_COLUMNS } from "./fast-rows.js"
@@ -10,6 +12,8 @@ import { tableExists } from "./introspect.js"
 import { reuseInputsOf } from "./plan-reuse-records.js"
 
 const ID_CHUNK = 500
+
+const byContactThenId = (a: EmailScheduleRow, b: EmailScheduleRow): number => a.contact_id - b.contact_id || a.id - b.id
 
 /**
  * Contact ids a run can page through exactly: 1 … 2^53 − 1. JavaScript numbers round larger ids (keyset paging
@@ -208,17 +212,25 @@ export class Database extends Effect.Service<Database>()("email-scheduler/Databa
       decodeEnrollments,
       "id, contact_id, campaign_instance_id, trigger_date, status"
     )
-    /** The hottest read of a run (millions of rows): arrays of values, checked cheaply (fast-rows.ts). */
+    /**
+     * The hottest read of a run (millions of rows): arrays of values, checked cheaply (fast-rows.ts), each contact's
+     * rows in id order. SQLite returns them in the unique key's order (contact, type, date), and a contact's few rows
+     * are put in id order here: ordered by id in SQL, every row's columns went through a temporary b-tree (reading a
+     * 1 M organization's 4.3 M rows a page of 1,000 contacts at a time took 8.0–9.5 s instead of 7.2 s).
+     */
     const emailSchedulesOf = (range: ContactIdRange) =>
       sql
         .unsafe(
           `SELECT ${EMAIL_SCHEDULE_COLUMNS.join(", ")} FROM email_schedules WHERE contact_id BETWEEN ? AND ?
-            ORDER BY contact_id, id`,
+            ORDER BY contact_id`,
           [range.firstId, range.lastId]
         )
         .values.pipe(
           failAs("read email_schedules"),
-          Effect.map(decodeEmailScheduleValues),
+          Effect.map((values) => {
+            const decoded = decodeEmailScheduleValues(values)
+            return { ...decoded, rows: sortInPlace([...decoded.rows], byContactThenId) }
+          }),
           Effect.withSpan("Database.email_schedulesOf")
         )
     const contactEventsOf = ofContacts(
