@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { DatabaseError } from "./errors.js"
+import { quoteIdentifier } from "./introspect.js"
 
 /**
  * Change tracking (issue 11): a counter that triggers raise on every change to what a run reads. A run's own inserts
@@ -131,10 +132,10 @@ export const withQuietTriggers = <A, E, R>(write: Effect.Effect<A, E, R>) =>
     const quiet =
       yield* sql`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND ${sql.in("name", QUIET_TRIGGERS)}`.pipe(
         Effect.flatMap(Schema.decodeUnknown(TriggerSql)),
-        failAs("drop the change counter's insert and update triggers")
+        failAs("read the change counter's insert and update triggers")
       )
     for (const trigger of quiet) {
-      yield* sql.unsafe(`DROP TRIGGER "${trigger.name.replaceAll('"', '""')}"`).pipe(failAs("drop a change trigger"))
+      yield* sql.unsafe(`DROP TRIGGER ${quoteIdentifier(trigger.name)}`).pipe(failAs("drop a change trigger"))
     }
     const result = yield* write
     for (const trigger of quiet) yield* sql.unsafe(trigger.sql).pipe(failAs("create a change trigger again"))

@@ -60,6 +60,33 @@ const assertSamePlan = (again: RunReport, first: RunReport) => {
   assert.deepStrictEqual(again.dailyVolume, first.dailyVolume)
 }
 
+/**
+ * A run on the generated copy after a contact change, during which another program's connection makes `write` once,
+ * when the run starts writing (after its first batch): pass 1 planned every later batch before that write. Returns the
+ * run's report and what `write` returned (a row id).
+ */
+const runWithWriteBetweenPasses = (
+  path: string,
+  flags: Record<string, string>,
+  writeThread: boolean,
+  write: (other: BetterSqlite3.Database) => number
+) =>
+  Effect.gen(function* () {
+    yield* exec(path, "UPDATE contacts SET first_name = 'Renamed' WHERE id = 5")
+    let written: number | undefined
+    const report = yield* run(path, {
+      flags,
+      writeThread,
+      onProgress: (phase) => {
+        if (written !== undefined || phase !== "Writing") return
+        const other = new BetterSqlite3(path)
+        written = write(other)
+        other.close()
+      }
+    })
+    return { report, written: written ?? -1 }
+  })
+
 describe("a re-run with nothing changed reuses the stored plan (issue 11, spec ยง12.4)", () => {
   it.effect("reuses it when nothing changed; plans in full, and changes nothing, after an unrelated change", () =>
     Effect.gen(function* () {
@@ -178,30 +205,20 @@ describe("a re-run with nothing changed reuses the stored plan (issue 11, spec ย
         const path = yield* generatedCopy(dir, `lookalike-between-${writeThread}.sqlite`, 2000, 7, AS_OF)
         const flags = { batch_size: "500" }
         yield* run(path, { flags })
-        yield* exec(path, "UPDATE contacts SET first_name = 'Renamed' WHERE id = 5")
-        let inserted: number | undefined
-        const report = yield* run(path, {
-          flags,
-          writeThread,
-          onProgress: (phase) => {
-            if (inserted !== undefined || phase !== "Writing") return
-            // After the first batch is written, another program inserts a row for a contact of the last batch, which
-            // pass 1 planned before that, with the scheduler's status and a run id.
-            const other = new BetterSqlite3(path)
-            inserted = Number(
-              other
-                .prepare(
-                  `INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, scheduled_send_time, status,
-                      priority, scheduler_run_id, metadata, created_at, updated_at)
-                    VALUES (1990, 'birthday', '2027-09-09', '08:30:00', 'pre-scheduled', 10, 'run_someone_else', '{}',
-                      '${AS_OF} 00:00:00', '${AS_OF} 00:00:00')`
-                )
-                .run().lastInsertRowid
-            )
-            other.close()
-          }
-        })
-        assert.isAbove(inserted ?? -1, 0)
+        // A row for a contact of the last batch, with the scheduler's status and a run id.
+        const { report, written: inserted } = yield* runWithWriteBetweenPasses(path, flags, writeThread, (other) =>
+          Number(
+            other
+              .prepare(
+                `INSERT INTO email_schedules (contact_id, email_type, scheduled_send_date, scheduled_send_time, status,
+                    priority, scheduler_run_id, metadata, created_at, updated_at)
+                  VALUES (1990, 'birthday', '2027-09-09', '08:30:00', 'pre-scheduled', 10, 'run_someone_else', '{}',
+                    '${AS_OF} 00:00:00', '${AS_OF} 00:00:00')`
+              )
+              .run().lastInsertRowid
+          )
+        )
+        assert.isAbove(inserted, 0)
         assert.isFalse(report.reused)
         assert.isAtLeast(report.batches.keysReadAgain, 1, "the batches after the insert read their keys again")
         const db = new BetterSqlite3(path, { readonly: true })
@@ -244,29 +261,20 @@ describe("a re-run with nothing changed reuses the stored plan (issue 11, spec ย
         const flags = { batch_size: "500" }
         const first = yield* run(path, { flags })
         assert.strictEqual(first.batches.keysReadAgain, 0)
-        yield* exec(path, "UPDATE contacts SET first_name = 'Renamed' WHERE id = 5")
-        let sentId: number | undefined
-        const report = yield* run(path, {
-          flags,
-          writeThread,
-          onProgress: (phase) => {
-            if (sentId !== undefined || phase !== "Writing") return
-            // After the first batch is written, the sender sends a row of a contact in the last batch, which pass 1
-            // planned before that.
-            const sender = new BetterSqlite3(path)
-            const row = sender
-              .prepare(
-                `SELECT id FROM email_schedules WHERE contact_id > 1600 AND status = 'pre-scheduled'
+        // The sender sends a row of a contact in the last batch.
+        const { report, written: sentId } = yield* runWithWriteBetweenPasses(path, flags, writeThread, (sender) => {
+          const row = sender
+            .prepare(
+              `SELECT id FROM email_schedules WHERE contact_id > 1600 AND status = 'pre-scheduled'
                 ORDER BY scheduled_send_date, id LIMIT 1`
-              )
-              .pluck()
-              .get()
-            sentId = typeof row === "number" ? row : -1
-            sender.prepare("UPDATE email_schedules SET status = 'sent' WHERE id = ?").run(sentId)
-            sender.close()
-          }
+            )
+            .pluck()
+            .get()
+          const id = typeof row === "number" ? row : -1
+          sender.prepare("UPDATE email_schedules SET status = 'sent' WHERE id = ?").run(id)
+          return id
         })
-        assert.isAbove(sentId ?? -1, 0)
+        assert.isAbove(sentId, 0)
         assert.isFalse(report.reused)
         // The batches written before the sender's write trusted their keys as pass 1 staged them: the first one alone
         // on the run's thread; on the write thread, those it committed before (it writes a batch while the run prepares
