@@ -24,8 +24,9 @@ import { ByteWriter, pageStager, threadStagingAppender } from "./staging.js"
 const input: PlanningInput = workerData
 const port = parentPort
 if (port !== null) {
+  // Read-only, and it leaves the journal mode alone: the run sets it (a first run's write leaves WAL, db/rollback-journal.ts).
   const runtime = ManagedRuntime.make(
-    Database.Default.pipe(Layer.provide(SqliteClient.layer({ filename: input.path, readonly: true })))
+    Database.Default.pipe(Layer.provide(SqliteClient.layer({ filename: input.path, readonly: true, disableWAL: true })))
   )
   const context = planningContext(input)
   const writer = new ByteWriter()
