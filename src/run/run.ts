@@ -13,6 +13,7 @@ import { dropReuseRecords, storedReuseContext, storeReuseRecords } from "../db/p
 import { prepareForWriting, skipSyncing, withCacheAtMost } from "../db/pragmas.js"
 import { ensureRecognised } from "../db/recognise.js"
 import { inRolledBackTransaction } from "../db/rollback.js"
+import { withRollbackJournal } from "../db/rollback-journal.js"
 import { FIRST_RUN_CACHE_KIB, startWriteThread, type WriteThread } from "../db/write-thread.js"
 import { addDays, businessDateProblem, type IsoDate, toDayNumber } from "../domain/dates.js"
 import { isValidEmail } from "../domain/email-address.js"
@@ -408,15 +409,17 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
       const [writeMs, written] = yield* elapsed(
         options.dryRun
           ? write(Effect.void, () => false)
-          : withBackgroundCheckpoints((betweenBatches, logFull) =>
-              isBulkWrite(planned)
-                ? withIndexesDeferred(
+          : isBulkWrite(planned)
+            ? withRollbackJournal(
+                withBackgroundCheckpoints((betweenBatches, logFull) =>
+                  withIndexesDeferred(
                     threadedWrite(betweenBatches, logFull, FIRST_RUN_CACHE_KIB),
                     indexProgress,
                     betweenBatches
                   )
-                : threadedWrite(betweenBatches, logFull)
-            )
+                )
+              )
+            : withBackgroundCheckpoints(threadedWrite)
       )
       // After the last batch: the records of the contacts whose stored rows were their plan and stay so, a batch's at a
       // time from the staging file (a copy each: the file's read buffer is reused, and records are inserted in chunks).
@@ -552,7 +555,8 @@ const movedContacts = (
 
 /**
  * A write that inserts at least as many rows as the table holds for the run's contacts (a first run, or an upgraded
- * predecessor database) builds the secondary indexes once afterwards instead of keeping them in every batch.
+ * predecessor database) builds the secondary indexes once afterwards instead of keeping them in every batch, and
+ * writes with a rollback journal when it has the file to itself (db/rollback-journal.ts).
  */
 const isBulkWrite = (planned: { readonly newRows: number; readonly storedRows: number }): boolean =>
   planned.newRows > 0 && planned.newRows >= planned.storedRows
