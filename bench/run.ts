@@ -15,7 +15,8 @@
  *   - the I/O floor: reading the contacts and inserting the fresh plan's rows, nothing else (bench/floor.ts);
  *   - the nightly I/O floor: reading the stored rows and making the nightly run's writes, nothing else
  *     (bench/nightly-floor.ts).
- * Each run's row has its peak RSS and the peak size of its write-ahead log (bench/log-sampler.ts).
+ * Each run's row has its peak RSS and the peak size of its journals, the write-ahead log or a first run's rollback
+ * journal (bench/log-sampler.ts).
  * Prints a table and writes bench/results/<N>-<seed>.json.
  *
  *   npm run bench -- --contacts 1000000 [--seed 1]
@@ -72,10 +73,12 @@ const MeasuredRun = Schema.parseJson(
  * starts it with): its own start-up, memory and peak RSS, as a nightly job has.
  */
 const measuredRun = (label: string, path: string, asOf: IsoDate, plans: "reuse" | "plan-all" = "reuse") => {
-  // The write-ahead log's peak, sampled from a process of its own (the run's disk use beyond the file itself).
+  // The journals' peak, sampled from a process of its own (the run's disk use beyond the file itself).
   const peakFile = `${path}.log-peak`
   rmSync(peakFile, { force: true })
-  const sampler = spawn(process.execPath, ["dist/bench/log-sampler.js", `${path}-wal`, peakFile], { stdio: "ignore" })
+  const sampler = spawn(process.execPath, ["dist/bench/log-sampler.js", peakFile, `${path}-wal`, `${path}-journal`], {
+    stdio: "ignore"
+  })
   const result = spawnSync(
     process.execPath,
     [...process.execArgv, "dist/bench/measured-run.js", label, path, asOf, "2", plans],

@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { readPragma } from "./pragmas.js"
+import type { DatabaseError } from "./errors.js"
+import { readPragma, withPragmas } from "./pragmas.js"
 
 /**
  * A bulk write (a first run) with a rollback journal instead of the write-ahead log (issue 11). Its rows go into pages
@@ -34,34 +35,23 @@ const journalMode = (mode?: string) =>
     Effect.map((rows) => rows[0]?.journal_mode.toLowerCase())
   )
 
-const setPragma = (name: string, value: number) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`PRAGMA ${name} = ${value}`))
-
 /**
- * Leaves the write-ahead log for a rollback journal, without waiting for a lock: true when it did. The connection must
- * hold no other connection of the run open on the file (the planning and checkpointing threads have stopped).
+ * Leaves the write-ahead log for a rollback journal, without waiting for a lock: true when it did. No other connection
+ * of the run may hold the file then (the planning thread has stopped, the checkpointing worker not started).
  */
-const leaveTheLog = Effect.gen(function* () {
-  const busyTimeout = yield* readPragma("busy_timeout")
-  yield* setPragma("busy_timeout", 0)
-  const mode = yield* journalMode(JOURNAL).pipe(
-    Effect.catchAll(() => Effect.succeed(undefined)),
-    Effect.ensuring(Effect.ignore(setPragma("busy_timeout", busyTimeout)))
-  )
-  return mode === JOURNAL
-}).pipe(Effect.catchAll(() => Effect.succeed(false)))
+const leaveTheLog = journalMode(JOURNAL).pipe(
+  withPragmas([["busy_timeout", 0]]),
+  Effect.map((mode) => mode === JOURNAL),
+  Effect.orElseSucceed(() => false)
+)
 
 /** Puts the file back in WAL mode (waiting for a reader as long as the connection's busy timeout). */
 const backToTheLog = journalMode("wal").pipe(
-  Effect.flatMap((mode) =>
-    mode === "wal"
-      ? Effect.void
-      : Effect.logWarning("The database stays in rollback-journal mode after a first run; the next run restores WAL.")
-  ),
-  Effect.catchAll((error) =>
+  Effect.filterOrFail((mode) => mode === "wal"),
+  Effect.catchAll((cause) =>
     Effect.logWarning(
       "The database stays in rollback-journal mode after a first run (another connection holds it); the next run restores WAL."
-    ).pipe(Effect.annotateLogs({ cause: String(error) }))
+    ).pipe(Effect.annotateLogs({ cause: String(cause) }))
   )
 )
 
@@ -71,22 +61,17 @@ const backToTheLog = journalMode("wal").pipe(
  */
 export const withRollbackJournal = <A, E, R>(
   write: Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R | SqlClient.SqlClient> =>
+): Effect.Effect<A, E | DatabaseError, R | SqlClient.SqlClient> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function* () {
-      const current = yield* journalMode().pipe(Effect.catchAll(() => Effect.succeed(undefined)))
+      const current = yield* journalMode().pipe(Effect.orElseSucceed(() => undefined))
       if (current !== "wal" || !(yield* leaveTheLog)) return yield* restore(write)
-      const synchronous = yield* readPragma("synchronous").pipe(Effect.catchAll(() => Effect.succeed(SYNCHRONOUS_FULL)))
-      const stricter = synchronous === SYNCHRONOUS_NORMAL
-      if (stricter) yield* Effect.ignore(setPragma("synchronous", SYNCHRONOUS_FULL))
+      const synchronous = yield* readPragma("synchronous").pipe(Effect.orElseSucceed(() => SYNCHRONOUS_FULL))
+      const written =
+        synchronous === SYNCHRONOUS_NORMAL
+          ? restore(write).pipe(withPragmas([["synchronous", SYNCHRONOUS_FULL]]))
+          : restore(write)
       yield* Effect.logDebug("A first run writes with a rollback journal.")
-      return yield* restore(write).pipe(
-        Effect.ensuring(
-          Effect.zipRight(
-            stricter ? Effect.ignore(setPragma("synchronous", SYNCHRONOUS_NORMAL)) : Effect.void,
-            backToTheLog
-          )
-        )
-      )
+      return yield* written.pipe(Effect.ensuring(backToTheLog))
     })
   )
