@@ -56,7 +56,7 @@ const seconds = (start: number) => (performance.now() - start) / 1000
 const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits
 
 const removeDatabase = (path: string) => {
-  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true })
+  for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${path}${suffix}`, { force: true })
 }
 
 const MeasuredRun = Schema.parseJson(
