@@ -24,7 +24,8 @@ import { ByteWriter, pageStager, threadStagingAppender } from "./staging.js"
 const input: PlanningInput = workerData
 const port = parentPort
 if (port !== null) {
-  // Read-only, and it leaves the journal mode alone: the run sets it (a first run's write leaves WAL, db/rollback-journal.ts).
+  // Read-only, and it leaves the journal mode alone: the run sets it (a first run's write may leave WAL for a while,
+  // db/rollback-journal.ts), and a read-only connection asking for WAL on a file not in WAL mode fails.
   const runtime = ManagedRuntime.make(
     Database.Default.pipe(Layer.provide(SqliteClient.layer({ filename: input.path, readonly: true, disableWAL: true })))
   )
