@@ -1,9 +1,10 @@
 import { createRequire } from "node:module"
 import { Worker } from "node:worker_threads"
 import { SqlClient } from "@effect/sql"
-import { Effect, Schema } from "effect"
+import { Effect } from "effect"
 import { DatabaseError } from "./errors.js"
 import { mainDatabaseFile } from "./introspect.js"
+import { journalMode, readPragma } from "./pragmas.js"
 import { type LogUse, openLogMeter } from "./wal-index.js"
 
 /**
@@ -60,9 +61,6 @@ const LOG_LIMIT_BYTES = 256 * 1024 * 1024
 const SYNCHRONOUS = ["OFF", "NORMAL", "FULL", "EXTRA"] as const
 
 const failAs = (operation: string) => Effect.mapError((cause: unknown) => new DatabaseError({ operation, cause }))
-
-const OneText = Schema.Array(Schema.Tuple(Schema.String))
-const OneInt = Schema.Array(Schema.Tuple(Schema.Int))
 
 /**
  * Starts the checkpointing worker on the file at `path`. `emptyLog` has it copy the whole log into the file and start
@@ -149,15 +147,9 @@ export const withBackgroundCheckpoints = <A, E, R>(
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const path = yield* mainDatabaseFile.pipe(failAs("read the database's file name"))
-    const pragma = <A>(name: string, schema: Schema.Schema<ReadonlyArray<readonly [A]>, ReadonlyArray<readonly [A]>>) =>
-      sql.unsafe(`PRAGMA ${name}`).values.pipe(
-        Effect.flatMap(Schema.decodeUnknown(schema)),
-        Effect.map((rows) => rows[0]?.[0]),
-        failAs(`read ${name}`)
-      )
-    if (path === "" || (yield* pragma("journal_mode", OneText)) !== "wal") return yield* write(Effect.void, () => false)
-    const synchronous = SYNCHRONOUS[(yield* pragma("synchronous", OneInt)) ?? 2] ?? "FULL"
-    const autocheckpoint = (yield* pragma("wal_autocheckpoint", OneInt)) ?? 1000
+    if (path === "" || (yield* journalMode()) !== "wal") return yield* write(Effect.void, () => false)
+    const synchronous = SYNCHRONOUS[yield* readPragma("synchronous")] ?? "FULL"
+    const autocheckpoint = yield* readPragma("wal_autocheckpoint")
     const checkpointEvery = (pages: number) =>
       sql.unsafe(`PRAGMA wal_autocheckpoint = ${pages}`).pipe(failAs("set wal_autocheckpoint"))
     const restore = checkpointEvery(autocheckpoint).pipe(Effect.ignore)

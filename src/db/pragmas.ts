@@ -49,6 +49,20 @@ export const readPragma = (name: string) =>
     Effect.mapError((cause) => new DatabaseError({ operation: `read ${name}`, cause }))
   )
 
+const JournalMode = Schema.Array(Schema.Struct({ journal_mode: Schema.String }))
+
+/** Sets the journal mode (or reads it, without `mode`): the mode in force afterwards, lower case. */
+export const journalMode = (mode?: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.unsafe(mode === undefined ? "PRAGMA journal_mode" : `PRAGMA journal_mode = ${mode}`)
+  ).pipe(
+    Effect.flatMap(Schema.decodeUnknown(JournalMode)),
+    Effect.map((rows) => rows[0]?.journal_mode.toLowerCase()),
+    Effect.mapError(
+      (cause) => new DatabaseError({ operation: `${mode === undefined ? "read" : "set"} journal_mode`, cause })
+    )
+  )
+
 /**
  * Runs `effect` with each integer PRAGMA of `settings` set to its value, then gives the connection back the values it
  * had, whether the effect succeeds, fails or is interrupted. The names are the scheduler's own constants.

@@ -1,7 +1,7 @@
-import { SqlClient } from "@effect/sql"
-import { Effect, Schema } from "effect"
+import type { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
 import type { DatabaseError } from "./errors.js"
-import { readPragma, withPragmas } from "./pragmas.js"
+import { journalMode, readPragma, withPragmas } from "./pragmas.js"
 
 /**
  * A bulk write (a first run) with a rollback journal instead of the write-ahead log (issue 11). Its rows go into pages
@@ -23,17 +23,6 @@ const JOURNAL = "truncate"
  */
 const SYNCHRONOUS_NORMAL = 1
 const SYNCHRONOUS_FULL = 2
-
-const Mode = Schema.Array(Schema.Struct({ journal_mode: Schema.String }))
-
-/** Sets the journal mode (or reads it, without `mode`): the mode in force afterwards, lower case. */
-const journalMode = (mode?: string) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql.unsafe(mode === undefined ? "PRAGMA journal_mode" : `PRAGMA journal_mode = ${mode}`)
-  ).pipe(
-    Effect.flatMap(Schema.decodeUnknown(Mode)),
-    Effect.map((rows) => rows[0]?.journal_mode.toLowerCase())
-  )
 
 /**
  * Leaves the write-ahead log for a rollback journal, without waiting for a lock: true when it did. No other connection
