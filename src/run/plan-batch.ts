@@ -21,7 +21,7 @@ import { type ContactCensus, makeCensus, makePlanSummary, type PlanSummary, stor
 import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, type Related, readRelated } from "./batch-input.js"
 import { contactLine } from "./checksums.js"
-import { decodeFacts, HOLDS_FOREVER, recordBuilder } from "./plan-reuse.js"
+import { decodeFacts, HOLDS_FOREVER, recordBuilder, VarintWriter } from "./plan-reuse.js"
 import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow, writeStoredKeys } from "./staged-rows.js"
 import type { PageStager, StagedExtent } from "./staging.js"
 import { differs } from "./write.js"
@@ -154,7 +154,7 @@ export const planBatch = <E>(
     const badContacts = contactRows.malformed
     const undecodableIds: Array<number> = []
     const todayDay = toDayNumber(context.today)
-    const recordBytes: Array<number> = []
+    const recordBytes = new VarintWriter()
     const reuseRecord = recordBuilder()
     /** Contacts planned again that had a record: it no longer holds. */
     const staleRecords: Array<number> = []
@@ -430,7 +430,7 @@ export const planBatch = <E>(
       contactIds: Int32Array.from(contactIds),
       reused,
       staleRecords: Int32Array.from(staleRecords),
-      reuseRecords: Uint8Array.from(recordBytes),
+      reuseRecords: recordBytes.bytes(),
       undecodableIds,
       enrollmentUpdates
     }

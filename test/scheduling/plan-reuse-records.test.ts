@@ -1,7 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { NO_LATEST_DAY } from "../../src/balance/index.js"
-import { decodeFacts, HOLDS_FOREVER, type ReusedRowFacts, recordBuilder, recordsIn } from "../../src/run/plan-reuse.js"
+import {
+  decodeFacts,
+  HOLDS_FOREVER,
+  type ReusedRowFacts,
+  recordBuilder,
+  recordsIn,
+  VarintWriter
+} from "../../src/run/plan-reuse.js"
 
 const day = fc.integer({ min: 10_950, max: 47_482 }) // 2000-01-25 … 2100-01-01 as day numbers
 
@@ -24,12 +31,49 @@ const contact = fc.record({
   rows: fc.uniqueArray(row, { selector: (r) => r.id, maxLength: 12 })
 })
 
+/** LEB128 as the records have always been written (7 bits at a time, low first), through BigInt. */
+const leb128 = (value: bigint): Array<number> => {
+  const bytes: Array<number> = []
+  let rest = value
+  while (rest >= 0x80n) {
+    bytes.push(Number(rest & 0x7fn) | 0x80)
+    rest >>= 7n
+  }
+  bytes.push(Number(rest))
+  return bytes
+}
+
 describe("plan reuse records (run/plan-reuse.ts)", () => {
+  it.prop(
+    "the writer's bytes are the LEB128 of each integer (zigzag for signed ones), in order, however many it holds",
+    [
+      fc.array(
+        fc.oneof(
+          fc.record({ signed: fc.constant(false), value: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }) }),
+          fc.record({ signed: fc.constant(true), value: fc.integer({ min: -(2 ** 31), max: 2 ** 31 }) })
+        ),
+        { maxLength: 600 }
+      )
+    ],
+    ([values]) => {
+      const writer = new VarintWriter()
+      const expected: Array<number> = []
+      for (const { signed, value } of values) {
+        if (signed) writer.int(value)
+        else writer.uint(value)
+        const zigzag = signed ? (value >= 0 ? BigInt(value) * 2n : -BigInt(value) * 2n - 1n) : BigInt(value)
+        expected.push(...leb128(zigzag))
+      }
+      assert.deepStrictEqual([...writer.bytes()], expected)
+      assert.strictEqual(writer.length, expected.length)
+    }
+  )
+
   it.prop(
     "a batch's records read back as written: each contact's id, horizon, counts and rows in the plan's order",
     [fc.array(contact, { maxLength: 30 })],
     ([contacts]) => {
-      const bytes: Array<number> = []
+      const bytes = new VarintWriter()
       const builder = recordBuilder()
       for (const written of contacts) {
         builder.begin()
@@ -37,7 +81,7 @@ describe("plan reuse records (run/plan-reuse.ts)", () => {
         assert.strictEqual(builder.rowCount(), written.rows.length)
         builder.appendTo(bytes, written.contactId, written.holdsUntil, written.droppedHandled, written.droppedDuplicate)
       }
-      const read = [...recordsIn(Uint8Array.from(bytes))]
+      const read = [...recordsIn(bytes.bytes())]
       assert.strictEqual(read.length, contacts.length)
       read.forEach((record, index) => {
         const written = contacts[index]!
@@ -59,12 +103,12 @@ describe("plan reuse records (run/plan-reuse.ts)", () => {
     "facts that do not fit the stored rows, are cut short, or name a row twice read as none (the contact is then planned)",
     [contact.filter((c) => c.rows.length > 0), fc.integer({ min: 1 })],
     ([written, cut]) => {
-      const bytes: Array<number> = []
+      const bytes = new VarintWriter()
       const builder = recordBuilder()
       builder.begin()
       for (const { startDay, ...fact } of written.rows) builder.row(fact, startDay)
       builder.appendTo(bytes, written.contactId, written.holdsUntil, written.droppedHandled, written.droppedDuplicate)
-      const [record] = [...recordsIn(Uint8Array.from(bytes))]
+      const [record] = [...recordsIn(bytes.bytes())]
       assert.isDefined(record)
       const starts = new Map(written.rows.map((r) => [r.id, r.startDay]))
       const facts = record!.facts
@@ -74,14 +118,14 @@ describe("plan reuse records (run/plan-reuse.ts)", () => {
       )
       assert.isUndefined(decodeFacts(Uint8Array.from([...facts, 0]), (id) => starts.get(id)))
       // The same stored row named twice.
-      const twice: Array<number> = []
+      const twice = new VarintWriter()
       const again = recordBuilder()
       again.begin()
       const { startDay, ...first } = written.rows[0]!
       again.row(first, startDay)
       again.row(first, startDay)
       again.appendTo(twice, written.contactId, written.holdsUntil, 0, 0)
-      const [doubled] = [...recordsIn(Uint8Array.from(twice))]
+      const [doubled] = [...recordsIn(twice.bytes())]
       assert.isUndefined(decodeFacts(doubled!.facts, (id) => starts.get(id)))
     }
   )
