@@ -290,6 +290,8 @@ describe("a re-run with nothing changed reuses the stored plan (issue 11, spec Â
         const again = yield* run(path, { flags, dryRun: true })
         assert.isFalse(again.reused)
         assert.deepStrictEqual([again.writes.inserted, again.writes.updated, again.writes.deleted], [0, 0, 0])
+        // Its checksum lines are those of its new rows, in its place among the others.
+        assert.strictEqual(report.checksums.plan, again.checksums.plan)
       })
   )
 })
