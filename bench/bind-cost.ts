@@ -14,6 +14,8 @@ import { parseArgs } from "node:util"
 import BetterSqlite3 from "better-sqlite3"
 import { Schema } from "effect"
 import { WRITTEN_COLUMNS } from "../src/db/plan-writes.js"
+import { createIndexSql, createTableSql, EMAIL_SCHEDULES } from "../src/db/schema.js"
+import { useBulkWritePragmas } from "./floor.js"
 
 const { values } = parseArgs({
   options: {
@@ -47,15 +49,15 @@ const insertAll = (binding: Binding): number => {
   removeFiles()
   const db = new BetterSqlite3(path)
   try {
-    db.pragma("journal_mode = TRUNCATE")
-    db.pragma("synchronous = FULL")
+    useBulkWritePragmas(db)
+    // As the run's write thread: the table's references name tables this file does not have.
+    db.pragma("foreign_keys = OFF")
     db.pragma("cache_size = -65536")
-    db.exec(`CREATE TABLE email_schedules (id INTEGER PRIMARY KEY AUTOINCREMENT, contact_id INTEGER NOT NULL,
-      email_type TEXT NOT NULL, scheduled_send_date TEXT NOT NULL, scheduled_send_time TEXT NOT NULL,
-      status TEXT NOT NULL, skip_reason TEXT, priority INTEGER, campaign_instance_id INTEGER, email_template TEXT,
-      sms_template TEXT, event_year INTEGER, event_month INTEGER, event_day INTEGER, scheduler_run_id TEXT,
-      metadata TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-      CREATE UNIQUE INDEX email_schedules_key ON email_schedules (contact_id, email_type, scheduled_send_date);`)
+    // The real table (spec §2.4) with its unique key, the one index a first run keeps while it writes.
+    db.exec(createTableSql(EMAIL_SCHEDULES))
+    for (const index of EMAIL_SCHEDULES.indexes.filter((index) => index.unique)) {
+      db.exec(createIndexSql(EMAIL_SCHEDULES.name, index))
+    }
     const insert = db.prepare(
       `INSERT INTO email_schedules (${WRITTEN_COLUMNS.join(", ")}) VALUES ${new Array(PER_STATEMENT).fill(ROW_TEXT[binding]).join(", ")}`
     )

@@ -19,7 +19,7 @@ export const useRunPragmas = (db: BetterSqlite3.Database): void => {
 }
 
 /** A first run's bulk write: a rollback journal, each commit synced (src/db/rollback-journal.ts). */
-const useBulkWritePragmas = (db: BetterSqlite3.Database): void => {
+export const useBulkWritePragmas = (db: BetterSqlite3.Database): void => {
   db.pragma("journal_mode = TRUNCATE")
   db.pragma("synchronous = FULL")
 }

@@ -1,3 +1,5 @@
+import { quoteIdentifier } from "./introspect.js"
+
 /**
  * The tables of spec §2, described once. The migration creates a missing table from this description and adds any
  * missing column to an existing (predecessor) table, so both a fresh file and an old production database end up with
@@ -26,6 +28,16 @@ export interface TableDefinition {
   readonly columns: ReadonlyArray<ColumnDefinition>
   readonly indexes: ReadonlyArray<IndexDefinition>
 }
+
+/** The CREATE TABLE statement of a table as described here. */
+export const createTableSql = (table: TableDefinition): string =>
+  `CREATE TABLE ${quoteIdentifier(table.name)} (\n  ${table.columns.map((c) => `${quoteIdentifier(c.name)} ${c.create}`).join(",\n  ")}\n)`
+
+/** The CREATE INDEX statement of one of a table's indexes (a no-op when an index of that name exists). */
+export const createIndexSql = (table: string, index: IndexDefinition): string =>
+  `CREATE ${index.unique ? "UNIQUE " : ""}INDEX IF NOT EXISTS ${quoteIdentifier(index.name)} ON ${quoteIdentifier(table)} (${index.columns
+    .map(quoteIdentifier)
+    .join(", ")})`
 
 const NOW = "(strftime('%Y-%m-%d %H:%M:%S', 'now'))"
 

@@ -2,6 +2,8 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { quoteIdentifier, tableColumns, tableExists, tableIndexes } from "../introspect.js"
 import {
+  createIndexSql,
+  createTableSql,
   EMAIL_SCHEDULES,
   type IndexDefinition,
   LEGACY_UNIQUE_EVENT_COLUMNS,
@@ -10,11 +12,7 @@ import {
 } from "../schema.js"
 
 const createTable = (table: TableDefinition) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql.unsafe(
-      `CREATE TABLE ${quoteIdentifier(table.name)} (\n  ${table.columns.map((c) => `${quoteIdentifier(c.name)} ${c.create}`).join(",\n  ")}\n)`
-    )
-  )
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(createTableSql(table)))
 
 /** Adds every column an older (predecessor) table lacks; its rows and other columns are kept as they are. */
 const addMissingColumns = (table: TableDefinition) =>
@@ -43,11 +41,7 @@ const ensureIndex = (table: string, index: IndexDefinition) =>
       (existing) => existing.columns === wanted && (existing.unique === 1) === index.unique
     )
     if (present) return
-    yield* sql.unsafe(
-      `CREATE ${index.unique ? "UNIQUE " : ""}INDEX IF NOT EXISTS ${quoteIdentifier(index.name)} ON ${quoteIdentifier(table)} (${index.columns
-        .map(quoteIdentifier)
-        .join(", ")})`
-    )
+    yield* sql.unsafe(createIndexSql(table, index))
   })
 
 const SqlText = Schema.Struct({ sql: Schema.NullOr(Schema.String) })
