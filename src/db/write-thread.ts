@@ -20,14 +20,16 @@ export const ROWS_PER_MESSAGE = 5_000
 /** Messages of rows sent and not yet taken by the thread: the run's thread prepares at most this far ahead. */
 const MESSAGES_IN_FLIGHT = 2
 /**
- * A first run's thread's page cache, at least: a batch of 25,000 contacts (the largest profile's) dirties about 70 MB
- * of pages, and with the run's 64 MiB the thread wrote part of them into the log before its commit, then rewrote some
- * (1 M first runs, alternating: write 47.8–51.4 s against 53.2–57.7 s). No larger than that batch needs: the cache
- * fills during the write, where a first run's memory peaks. With 128 MiB, 1 M first runs peaked at 533–587 MiB (13
- * runs), with 96 MiB at 496–508 MiB (four, alternating with 128 MiB's 534–544), writing in the same time. A night's
- * thread has the run's cache.
+ * A first run's thread's page cache: small, so that SQLite writes a batch's new pages into the file as it goes and the
+ * kernel writes them to the disk while the thread inserts more. With a cache that held a whole batch (a batch of 25,000
+ * contacts dirties about 70 MB of pages), every page reached the file at the commit, and the commit's sync waited for
+ * all of them while the thread did nothing (1 M first runs, alternating: write 30.3–34.8 s with 96 MiB, four runs,
+ * against 26.8–29.9 s with 8 MiB, five; peak RSS 496–530 against 481–489 MiB). The rollback journal a first run
+ * writes with (rollback-journal.ts) journals none of these new pages, so writing them early costs no more than at
+ * the commit. (Under the write-ahead log, where first runs wrote before session 27, the opposite held: a page written
+ * early went into the log and again when changed, and 96 MiB beat 64.) A night's thread has the run's cache.
  */
-export const FIRST_RUN_CACHE_KIB = 96 * 1024
+export const FIRST_RUN_CACHE_KIB = 8 * 1024
 
 /** What a message of rows asks the thread to do with them (each row's values as `plan-writes.ts` lays them out). */
 export type WriteForm = "insert" | "update" | "updateWithStatus" | "delete"
@@ -210,8 +212,8 @@ export interface WriteThread {
 
 /**
  * Starts the thread that writes a run's batches (run/thread-batches.ts) on the file at `path`, with the run's
- * connection's settings (its durability, its wait for locks, its checkpoints and its page cache, or `cacheKib` when that
- * is larger). The thread's connection starts in milliseconds (it loads nothing but better-sqlite3). Scoped:
+ * connection's settings (its durability, its wait for locks, its checkpoints and its page cache, or `cacheKib` when
+ * given: `threadCacheSize`). The thread's connection starts in milliseconds (it loads nothing but better-sqlite3). Scoped:
  * the thread stops with the scope, rolling back a batch it has not committed.
  */
 export const startWriteThread = (options: {
@@ -222,9 +224,7 @@ export const startWriteThread = (options: {
 }) =>
   Effect.gen(function* () {
     const synchronous = yield* readPragma("synchronous")
-    const runCache = yield* readPragma("cache_size")
-    // A negative size is in KiB, a positive one in pages (of 4 KiB here or more).
-    const cacheSize = -Math.max(runCache < 0 ? -runCache : runCache * 4, options.cacheKib ?? 0)
+    const cacheSize = threadCacheSize(yield* readPragma("cache_size"), options.cacheKib)
     const busyTimeoutMs = yield* readPragma("busy_timeout")
     // 0 while db/background-checkpoints.ts's worker checkpoints: the thread's commits then only append to the log.
     const autocheckpoint = yield* readPragma("wal_autocheckpoint")
@@ -253,6 +253,13 @@ export const startWriteThread = (options: {
       (thread) => thread.stop
     )
   })
+
+/**
+ * The thread's `cache_size`: `cacheKib` KiB when given, smaller or larger than the run's, else the run's `runCache`
+ * (negative: KiB; positive: pages, counted as 4 KiB, the smallest a page of this file is).
+ */
+export const threadCacheSize = (runCache: number, cacheKib: number | undefined): number =>
+  cacheKib !== undefined ? -cacheKib : -(runCache < 0 ? -runCache : runCache * 4)
 
 /**
  * Each form's statements: for `ROWS_PER_STATEMENT` rows (inserts and deletes: one statement for many rows saves

@@ -5,7 +5,7 @@ import { runnableFile } from "../../src/app/sqlite.js"
 import { QUIET_TRIGGERS } from "../../src/db/change-tracking.js"
 import { enrollmentValues, pushNewRowValues, pushUpdateValues } from "../../src/db/plan-writes.js"
 import { ValueColumns, type ValueColumnsData } from "../../src/db/value-columns.js"
-import { startWriteThread, type ThreadAnswer } from "../../src/db/write-thread.js"
+import { FIRST_RUN_CACHE_KIB, startWriteThread, type ThreadAnswer, threadCacheSize } from "../../src/db/write-thread.js"
 import { runOnce } from "../../src/run/run.js"
 import { useTempDir } from "../support/files.js"
 import { generatedCopy } from "../support/organization.js"
@@ -344,4 +344,19 @@ describe("the write thread (issue 11: a first run's SQL on the second core)", ()
       )
     })
   )
+})
+
+describe("the write thread's page cache", () => {
+  it("is the size a run asks for, smaller or larger than the run's; else the run's, in KiB", () => {
+    const cases: ReadonlyArray<readonly [runCache: number, asked: number | undefined, expected: number]> = [
+      [-65_536, undefined, -65_536],
+      // A positive cache_size counts pages: 16,384 of 4 KiB.
+      [16_384, undefined, -65_536],
+      // A first run's thread: smaller than the run's 64 MiB (FIRST_RUN_CACHE_KIB).
+      [-65_536, 8_192, -8_192],
+      [-2_048, 98_304, -98_304]
+    ]
+    for (const [runCache, asked, expected] of cases) assert.strictEqual(threadCacheSize(runCache, asked), expected)
+    assert.isBelow(FIRST_RUN_CACHE_KIB, 65_536)
+  })
 })
