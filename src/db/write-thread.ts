@@ -23,11 +23,13 @@ const MESSAGES_IN_FLIGHT = 2
  * A first run's thread's page cache: small, so that SQLite writes a batch's new pages into the file as it goes and the
  * kernel writes them to the disk while the thread inserts more. With a cache that held a whole batch (a batch of 25,000
  * contacts dirties about 70 MB of pages), every page reached the file at the commit, and the commit's sync waited for
- * all of them while the thread did nothing (1 M first runs, alternating: write 30.3–34.8 s with 96 MiB, four runs,
- * against 26.8–29.9 s with 8 MiB, five; peak RSS 496–530 against 481–489 MiB). The rollback journal a first run
- * writes with (rollback-journal.ts) journals none of these new pages, so writing them early costs no more than at
- * the commit. (Under the write-ahead log, where first runs wrote before session 27, the opposite held: a page written
- * early went into the log and again when changed, and 96 MiB beat 64.) A night's thread has the run's cache.
+ * all of them while the thread did nothing (1 M first runs, alternating: write 29.5–37.8 s with 96 MiB, 32.9 s on
+ * average over seven runs, against 26.8–34.9 s with 8 MiB, 29.5 s over eight; peak RSS 480–530 against 477–496 MiB; 2,
+ * 4, 16 and 32 MiB, once or twice each, did no better than 8). The rollback journal a first run writes with
+ * (rollback-journal.ts) journals none of these new pages, so writing them early costs no more than at the commit.
+ * (Under the write-ahead log, where first runs wrote before session 27, the opposite held: a page written early went
+ * into the log and again when changed, and 96 MiB beat 64.) A night's thread, which writes under the log, has the
+ * run's cache: with 8 MiB, 1 M first nights wrote in 19.7 and 21.4 s against 18.1 and 19.6 s, alternating.
  */
 export const FIRST_RUN_CACHE_KIB = 8 * 1024
 
