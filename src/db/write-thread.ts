@@ -24,8 +24,8 @@ const MESSAGES_IN_FLIGHT = 2
  * kernel writes them to the disk while the thread inserts more. With a cache that held a whole batch (a batch of 25,000
  * contacts dirties about 70 MB of pages), every page reached the file at the commit, and the commit's sync waited for
  * all of them while the thread did nothing (1 M first runs, alternating: write 29.5–37.8 s with 96 MiB, 32.9 s on
- * average over seven runs, against 26.8–34.9 s with 8 MiB, 29.5 s over eight; peak RSS 480–530 against 477–496 MiB; 2,
- * 4, 16 and 32 MiB, once or twice each, did no better than 8). The rollback journal a first run writes with
+ * average over seven runs, against 26.8–34.9 s with 8 MiB, 29.5 s over eight; peak RSS 480–530 against 477–496 MiB;
+ * 2, 4, 16 and 32 MiB, one to three runs each, did no better than 8). The rollback journal a first run writes with
  * (rollback-journal.ts) journals none of these new pages, so writing them early costs no more than at the commit.
  * (Under the write-ahead log, where first runs wrote before session 27, the opposite held: a page written early went
  * into the log and again when changed, and 96 MiB beat 64.) A night's thread, which writes under the log, has the
@@ -215,8 +215,8 @@ export interface WriteThread {
 /**
  * Starts the thread that writes a run's batches (run/thread-batches.ts) on the file at `path`, with the run's
  * connection's settings (its durability, its wait for locks, its checkpoints and its page cache, or `cacheKib` when
- * given: `threadCacheSize`). The thread's connection starts in milliseconds (it loads nothing but better-sqlite3). Scoped:
- * the thread stops with the scope, rolling back a batch it has not committed.
+ * given: `threadCacheSize`). The thread's connection starts in milliseconds (it loads nothing but better-sqlite3).
+ * Scoped: the thread stops with the scope, rolling back a batch it has not committed.
  */
 export const startWriteThread = (options: {
   readonly path: string
