@@ -88,6 +88,9 @@ export const withPragmas =
       )
     })
 
+/** A `cache_size` setting in KiB: a negative one is in KiB, a positive one in pages (of 4 KiB here or more). */
+export const cacheKibOf = (cacheSize: number): number => (cacheSize < 0 ? -cacheSize : cacheSize * 4)
+
 /**
  * Runs `effect` with the connection's page cache at most `kib` KiB, then restores the cache size it had. Pass 1 reads
  * each page about once, so the write's 64 MiB cache (prepareForWriting) would only hold memory there, while both
@@ -97,8 +100,6 @@ export const withCacheAtMost =
   (kib: number) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.gen(function* () {
-      const current = yield* readPragma("cache_size")
-      // A negative size is in KiB, a positive one in pages (of 4 KiB here or more).
-      const currentKib = current < 0 ? -current : current * 4
+      const currentKib = cacheKibOf(yield* readPragma("cache_size"))
       return yield* currentKib <= kib ? effect : effect.pipe(withPragmas([["cache_size", -kib]]))
     })

@@ -10,7 +10,7 @@ import {
   updateOneText,
   updateValuesPerRow
 } from "./plan-writes.js"
-import { readPragma } from "./pragmas.js"
+import { cacheKibOf, readPragma } from "./pragmas.js"
 import { ColumnBuffers, fillValues, transferables, type ValueColumnsData } from "./value-columns.js"
 
 /** Rows per INSERT or DELETE statement on the thread, as on the run's own connection (updates go one to a statement). */
@@ -256,12 +256,9 @@ export const startWriteThread = (options: {
     )
   })
 
-/**
- * The thread's `cache_size`: `cacheKib` KiB when given, smaller or larger than the run's, else the run's `runCache`
- * (negative: KiB; positive: pages, counted as 4 KiB, the smallest a page of this file is).
- */
+/** The thread's `cache_size`: `cacheKib` KiB when given, smaller or larger than the run's, else the run's `runCache`. */
 export const threadCacheSize = (runCache: number, cacheKib: number | undefined): number =>
-  cacheKib !== undefined ? -cacheKib : -(runCache < 0 ? -runCache : runCache * 4)
+  -(cacheKib ?? cacheKibOf(runCache))
 
 /**
  * Each form's statements: for `ROWS_PER_STATEMENT` rows (inserts and deletes: one statement for many rows saves
