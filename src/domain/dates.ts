@@ -90,15 +90,25 @@ const digitsValue = (text: string, from: number, to: number): number | undefined
   return value
 }
 
-/** `parseIsoDate` then `dayNumber`, without the intermediate object: runs convert tens of millions of dates. */
-export const toDayNumber = (date: IsoDate): number => {
+/**
+ * `parseIsoDate` then `dayNumber`, without the intermediate object (runs convert tens of millions of dates); undefined
+ * when the text is not a real calendar date.
+ */
+export const dayNumberOf = (date: string): number | undefined => {
   const year = date.length === 10 && date[4] === "-" && date[7] === "-" ? digitsValue(date, 0, 4) : undefined
   const month = digitsValue(date, 5, 7)
   const day = digitsValue(date, 8, 10)
   if (year === undefined || month === undefined || day === undefined || !isValidCalendarDate(year, month, day)) {
-    throw new RangeError(`not a calendar date: ${date}`)
+    return undefined
   }
   return dayNumber(year, month, day)
+}
+
+/** `dayNumberOf` for a text that must be a date: a RangeError otherwise. */
+export const toDayNumber = (date: IsoDate): number => {
+  const days = dayNumberOf(date)
+  if (days === undefined) throw new RangeError(`not a calendar date: ${date}`)
+  return days
 }
 
 export const addDays = (date: IsoDate, days: number): IsoDate => dateFromDayNumber(toDayNumber(date) + days)

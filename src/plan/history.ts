@@ -1,4 +1,11 @@
-import { formatDate, type IsoDate, isValidCalendarDate, readLooseDate, toDayNumber } from "../domain/dates.js"
+import {
+  dayNumber,
+  formatDate,
+  type IsoDate,
+  isValidCalendarDate,
+  readLooseDate,
+  toDayNumber
+} from "../domain/dates.js"
 import { type EmailScheduleRow, isFollowupType, isFrequencyExempt, isHandledStatus } from "../domain/email.js"
 import { metadataObject } from "../domain/events.js"
 import { Horizon } from "./horizon.js"
@@ -8,6 +15,14 @@ export const storedEventDate = (row: EmailScheduleRow): IsoDate | undefined => {
   const { event_year: year, event_month: month, event_day: day } = row
   return year !== null && month !== null && day !== null && isValidCalendarDate(year, month, day)
     ? formatDate({ year, month, day })
+    : undefined
+}
+
+/** `storedEventDate` as a day number, without its text (a night stages millions of stored rows). */
+export const storedEventDay = (row: EmailScheduleRow): number | undefined => {
+  const { event_year: year, event_month: month, event_day: day } = row
+  return year !== null && month !== null && day !== null && isValidCalendarDate(year, month, day)
+    ? dayNumber(year, month, day)
     : undefined
 }
 

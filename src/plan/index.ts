@@ -5,7 +5,7 @@
  */
 export { campaignSetup } from "./campaigns.js"
 export { type ContactCensus, makeCensus, withMalformedContacts } from "./contact-census.js"
-export { buildHistory, type ContactHistory, storedEventDate } from "./history.js"
+export { buildHistory, type ContactHistory, storedEventDate, storedEventDay } from "./history.js"
 export { earlierDay } from "./horizon.js"
 export { DAILY_CAP, ED_SMOOTHING, HELD, stepNames } from "./move-steps.js"
 export type { CandidateTrace, PlannedEmail, PlanStatus } from "./plan.js"

@@ -14,10 +14,10 @@ import type { ContactIdRange, Database } from "../db/Database.js"
 import type { MalformedRow } from "../db/decode.js"
 import type { StoredReuseRecord } from "../db/plan-reuse-records.js"
 import { type Contact, type ContactRow, validateContact } from "../domain/contact.js"
-import { parseIsoDate, readLooseDate, toDayNumber } from "../domain/dates.js"
+import { dayNumberOf, readLooseDate, toDayNumber } from "../domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
 import type { PlanContext, PlannedEmail, PlanStatus } from "../plan/index.js"
-import { type ContactCensus, makeCensus, makePlanSummary, type PlanSummary, storedEventDate } from "../plan/index.js"
+import { type ContactCensus, makeCensus, makePlanSummary, type PlanSummary, storedEventDay } from "../plan/index.js"
 import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, type Related, readRelated } from "./batch-input.js"
 import { contactLine } from "./checksums.js"
@@ -181,15 +181,26 @@ export const planBatch = <E>(
      * when the record does not fit the stored rows: the contact is then planned.
      */
     const reuseOne = (row: ContactRow, stored: ReadonlyArray<EmailScheduleRow>, record: StoredReuseRecord): boolean => {
-      const owned = new Map<number, EmailScheduleRow>()
-      for (const storedRow of stored) if (!isHandledStatus(storedRow.status)) owned.set(storedRow.id, storedRow)
+      // The owned rows and their days, read once (a contact has a handful: scans cost less than a map per contact).
+      const ownedRows: Array<EmailScheduleRow> = []
+      const ownedDays: Array<number | undefined> = []
+      for (const storedRow of stored) {
+        if (isHandledStatus(storedRow.status)) continue
+        ownedRows.push(storedRow)
+        ownedDays.push(dayNumberOf(storedRow.scheduled_send_date))
+      }
+      const ownedAt = (id: number): number => {
+        for (let i = 0; i < ownedRows.length; i++) if (ownedRows[i]!.id === id) return i
+        return -1
+      }
       const facts = decodeFacts(record.facts, (id) => {
-        const date = owned.get(id)?.scheduled_send_date
-        return date === undefined || parseIsoDate(date) === undefined ? undefined : toDayNumber(date)
+        const at = ownedAt(id)
+        return at < 0 ? undefined : ownedDays[at]
       })
-      // Distinct ids, each an owned row, as many as the owned rows: the record names every owned row once.
-      if (facts === undefined || facts.rows.length !== owned.size) return false
-      if (facts.rows.some((fact) => owned.get(fact.id)!.priority === null)) return false
+      // Distinct ids, each an owned row with a real date, as many as the owned rows: the record names every owned row
+      // once.
+      if (facts === undefined || facts.rows.length !== ownedRows.length) return false
+      if (ownedRows.some((storedRow) => storedRow.priority === null)) return false
       const contact = validateContact(row, context.today)
       census.addContact(contact)
       planRows += facts.rows.length
@@ -203,13 +214,14 @@ export const planBatch = <E>(
       const taken: Array<number> = []
       let balanced = false
       for (const fact of facts.rows) {
-        const storedRow = owned.get(fact.id)!
+        const at = ownedAt(fact.id)
+        const storedRow = ownedRows[at]!
         const status: PlanStatus = storedRow.status === "pre-scheduled" ? "pre-scheduled" : "skipped"
         summary.add({ emailType: storedRow.email_type, status, skipReason: storedRow.skip_reason }, contact.state)
         const typeCode = types.code(storedRow.email_type)
-        const startDay = toDayNumber(storedRow.scheduled_send_date)
+        const startDay = ownedDays[at]!
         taken.push(keyCode(typeCode, startDay))
-        const eventDate = storedEventDate(storedRow)
+        const eventDay = storedEventDay(storedRow)
         const priority = storedRow.priority ?? 0
         const item = status === "pre-scheduled" ? items.length : -1
         if (status === "pre-scheduled") {
@@ -220,7 +232,7 @@ export const planBatch = <E>(
             plannedDay: fact.plannedDay,
             priority,
             latestDay: fact.latestDay,
-            eventYear: eventDate === undefined ? NO_EVENT_YEAR : Number(eventDate.slice(0, 4)),
+            eventYear: eventDay === undefined ? NO_EVENT_YEAR : (storedRow.event_year ?? NO_EVENT_YEAR),
             subjectToExclusions: fact.subjectToExclusions,
             owner,
             ...(fact.held ? { heldDay: startDay } : {})
@@ -237,7 +249,7 @@ export const planBatch = <E>(
           campaignInstanceId: storedRow.campaign_instance_id,
           emailTemplate: strings.code(storedRow.email_template),
           smsTemplate: strings.code(storedRow.sms_template),
-          eventDay: eventDate === undefined ? NO_EVENT_DAY : toDayNumber(eventDate),
+          eventDay: eventDay ?? NO_EVENT_DAY,
           item,
           unchangedId: storedRow.id,
           differsFromId: undefined,
