@@ -264,10 +264,12 @@ export const planBatch = <E>(
 
     /**
      * Plans one contact against its page's related rows and stages what it plans, or stages it from its plan reuse
-     * record when it has a valid one. `recordable`: nothing read for the page was malformed, so a contact whose stored
-     * rows are its plan gets a record.
+     * record when it has a valid one. `wellFormed`: nothing read for the page was malformed. Only then is a contact
+     * staged from its record, and does a contact whose stored rows are its plan get one: a row that does not decode
+     * now was readable when the record was made, so it changed behind the change counter's back (its triggers dropped
+     * for a statement), and planning, which leaves such a row out, may no longer give the recorded plan.
      */
-    const planOne = (row: ContactRow, related: Related, reuseInputs: ReuseInputs | undefined, recordable: boolean) => {
+    const planOne = (row: ContactRow, related: Related, reuseInputs: ReuseInputs | undefined, wellFormed: boolean) => {
       // Contacts arrive in ascending id; malformed rows are interleaved by id for the checksum and the census.
       while (nextMalformed < badContacts.length && Number(badContacts[nextMalformed]!.id) < row.id) {
         census.addMalformed(badContacts[nextMalformed++]!)
@@ -275,6 +277,7 @@ export const planBatch = <E>(
       lines.push(contactLine(row))
       const stored = reuseInputs?.records.get(row.id)
       if (
+        wellFormed &&
         stored !== undefined &&
         stored.madeOn <= todayDay &&
         stored.holdsUntil > todayDay &&
@@ -387,7 +390,7 @@ export const planBatch = <E>(
         }
       }
       if (
-        recordable &&
+        wellFormed &&
         reuseRecord.rowCount() === plan.rows.length &&
         ownedCount(history.rows) === plan.rows.length &&
         enrollmentUpdates.length === enrollmentUpdatesBefore &&
@@ -417,8 +420,8 @@ export const planBatch = <E>(
       const reuseInputs = reuse ? yield* db.planReuseOf(pageRange) : undefined
       malformed.add(related.malformed)
       for (const bad of related.stored.malformed) undecodableIds.push(Number(bad.id))
-      const recordable = related.malformed.length === 0
-      for (let position = start; position < end; position++) planOne(rows[position]!, related, reuseInputs, recordable)
+      const wellFormed = related.malformed.length === 0
+      for (let position = start; position < end; position++) planOne(rows[position]!, related, reuseInputs, wellFormed)
       yield* stager.flushPage
     }
     while (nextMalformed < badContacts.length) census.addMalformed(badContacts[nextMalformed++]!)
