@@ -1,6 +1,6 @@
 import {
+  dateFromDayNumber,
   dayNumber,
-  formatDate,
   type IsoDate,
   isValidCalendarDate,
   readLooseDate,
@@ -10,20 +10,21 @@ import { type EmailScheduleRow, isFollowupType, isFrequencyExempt, isHandledStat
 import { metadataObject } from "../domain/events.js"
 import { Horizon } from "./horizon.js"
 
-/** The real event date stored in event_year/month/day, when all three form a calendar date. */
-export const storedEventDate = (row: EmailScheduleRow): IsoDate | undefined => {
-  const { event_year: year, event_month: month, event_day: day } = row
-  return year !== null && month !== null && day !== null && isValidCalendarDate(year, month, day)
-    ? formatDate({ year, month, day })
-    : undefined
-}
-
-/** `storedEventDate` as a day number, without its text (a night stages millions of stored rows). */
+/**
+ * The real event date stored in event_year/month/day as a day number, when all three form a calendar date (a night
+ * stages millions of stored rows by their day numbers, without the date's text).
+ */
 export const storedEventDay = (row: EmailScheduleRow): number | undefined => {
   const { event_year: year, event_month: month, event_day: day } = row
   return year !== null && month !== null && day !== null && isValidCalendarDate(year, month, day)
     ? dayNumber(year, month, day)
     : undefined
+}
+
+/** `storedEventDay` as its `YYYY-MM-DD` text. */
+export const storedEventDate = (row: EmailScheduleRow): IsoDate | undefined => {
+  const day = storedEventDay(row)
+  return day === undefined ? undefined : dateFromDayNumber(day)
 }
 
 /** Identities (spec §5.6): what makes two rows the same logical email across runs and dates. */
