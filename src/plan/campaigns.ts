@@ -42,6 +42,11 @@ export interface CampaignSetup {
    */
   readonly untouchable: ReadonlySet<number>
   readonly warnings: ReadonlyArray<string>
+  /**
+   * Every instance's email and SMS templates, whether it runs today or not: plan reuse records code them
+   * (run/plan-reuse.ts `recordStrings`), and the codes must be the same on every day.
+   */
+  readonly templates: ReadonlyArray<string>
   /** The first day on which an instance starts or stops running (plan/horizon.ts): every contact's plan may change. */
   readonly changesOn: IsoDate | undefined
 }
@@ -62,6 +67,7 @@ export const NO_CAMPAIGNS: CampaignSetup = {
   typesByName: new Map(),
   untouchable: new Set(),
   warnings: [],
+  templates: [],
   changesOn: undefined
 }
 
@@ -147,6 +153,9 @@ export const campaignSetup = (
     typesByName,
     untouchable,
     warnings,
+    templates: instances.flatMap((instance) =>
+      [instance.email_template, instance.sms_template].filter((template) => template !== null)
+    ),
     changesOn: horizon.first
   }
 }

@@ -20,13 +20,15 @@ export const groupByContact = <A extends { readonly contact_id: number | null }>
 
 const NONE: ReadonlyArray<never> = []
 
-/** The rows related to a page of contacts, read by its id range and grouped by contact. */
-export const readRelated = (db: Database, range: ContactIdRange) =>
+/**
+ * The rows related to a page of contacts, read by its id range (but for the contacts `except`) and grouped by contact.
+ */
+export const readRelated = (db: Database, range: ContactIdRange, except: ReadonlyArray<number> = []) =>
   Effect.gen(function* () {
-    const stored = yield* db.emailSchedulesOf(range)
-    const events = yield* db.contactEventsOf(range)
-    const clicks = yield* db.trackingClicksOf(range)
-    const enrollments = yield* db.enrollmentsOf(range)
+    const stored = yield* db.emailSchedulesOf(range, except)
+    const events = yield* db.contactEventsOf(range, except)
+    const clicks = yield* db.trackingClicksOf(range, except)
+    const enrollments = yield* db.enrollmentsOf(range, except)
     return {
       stored,
       malformed: [...stored.malformed, ...events.malformed, ...clicks.malformed, ...enrollments.malformed],

@@ -12,17 +12,32 @@ import {
 } from "../balance/index.js"
 import type { ContactIdRange, Database } from "../db/Database.js"
 import type { MalformedRow } from "../db/decode.js"
-import type { StoredReuseRecord } from "../db/plan-reuse-records.js"
 import { type Contact, type ContactRow, validateContact } from "../domain/contact.js"
-import { dayNumberOf, readLooseDate, toDayNumber } from "../domain/dates.js"
+import { civilFromDayNumber, dateFromDayNumber, dayNumberOf, readLooseDate, toDayNumber } from "../domain/dates.js"
 import { type EmailScheduleRow, isHandledStatus } from "../domain/email.js"
+import { sortInPlace } from "../domain/sort-in-place.js"
 import type { PlanContext, PlannedEmail, PlanStatus } from "../plan/index.js"
 import { type ContactCensus, makeCensus, makePlanSummary, type PlanSummary, storedEventDay } from "../plan/index.js"
 import { canonicalJson } from "../rules/canonical-json.js"
 import { malformedTally, planContactRow, type Related, readRelated } from "./batch-input.js"
 import { contactLine } from "./checksums.js"
-import { decodeFacts, HOLDS_FOREVER, recordBuilder, VarintWriter } from "./plan-reuse.js"
-import { NO_EVENT_DAY, recordOn, type StagedRow, StringCodes, writeStagedRow, writeStoredKeys } from "./staged-rows.js"
+import {
+  decodeFacts,
+  HOLDS_FOREVER,
+  type ReuseFacts,
+  recordBuilder,
+  recordStrings,
+  VarintWriter
+} from "./plan-reuse.js"
+import {
+  NO_EVENT_DAY,
+  recordOn,
+  type StagedRow,
+  type StoredKeyColumns,
+  StringCodes,
+  writeStagedRow,
+  writeStoredKeys
+} from "./staged-rows.js"
 import type { PageStager, StagedExtent } from "./staging.js"
 import { differs } from "./write.js"
 
@@ -78,9 +93,35 @@ export interface BatchPlan extends BatchRange {
 }
 
 const NO_MOVE = { steps: 0, jitter: 0 } as const
-const NO_ROWS: ReadonlyArray<EmailScheduleRow> = []
+const NO_RECORDS: ReadonlyMap<number, ReuseFacts> = new Map()
+
+/** A reused contact's stored keys, as the write pass reads them: every row, in id order. */
+const reusedKeys = (facts: ReuseFacts): Array<StoredKeyColumns> => {
+  const keys: Array<StoredKeyColumns> = []
+  for (const row of facts.rows) {
+    keys.push({
+      id: row.id,
+      email_type: row.emailType,
+      scheduled_send_date: dateFromDayNumber(row.startDay),
+      status: row.skipped ? "skipped" : "pre-scheduled",
+      campaign_instance_id: row.campaignInstanceId
+    })
+  }
+  for (const row of facts.handled) {
+    keys.push({
+      id: row.id,
+      email_type: row.emailType,
+      scheduled_send_date: dateFromDayNumber(row.day),
+      status: row.status,
+      campaign_instance_id: row.campaignInstanceId
+    })
+  }
+  return sortInPlace(keys, byId)
+}
 
 type ReuseInputs = Effect.Effect.Success<ReturnType<Database["planReuseOf"]>>
+
+const byId = (a: { readonly id: number }, b: { readonly id: number }): number => a.id - b.id
 
 /** The contact's stored rows that are the scheduler's own (pre-scheduled or skipped). */
 const ownedCount = (rows: ReadonlyArray<EmailScheduleRow>): number => {
@@ -155,18 +196,17 @@ export const planBatch = <E>(
     const undecodableIds: Array<number> = []
     const todayDay = toDayNumber(context.today)
     const recordBytes = new VarintWriter()
-    const reuseRecord = recordBuilder()
+    const recordCodes = recordStrings(ruleStates, context.campaigns.typesByName.keys(), context.campaigns.templates)
+    const reuseRecord = recordBuilder(recordCodes, todayDay)
     /** Contacts planned again that had a record: it no longer holds. */
     const staleRecords: Array<number> = []
     let reused = 0
 
-    /** The balance contact of a contact with pre-scheduled rows: its rows' keys, then its handled rows' keys. */
-    const addOwner = (contact: Contact, stored: ReadonlyArray<EmailScheduleRow>, taken: Array<number>): void => {
-      for (const storedRow of stored) {
-        if (isHandledStatus(storedRow.status) && readLooseDate(storedRow.scheduled_send_date)._tag === "Valid") {
-          taken.push(keyCode(types.code(storedRow.email_type), toDayNumber(storedRow.scheduled_send_date)))
-        }
-      }
+    /**
+     * The balance contact of a contact with pre-scheduled rows: `taken` holds its rows' keys, then its handled rows'
+     * keys.
+     */
+    const addOwner = (contact: Contact, taken: Array<number>): void => {
       const inRuleState = contact.state !== undefined && ruleStates.has(contact.state)
       owners.add(taken, {
         state: inRuleState ? contact.state : undefined,
@@ -176,90 +216,67 @@ export const planBatch = <E>(
     }
 
     /**
-     * Stages a contact from its plan reuse record, exactly as planning it would (the record was made when its stored
-     * rows were its plan, nothing it depends on changed since, and its plan holds today). False, staging nothing,
-     * when the record does not fit the stored rows: the contact is then planned.
+     * Stages a contact from its plan reuse record, exactly as planning it would: the record was made when its stored
+     * rows were its plan, nothing it depends on changed since (its rows neither, so they are not read), and its plan
+     * holds today.
      */
-    const reuseOne = (row: ContactRow, stored: ReadonlyArray<EmailScheduleRow>, record: StoredReuseRecord): boolean => {
-      // The owned rows and their days, read once (a contact has a handful: scans cost less than a map per contact).
-      const ownedRows: Array<EmailScheduleRow> = []
-      const ownedDays: Array<number | undefined> = []
-      for (const storedRow of stored) {
-        if (isHandledStatus(storedRow.status)) continue
-        ownedRows.push(storedRow)
-        ownedDays.push(dayNumberOf(storedRow.scheduled_send_date))
-      }
-      const ownedAt = (id: number): number => {
-        for (let i = 0; i < ownedRows.length; i++) if (ownedRows[i]!.id === id) return i
-        return -1
-      }
-      const facts = decodeFacts(record.facts, (id) => {
-        const at = ownedAt(id)
-        return at < 0 ? undefined : ownedDays[at]
-      })
-      // Distinct ids, each an owned row with a real date, as many as the owned rows: the record names every owned row
-      // once.
-      if (facts === undefined || facts.rows.length !== ownedRows.length) return false
-      if (ownedRows.some((storedRow) => storedRow.priority === null)) return false
+    const reuseOne = (row: ContactRow, facts: ReuseFacts): void => {
       const contact = validateContact(row, context.today)
       census.addContact(contact)
       planRows += facts.rows.length
       droppedHandled += facts.droppedHandled
       droppedDuplicate += facts.droppedDuplicate
       contactIds.push(contact.id)
-      writeStoredKeys(writer, stored, strings)
-      storedRows += stored.length
+      writeStoredKeys(writer, reusedKeys(facts), strings)
+      storedRows += facts.rows.length + facts.handled.length
       reused++
       const owner = owners.length
       const taken: Array<number> = []
       let balanced = false
       for (const fact of facts.rows) {
-        const at = ownedAt(fact.id)
-        const storedRow = ownedRows[at]!
-        const status: PlanStatus = storedRow.status === "pre-scheduled" ? "pre-scheduled" : "skipped"
-        summary.add({ emailType: storedRow.email_type, status, skipReason: storedRow.skip_reason }, contact.state)
-        const typeCode = types.code(storedRow.email_type)
-        const startDay = ownedDays[at]!
-        taken.push(keyCode(typeCode, startDay))
-        const eventDay = storedEventDay(storedRow)
-        const priority = storedRow.priority ?? 0
-        const item = status === "pre-scheduled" ? items.length : -1
-        if (status === "pre-scheduled") {
+        const status: PlanStatus = fact.skipped ? "skipped" : "pre-scheduled"
+        summary.add({ emailType: fact.emailType, status, skipReason: fact.skipReason }, contact.state)
+        const typeCode = types.code(fact.emailType)
+        taken.push(keyCode(typeCode, fact.startDay))
+        const item = fact.skipped ? -1 : items.length
+        if (!fact.skipped) {
           balanced = true
           items.push({
             contactId: contact.id,
             typeCode,
             plannedDay: fact.plannedDay,
-            priority,
+            priority: fact.priority,
             latestDay: fact.latestDay,
-            eventYear: eventDay === undefined ? NO_EVENT_YEAR : (storedRow.event_year ?? NO_EVENT_YEAR),
+            eventYear: fact.eventDay === undefined ? NO_EVENT_YEAR : civilFromDayNumber(fact.eventDay).year,
             subjectToExclusions: fact.subjectToExclusions,
             owner,
-            ...(fact.held ? { heldDay: startDay } : {})
+            ...(fact.held ? { heldDay: fact.startDay } : {})
           })
         }
         writeStagedRow(writer, {
           contactId: contact.id,
           typeCode,
           plannedDay: fact.plannedDay,
-          startDay,
-          skipped: status === "skipped",
-          skipReason: strings.code(storedRow.skip_reason),
-          priority,
-          campaignInstanceId: storedRow.campaign_instance_id,
-          emailTemplate: strings.code(storedRow.email_template),
-          smsTemplate: strings.code(storedRow.sms_template),
-          eventDay: eventDay ?? NO_EVENT_DAY,
+          startDay: fact.startDay,
+          skipped: fact.skipped,
+          skipReason: strings.code(fact.skipReason),
+          priority: fact.priority,
+          campaignInstanceId: fact.campaignInstanceId,
+          emailTemplate: strings.code(fact.emailTemplate),
+          smsTemplate: strings.code(fact.smsTemplate),
+          eventDay: fact.eventDay ?? NO_EVENT_DAY,
           item,
-          unchangedId: storedRow.id,
+          unchangedId: fact.id,
           differsFromId: undefined,
           holdSteps: fact.holdSteps,
           holdJitter: fact.holdJitter,
           metadata: undefined
         })
       }
-      if (balanced) addOwner(contact, stored, taken)
-      return true
+      if (balanced) {
+        for (const handled of facts.handled) taken.push(keyCode(types.code(handled.emailType), handled.day))
+        addOwner(contact, taken)
+      }
     }
 
     /**
@@ -269,24 +286,21 @@ export const planBatch = <E>(
      * now was readable when the record was made, so it changed behind the change counter's back (its triggers dropped
      * for a statement), and planning, which leaves such a row out, may no longer give the recorded plan.
      */
-    const planOne = (row: ContactRow, related: Related, reuseInputs: ReuseInputs | undefined, wellFormed: boolean) => {
+    const planOne = (
+      row: ContactRow,
+      related: Related,
+      reuseInputs: ReuseInputs | undefined,
+      fromRecords: ReadonlyMap<number, ReuseFacts>,
+      wellFormed: boolean
+    ) => {
       // Contacts arrive in ascending id; malformed rows are interleaved by id for the checksum and the census.
       while (nextMalformed < badContacts.length && Number(badContacts[nextMalformed]!.id) < row.id) {
         census.addMalformed(badContacts[nextMalformed++]!)
       }
       lines.push(contactLine(row))
-      const stored = reuseInputs?.records.get(row.id)
-      if (
-        wellFormed &&
-        stored !== undefined &&
-        stored.madeOn <= todayDay &&
-        stored.holdsUntil > todayDay &&
-        !reuseInputs!.changed.has(row.id) &&
-        reuseOne(row, related.storedBy.get(row.id) ?? NO_ROWS, stored)
-      ) {
-        return
-      }
-      if (stored !== undefined) staleRecords.push(row.id)
+      const facts = fromRecords.get(row.id)
+      if (facts !== undefined) return reuseOne(row, facts)
+      if (reuseInputs?.records.has(row.id)) staleRecords.push(row.id)
       const { contact, history, plan, enrollments } = planContactRow(row, related, context)
       const enrollmentUpdatesBefore = enrollmentUpdates.length
       census.addContact(contact)
@@ -374,23 +388,50 @@ export const planBatch = <E>(
               : { ...staged, differsFromId: existing.id }
           )
           if (unchanged) {
-            reuseRecord.row(
-              {
-                id: existing.id,
-                plannedDay,
-                latestDay,
-                subjectToExclusions,
-                held: planned.hold !== undefined,
-                holdSteps: staged.holdSteps,
-                holdJitter: staged.holdJitter
-              },
-              startDay
-            )
+            reuseRecord.row({
+              id: existing.id,
+              plannedDay,
+              latestDay,
+              subjectToExclusions,
+              held: planned.hold !== undefined,
+              holdSteps: staged.holdSteps,
+              holdJitter: staged.holdJitter,
+              startDay,
+              skipped: existing.status === "skipped",
+              emailType: existing.email_type,
+              skipReason: existing.skip_reason,
+              priority: existing.priority ?? 0,
+              campaignInstanceId: existing.campaign_instance_id,
+              emailTemplate: existing.email_template,
+              smsTemplate: existing.sms_template,
+              eventDay: storedEventDay(existing)
+            })
           }
+        }
+      }
+      // Its handled rows' keys: balancing's, and the record's (a date a record cannot give back exactly: no record).
+      let handledKeysExact = true
+      for (const storedRow of history.rows) {
+        if (!isHandledStatus(storedRow.status)) continue
+        const day = dayNumberOf(storedRow.scheduled_send_date)
+        if (readLooseDate(storedRow.scheduled_send_date)._tag === "Valid") {
+          taken.push(keyCode(types.code(storedRow.email_type), toDayNumber(storedRow.scheduled_send_date)))
+        }
+        if (day === undefined || dateFromDayNumber(day) !== storedRow.scheduled_send_date) handledKeysExact = false
+        else {
+          reuseRecord.handled({
+            id: storedRow.id,
+            day,
+            emailType: storedRow.email_type,
+            status: storedRow.status,
+            campaignInstanceId: storedRow.campaign_instance_id
+          })
         }
       }
       if (
         wellFormed &&
+        handledKeysExact &&
+        reuseRecord.usable() &&
         reuseRecord.rowCount() === plan.rows.length &&
         ownedCount(history.rows) === plan.rows.length &&
         enrollmentUpdates.length === enrollmentUpdatesBefore &&
@@ -404,7 +445,32 @@ export const planBatch = <E>(
           plan.droppedDuplicate
         )
       }
-      if (balanced) addOwner(contact, history.rows, taken)
+      if (balanced) addOwner(contact, taken)
+    }
+
+    /** The facts of the page's contacts whose records hold today and whom nobody changed since. */
+    const usableRecords = (
+      rows: ReadonlyArray<ContactRow>,
+      start: number,
+      end: number,
+      inputs: ReuseInputs
+    ): ReadonlyMap<number, ReuseFacts> => {
+      const usable = new Map<number, ReuseFacts>()
+      for (let position = start; position < end; position++) {
+        const id = rows[position]!.id
+        const record = inputs.records.get(id)
+        if (
+          record === undefined ||
+          record.madeOn > todayDay ||
+          record.holdsUntil <= todayDay ||
+          inputs.changed.has(id)
+        ) {
+          continue
+        }
+        const facts = decodeFacts(record.facts, recordCodes, record.madeOn, id)
+        if (facts !== undefined) usable.set(id, facts)
+      }
+      return usable
     }
 
     const rows = contactRows.rows
@@ -416,12 +482,16 @@ export const planBatch = <E>(
         firstId: start === 0 ? range.firstId : rows[start - 1]!.id + 1,
         lastId: end === rows.length ? range.lastId : rows[end - 1]!.id
       }
-      const related = yield* readRelated(db, pageRange)
       const reuseInputs = reuse ? yield* db.planReuseOf(pageRange) : undefined
+      const fromRecords = reuseInputs === undefined ? NO_RECORDS : usableRecords(rows, start, end, reuseInputs)
+      // The rows of the contacts staged from their records are not read (most of a steady night's reading).
+      const related = yield* readRelated(db, pageRange, [...fromRecords.keys()])
       malformed.add(related.malformed)
       for (const bad of related.stored.malformed) undecodableIds.push(Number(bad.id))
       const wellFormed = related.malformed.length === 0
-      for (let position = start; position < end; position++) planOne(rows[position]!, related, reuseInputs, wellFormed)
+      for (let position = start; position < end; position++) {
+        planOne(rows[position]!, related, reuseInputs, fromRecords, wellFormed)
+      }
       yield* stager.flushPage
     }
     while (nextMalformed < badContacts.length) census.addMalformed(badContacts[nextMalformed++]!)

@@ -34,7 +34,7 @@ import { elapsed } from "./elapsed.js"
 import { keysetPages } from "./keyset-pages.js"
 import { batchRanges, loadAndPlan } from "./load-plan.js"
 import { planBatch } from "./plan-batch.js"
-import { recordsIn } from "./plan-reuse.js"
+import { REUSE_RECORD_FORMAT, recordsIn } from "./plan-reuse.js"
 import { PLANNING_SCRIPT, planningScriptExists, startPlanningThread } from "./planning-thread.js"
 import { decodeStoredOutcome, type RunOutcome, SCHEDULER_VERSION } from "./run-outcome.js"
 import { checkpointCounts, checkpointDetails, type RunReport } from "./run-report.js"
@@ -292,6 +292,7 @@ export const runOnce = Effect.fn("Scheduler.runOnce")(function* (options: RunOpt
         ruleset,
         zipDataset: ZIP_DATASET,
         scheduler: SCHEDULER_VERSION,
+        reuseRecords: REUSE_RECORD_FORMAT,
         campaignTypes: setup.types.rows,
         campaignInstances: setup.instances.rows,
         unreadable: [setup.types.malformed.length, setup.instances.malformed.length]

@@ -133,9 +133,15 @@ export const readStagedRow = (reader: ByteReader): StagedRow => {
  * staged before the contact's planned rows so that pass 2 need not read them again when nobody else wrote since pass 1
  * (`run/write-plan.ts`). The block starts with −(count + 1): negative, unlike a staged row's contact id.
  */
+/** What the write pass needs of a stored row: its key, status and instance. */
+export type StoredKeyColumns = Pick<
+  EmailScheduleRow,
+  "id" | "email_type" | "scheduled_send_date" | "status" | "campaign_instance_id"
+>
+
 export const writeStoredKeys = (
   writer: ByteWriter,
-  rows: ReadonlyArray<EmailScheduleRow>,
+  rows: ReadonlyArray<StoredKeyColumns>,
   strings: StringCodes
 ): void => {
   writer.i32(-(rows.length + 1))
