@@ -137,16 +137,21 @@ export class RecordStrings {
     this.values = [...new Set(values)]
     for (const [code, value] of this.values.entries()) this.codes.set(value, code)
   }
-  /** 0 for null, 2 × code + 1 for a known string, else 2 × its UTF-8 length + 2 and the bytes. */
-  write(writer: VarintWriter, value: string | null): void {
+  /**
+   * 0 for null, 2 × code + 1 for a known string, else 2 × its UTF-8 length + 2 and the bytes. False when UTF-8 cannot
+   * give the string back exactly (a lone surrogate): the record must not be made.
+   */
+  write(writer: VarintWriter, value: string | null): boolean {
     const code = value === null ? undefined : this.codes.get(value)
     if (value === null) writer.uint(0)
     else if (code !== undefined) writer.uint(2 * code + 1)
     else {
       const bytes = utf8.encode(value)
+      if (fromUtf8.decode(bytes) !== value) return false
       writer.uint(2 * bytes.length + 2)
       writer.raw(bytes)
     }
+    return true
   }
   /** Undefined when damaged. */
   read(reader: VarintReader): string | null | undefined {
@@ -205,7 +210,8 @@ const INSTANCE = 16
  * id again (a record is no other contact's), counts, per
  * owned row (in the plan's order) its id, its stored day (from the record's day `madeOn`), its planned and latest days
  * (from its stored day), flags, hold, columns and event day, and per handled row (in id order) its id, day and key.
- * A value a record cannot hold exactly (an id beyond 2^53 or below 0) makes it `unusable`: no record is made.
+ * A value a record cannot hold exactly (an id beyond 2^53 or below 0, a string with a lone surrogate) makes it
+ * `unusable`: no record is made.
  */
 export const recordBuilder = (strings: RecordStrings, madeOn: number) => {
   const rows = new VarintWriter()
@@ -243,12 +249,10 @@ export const recordBuilder = (strings: RecordStrings, madeOn: number) => {
       )
       rows.int(fact.holdSteps)
       rows.int(fact.holdJitter)
-      strings.write(rows, fact.emailType)
-      strings.write(rows, fact.skipReason)
+      const exact = strings.write(rows, fact.emailType) && strings.write(rows, fact.skipReason)
       rows.int(fact.priority)
       if (instance !== null) rows.int(instance)
-      strings.write(rows, fact.emailTemplate)
-      strings.write(rows, fact.smsTemplate)
+      if (!(exact && strings.write(rows, fact.emailTemplate) && strings.write(rows, fact.smsTemplate))) usable = false
       if (fact.eventDay !== undefined) rows.int(fact.eventDay - start)
     },
     handled: (row: ReusedHandledRow): void => {
@@ -260,8 +264,7 @@ export const recordBuilder = (strings: RecordStrings, madeOn: number) => {
       }
       handledRows.uint(row.id)
       handledRows.int(row.day - madeOn)
-      strings.write(handledRows, row.emailType)
-      strings.write(handledRows, row.status)
+      if (!(strings.write(handledRows, row.emailType) && strings.write(handledRows, row.status))) usable = false
       handledRows.uint(instance !== null ? INSTANCE : 0)
       if (instance !== null) handledRows.int(instance)
     },

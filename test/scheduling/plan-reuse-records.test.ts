@@ -169,7 +169,7 @@ describe("plan reuse records (run/plan-reuse.ts)", () => {
   )
 
   it.prop(
-    "a row a record cannot hold exactly (an id below 0 or beyond 2^53 − 1, a priority or instance beyond 2^50) makes no record",
+    "a row a record cannot hold exactly (an id below 0 or beyond 2^53 − 1, a priority or instance beyond 2^50, a lone surrogate) makes no record",
     [
       contact.filter((c) => c.rows.length > 0),
       fc.constantFrom<Array<Partial<ReusedRow>>>(
@@ -177,13 +177,24 @@ describe("plan reuse records (run/plan-reuse.ts)", () => {
         [{ id: 2 ** 53 }],
         [{ priority: 2 ** 51 }],
         [{ campaignInstanceId: -(2 ** 51) }],
-        [{ priority: 0.5 }]
+        [{ priority: 0.5 }],
+        [{ emailTemplate: "blast_\uD800" }],
+        [{ skipReason: "\uDC00" }]
       ),
       madeOn
     ],
     ([record, [change], made]) => {
       const builder = recordBuilder(strings, made)
       written(builder, { ...record, rows: [{ ...record.rows[0]!, ...change }, ...record.rows.slice(1)] })
+      assert.isFalse(builder.usable())
+      const oddHandled = {
+        id: 2 ** 52,
+        day: 20_000,
+        emailType: "birthday",
+        status: "sent\uDBFF",
+        campaignInstanceId: null
+      }
+      written(builder, { ...record, handled: [...record.handled, oddHandled] })
       assert.isFalse(builder.usable())
       written(builder, record)
       assert.isTrue(builder.usable())
