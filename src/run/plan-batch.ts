@@ -280,11 +280,10 @@ export const planBatch = <E>(
     }
 
     /**
-     * Plans one contact against its page's related rows and stages what it plans, or stages it from its plan reuse
-     * record when it has a valid one. `wellFormed`: nothing read for the page was malformed. Only then is a contact
-     * staged from its record, and does a contact whose stored rows are its plan get one: a row that does not decode
-     * now was readable when the record was made, so it changed behind the change counter's back (its triggers dropped
-     * for a statement), and planning, which leaves such a row out, may no longer give the recorded plan.
+     * Plans one contact against its page's related rows and stages what it plans, or stages it from the facts of its
+     * plan reuse record (`fromRecords`: its rows were not read). `wellFormed`: nothing read for the page was
+     * malformed. Only then does a contact whose stored rows are its plan get a record: planning leaves a malformed row
+     * out, and a record must hold every row.
      */
     const planOne = (
       row: ContactRow,

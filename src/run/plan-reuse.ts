@@ -207,11 +207,10 @@ const INSTANCE = 16
  * A contact's record as its rows are staged, without an object per row (a night records most of a million contacts):
  * `begin` for each planned contact, `row` for each row found stored unchanged and `handled` for each of its handled
  * rows, then `appendTo` a batch's bytes: the contact's id, the day its plan may change, then its facts: the contact's
- * id again (a record is no other contact's), counts, per
- * owned row (in the plan's order) its id, its stored day (from the record's day `madeOn`), its planned and latest days
- * (from its stored day), flags, hold, columns and event day, and per handled row (in id order) its id, day and key.
- * A value a record cannot hold exactly (an id beyond 2^53 or below 0, a string with a lone surrogate) makes it
- * `unusable`: no record is made.
+ * id again (a record is no other contact's), counts, per owned row (in the plan's order) its id, its stored day (from
+ * the record's day `madeOn`), its planned and latest days (from its stored day), flags, hold, columns and event day,
+ * and per handled row (in id order) its id, day and key. A value a record cannot hold exactly (an id beyond 2^53 or
+ * below 0, a string with a lone surrogate) makes it `unusable`: no record is made.
  */
 export const recordBuilder = (strings: RecordStrings, madeOn: number) => {
   const rows = new VarintWriter()
@@ -380,8 +379,14 @@ export const decodeFacts = (
   ) {
     return undefined
   }
-  const ids = new Set<number>()
   const rows: Array<ReusedRow> = []
+  const handled: Array<ReusedHandledRow> = []
+  // A record names each stored row once (a handful of rows: a scan is cheaper than a set per contact).
+  const named = (id: number): boolean => {
+    for (const row of rows) if (row.id === id) return true
+    for (const row of handled) if (row.id === id) return true
+    return false
+  }
   for (let i = 0; i < count; i++) {
     const id = reader.nextUint()
     const start = next()
@@ -412,11 +417,10 @@ export const decodeFacts = (
       emailTemplate === undefined ||
       smsTemplate === undefined ||
       event === undefined ||
-      ids.has(id)
+      named(id)
     ) {
       return undefined
     }
-    ids.add(id)
     const startDay = madeOn + start
     rows.push({
       id,
@@ -437,7 +441,6 @@ export const decodeFacts = (
       eventDay: (flags & EVENT) !== 0 ? startDay + event : undefined
     })
   }
-  const handled: Array<ReusedHandledRow> = []
   for (let i = 0; i < handledCount; i++) {
     const id = reader.nextUint()
     const day = next()
@@ -452,11 +455,10 @@ export const decodeFacts = (
       typeof status !== "string" ||
       flags === undefined ||
       instance === undefined ||
-      ids.has(id)
+      named(id)
     ) {
       return undefined
     }
-    ids.add(id)
     handled.push({ id, day: madeOn + day, emailType, status, campaignInstanceId: instance })
   }
   return reader.at() === bytes.length ? { droppedHandled, droppedDuplicate, rows, handled } : undefined
