@@ -103,6 +103,8 @@ export const followupCandidates = (options: {
   const candidates: Array<Candidate> = []
   for (const parent of parents) {
     const sent = sendDateOf(parent)
+    // A parent without a send date cannot be dated: no follow-up (a sender wrote something that is no date).
+    if (sent === undefined) continue
     const identity = Identity.followup(parent.id)
     const age = daysBetween(sent, today)
     const inLookback = age >= 0 && age <= settings.followup_lookback_days

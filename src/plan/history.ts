@@ -93,9 +93,12 @@ export const baseDateOf = (row: EmailScheduleRow, metadata: Readonly<Record<stri
 }
 
 /** The date an email went out (spec §8.1): the date part of actual_send_datetime when it parses. */
-export const sendDateOf = (row: EmailScheduleRow): IsoDate => {
+export const sendDateOf = (row: EmailScheduleRow): IsoDate | undefined => {
   const actual = readLooseDate(row.actual_send_datetime)
-  return actual._tag === "Valid" ? actual.date : row.scheduled_send_date
+  if (actual._tag === "Valid") return actual.date
+  // Written by a sender, the stored date may carry a time (its date part counts) or be no date (the row has none).
+  const scheduled = readLooseDate(row.scheduled_send_date)
+  return scheduled._tag === "Valid" ? scheduled.date : undefined
 }
 
 const COUNTED_STATUSES: ReadonlySet<string> = new Set(["scheduled", "processing", "sent", "delivered"])
@@ -118,7 +121,7 @@ export const buildHistory = (rows: ReadonlyArray<EmailScheduleRow>, today: IsoDa
       for (const identity of identitiesOf(row, metadata)) handledIdentities.add(identity)
       if (COUNTED_STATUSES.has(row.status) && !isFrequencyExempt(row.email_type)) {
         const sent = sendDateOf(row)
-        if (readLooseDate(sent)._tag === "Valid") countedSendDays.push(toDayNumber(sent))
+        if (sent !== undefined) countedSendDays.push(toDayNumber(sent))
       }
       continue
     }

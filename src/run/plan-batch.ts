@@ -412,12 +412,15 @@ export const planBatch = <E>(
       let handledKeysExact = true
       for (const storedRow of history.rows) {
         if (!isHandledStatus(storedRow.status)) continue
-        const day = dayNumberOf(storedRow.scheduled_send_date)
-        if (readLooseDate(storedRow.scheduled_send_date)._tag === "Valid") {
-          taken.push(keyCode(types.code(storedRow.email_type), toDayNumber(storedRow.scheduled_send_date)))
-        }
-        if (day === undefined || dateFromDayNumber(day) !== storedRow.scheduled_send_date) handledKeysExact = false
-        else {
+        const date = storedRow.scheduled_send_date
+        const day = dayNumberOf(date)
+        // An exact date is parsed once; one with a time after it still holds its day's key.
+        if (day === undefined || dateFromDayNumber(day) !== date) {
+          handledKeysExact = false
+          const loose = readLooseDate(date)
+          if (loose._tag === "Valid") taken.push(keyCode(types.code(storedRow.email_type), toDayNumber(loose.date)))
+        } else {
+          taken.push(keyCode(types.code(storedRow.email_type), day))
           reuseRecord.handled({
             id: storedRow.id,
             day,

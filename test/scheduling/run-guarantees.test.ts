@@ -71,6 +71,35 @@ describe("run guarantees on a generated organization (real SQLite files)", () =>
       })
   )
 
+  it.effect(
+    "a sent row dated with a time, or with no date at all, and no actual send time is dated by its date part or not at all: the run does not fail",
+    () =>
+      Effect.gen(function* () {
+        const path = yield* generatedCopy(dir, "sent-dates.sqlite", 400, 5, AS_OF)
+        yield* run(path, AS_OF)
+        // Written by another sender: a send date with a time (spec §2.4 wants the date alone), and one that is no date,
+        // on contacts with pre-scheduled rows (balanced, so their handled keys are read) and on campaign rows
+        // (follow-up parents, dated by their send date, spec §8.1).
+        yield* exec(
+          path,
+          `UPDATE email_schedules SET status = 'sent', actual_send_datetime = NULL,
+             scheduled_send_date = CASE WHEN id % 3 = 0 THEN 'soon' ELSE scheduled_send_date || ' 10:00:00' END
+           WHERE id IN (SELECT min(id) FROM email_schedules WHERE status = 'pre-scheduled'
+             AND scheduled_send_date <= '2026-12-01' GROUP BY contact_id LIMIT 60)`
+        )
+        const sent = yield* allRows(path, "status = 'sent'")
+        assert.isAbove(sent.length, 30)
+        assert.isTrue(
+          sent.some((row) => row.includes('"campaign_')),
+          "campaign rows (follow-up parents) are among them"
+        )
+        const report = yield* run(path, "2026-11-30")
+        assert.strictEqual(report.status, "completed")
+        assert.deepStrictEqual(yield* allRows(path, "status = 'sent'"), sent, "the sender's rows are kept as they are")
+      }),
+    { timeout: 60_000 }
+  )
+
   it.effect("rows the sender owns are never changed, and rows of absent contacts are kept", () =>
     Effect.gen(function* () {
       const path = yield* generatedCopy(dir, "handled.sqlite", 3000, 5, AS_OF)
